@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm test`: starts one PostgreSQL for the whole run (the embedded one, or the server in
+// DATABASE_URL when set), hands its address to the tests, runs tap, and cleans up.
+// Each test file creates its own database on it, so files run in parallel.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+let adminUrl = process.env.DATABASE_URL
+let stopDatabase = async () => {}
+if (!adminUrl) {
+  const { startEmbeddedDatabase } = await import('../server/dist/db/embedded.js').catch(async () => {
+    // Not built yet: build once, then load.
+    await run('npx', ['tsc', '-b'])
+    return import('../server/dist/db/embedded.js')
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'ocomms-test-pg-'))
+  process.stderr.write(`test database: embedded PostgreSQL in ${dir}\n`)
+  const db = await startEmbeddedDatabase(dir)
+  adminUrl = db.url
+  stopDatabase = async () => {
+    await db.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+} else {
+  process.stderr.write('test database: the server in DATABASE_URL\n')
+}
+
+function run(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', env })
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
+  })
+}
+
+let code = 1
+try {
+  code = await run('npx', ['tsc', '-b'])
+  if (code === 0) {
+    code = await run('npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl })
+  }
+} finally {
+  await stopDatabase()
+}
+process.exit(code)

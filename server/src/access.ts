@@ -1,0 +1,93 @@
+import { OCommsError, type Role } from '@ocomms/shared'
+import type { Sql, TxSql } from './db/connect.js'
+
+/**
+ * Every read and write path asks here first. Whatever the caller may not see answers
+ * `not_found`, exactly as if it did not exist: private channels and DMs, other
+ * workspaces, and workspaces the caller left or was deactivated in.
+ */
+
+type AnySql = Sql | TxSql
+
+export const isAdmin = (role: Role) => role === 'owner' || role === 'admin'
+
+export async function workspaceRole(sql: AnySql, workspaceId: string, userId: string): Promise<Role> {
+  const [row] = await sql<{ role: Role }[]>`
+    select role from workspace_members where workspace_id = ${workspaceId} and user_id = ${userId} and state = 'active'`
+  if (!row) throw new OCommsError('not_found', 'No such workspace.')
+  return row.role
+}
+
+export interface ConversationAccess {
+  id: string
+  workspaceId: string
+  kind: 'public' | 'private' | 'dm' | 'group_dm'
+  name: string | null
+  archived: boolean
+  createdBy: string | null
+  isMember: boolean
+  /** The caller's role in the conversation's workspace. */
+  role: Role
+}
+
+/** A conversation the caller may read: a public channel of their workspace, or one they are in. */
+export async function readableConversation(sql: AnySql, conversationId: string, userId: string): Promise<ConversationAccess> {
+  const [row] = await sql<
+    { id: string; workspace_id: string; kind: ConversationAccess['kind']; name: string | null; archived: boolean; created_by: string | null; is_member: boolean; role: Role }[]
+  >`
+    select c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
+           cm.user_id is not null as is_member, wm.role
+      from conversations c
+      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
+      left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
+     where c.id = ${conversationId}`
+  if (!row || (row.kind !== 'public' && !row.is_member)) throw new OCommsError('not_found', 'No such conversation.')
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind,
+    name: row.name,
+    archived: row.archived,
+    createdBy: row.created_by,
+    isMember: row.is_member,
+    role: row.role,
+  }
+}
+
+const label = (c: ConversationAccess) => (c.name ? `#${c.name}` : 'this conversation')
+
+/** Posting needs membership (join a public channel first) and an unarchived conversation. */
+export function assertCanPost(c: ConversationAccess): void {
+  if (!c.isMember) throw new OCommsError('forbidden', `Join ${label(c)} to post in it.`)
+  assertNotArchived(c)
+}
+
+export function assertNotArchived(c: ConversationAccess): void {
+  if (c.archived) throw new OCommsError('forbidden', `${label(c)} is archived and read-only.`)
+}
+
+/** Channel management (kick, archive): workspace admins and the channel's creator. */
+export function assertCanManage(c: ConversationAccess, userId: string): void {
+  if (!isAdmin(c.role) && c.createdBy !== userId) {
+    throw new OCommsError('forbidden', `Only workspace admins and the creator of ${label(c)} can do that.`)
+  }
+}
+
+export interface MessageAccess {
+  id: string
+  authorId: string
+  threadRootId: string | null
+  deleted: boolean
+  conversation: ConversationAccess
+}
+
+/** A message the caller may read, with its conversation's access facts. */
+export async function readableMessage(sql: AnySql, messageId: string, userId: string): Promise<MessageAccess> {
+  const [row] = await sql<{ conversation_id: string; author_id: string; thread_root_id: string | null; deleted: boolean }[]>`
+    select conversation_id, author_id, thread_root_id, deleted_at is not null as deleted from messages where id = ${messageId}`
+  if (!row) throw new OCommsError('not_found', 'No such message.')
+  const conversation = await readableConversation(sql, row.conversation_id, userId).catch((err: unknown) => {
+    throw err instanceof OCommsError ? new OCommsError('not_found', 'No such message.') : err
+  })
+  return { id: messageId, authorId: row.author_id, threadRootId: row.thread_root_id, deleted: row.deleted, conversation }
+}

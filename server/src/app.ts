@@ -1,0 +1,93 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { Server } from 'socket.io'
+import { pino, type Logger } from 'pino'
+import { createMailer, type Mailer } from './auth/mailer.js'
+import { Throttle } from './auth/throttle.js'
+import type { ServerConfig } from './config.js'
+import { connect } from './db/connect.js'
+import { migrate } from './db/migrate.js'
+import { errorBody, toError } from './errors.js'
+import { mountOperations } from './http/mount-operations.js'
+import { Realtime } from './realtime/realtime.js'
+import { attachSocketServer } from './realtime/socket-server.js'
+import type { Services } from './services.js'
+
+export interface BuildOptions {
+  config: ServerConfig
+  /** The database to use; main.ts resolves the embedded one before calling build(). */
+  databaseUrl: string
+  logger?: Logger
+  mailer?: Mailer
+}
+
+export interface App {
+  app: FastifyInstance
+  io: Server
+  services: Services
+}
+
+/** The whole server, ready to listen; tests call this and talk to it over real sockets. */
+export async function build(options: BuildOptions): Promise<App> {
+  const { config, databaseUrl } = options
+  const log = options.logger ?? pino({ level: config.logLevel })
+  await migrate(databaseUrl, (m) => log.info(m))
+
+  // pino's Logger and Fastify's logger types disagree on generics only; the instance is the same.
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // One log line per request is noise at chat volumes; debug level turns it back on.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }) as unknown as FastifyInstance
+  const sql = connect(databaseUrl, { max: config.dbPoolSize })
+  const services: Services = {
+    config,
+    sql,
+    log,
+    mailer: options.mailer ?? createMailer(config, log),
+    throttle: new Throttle(config.throttle),
+    realtime: new Realtime(),
+  }
+
+  app.setErrorHandler((err, _req, reply) => {
+    const e = toError(err, log)
+    if (e.code === 'rate_limited' && typeof e.details?.retryAfter === 'number') reply.header('retry-after', e.details.retryAfter)
+    return reply.status(e.status).send(errorBody(e))
+  })
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send(errorBody(toError({ statusCode: 404, message: '' }, log))))
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'OComms API', version: '1', description: 'Every operation is also a Socket.IO event with an acknowledgement.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`
+      return { status: 'ok' }
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' })
+    }
+  })
+
+  mountOperations(app, services)
+  const io = attachSocketServer(app, services)
+  services.realtime.attach(io)
+
+  // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true)
+    io.engine.close()
+  })
+  app.addHook('onClose', async () => {
+    await sql.end({ timeout: 5 })
+  })
+  return { app, io, services }
+}

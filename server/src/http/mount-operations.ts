@@ -1,0 +1,57 @@
+import { operations, pathParams, OCommsError, type Operation } from '@ocomms/shared'
+import { Type, type TObject } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { authenticate, bearerToken } from '../auth/sessions.js'
+import { invoke } from '../invoke.js'
+import type { Caller, Services } from '../services.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null
+  }
+}
+
+/**
+ * Serves every operation as a REST route derived from its declaration: path parameters
+ * from the path template, the rest of the input from the query string (GET, DELETE) or
+ * the JSON body. The input and output schemas double as the OpenAPI document.
+ */
+export function mountOperations(app: FastifyInstance, services: Services): void {
+  app.decorateRequest('caller', null)
+  for (const op of Object.values(operations) as Operation[]) {
+    const input = op.input as TObject
+    const params = pathParams(op.http.path)
+    const rest = Type.Omit(input, params, { additionalProperties: false })
+    const hasRest = Object.keys(rest.properties).length > 0
+    const inQuery = op.http.method === 'GET' || op.http.method === 'DELETE'
+    const schema: Record<string, unknown> = {
+      operationId: op.name,
+      summary: op.summary,
+      tags: [op.name.split('.')[0]],
+      response: { 200: op.output },
+      ...(op.auth === 'session' ? { security: [{ bearer: [] }] } : {}),
+    }
+    if (params.length > 0) schema.params = Type.Pick(input, params, { additionalProperties: false })
+    if (hasRest) schema[inQuery ? 'querystring' : 'body'] = rest
+
+    app.route({
+      method: op.http.method,
+      url: op.http.path,
+      schema,
+      // Authenticate before the input is even validated: anonymous callers learn nothing.
+      onRequest: async (req: FastifyRequest) => {
+        req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization))
+        if (op.auth === 'session' && !req.caller) throw new OCommsError('unauthenticated')
+      },
+      handler: async (req) => {
+        const payload = (inQuery ? req.query : req.body) ?? {}
+        return invoke(op, {
+          services,
+          caller: req.caller,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+        }, { ...(payload as object), ...(req.params as object) })
+      },
+    })
+  }
+}

@@ -1,0 +1,5 @@
+export { build, type App, type BuildOptions } from './app.js'
+export { loadConfig, ocommsHome, type ServerConfig } from './config.js'
+export { startEmbeddedDatabase } from './db/embedded.js'
+export { migrate } from './db/migrate.js'
+export { startServer, type RunningServer } from './start.js'

@@ -1,0 +1,43 @@
+import { LIVE_EVENT, type Event } from '@ocomms/shared'
+import type { Server } from 'socket.io'
+import { rooms } from './rooms.js'
+
+const streamRoom = {
+  conversation: rooms.conversation,
+  user: rooms.user,
+  workspace: rooms.workspace,
+} as const
+
+/**
+ * The server's side of live delivery. Every method addresses rooms, so it works the same
+ * with one process or many behind the Redis adapter.
+ */
+export class Realtime {
+  private io: Server | null = null
+
+  attach(io: Server): void {
+    this.io = io
+  }
+
+  /** Sends an event to everyone allowed to see its stream. */
+  publish(event: Event): void {
+    this.io?.to(streamRoom[event.stream](event.streamId)).emit(LIVE_EVENT, event)
+  }
+
+  /** Puts every socket of a user into rooms (e.g. a conversation they just joined). */
+  joinRooms(userId: string, names: string[]): void {
+    if (names.length > 0) this.io?.in(rooms.user(userId)).socketsJoin(names)
+  }
+
+  leaveRooms(userId: string, names: string[]): void {
+    if (names.length > 0) this.io?.in(rooms.user(userId)).socketsLeave(names)
+  }
+
+  disconnectUser(userId: string): void {
+    this.io?.in(rooms.user(userId)).disconnectSockets(true)
+  }
+
+  disconnectSession(sessionId: string): void {
+    this.io?.in(rooms.session(sessionId)).disconnectSockets(true)
+  }
+}

@@ -1,0 +1,16 @@
+import type { OperationName } from '@ocomms/shared'
+import { authHandlers } from './auth/index.js'
+import { conversationHandlers } from './conversations/index.js'
+import type { Handler } from './handler.js'
+import { messageHandlers } from './messages/index.js'
+import { syncHandlers } from './sync/index.js'
+import { workspaceHandlers } from './workspaces/index.js'
+
+/** Every operation's handler; the type makes a missing one a compile error. */
+export const handlers: { [N in OperationName]: Handler<N> } = {
+  ...authHandlers,
+  ...workspaceHandlers,
+  ...conversationHandlers,
+  ...messageHandlers,
+  ...syncHandlers,
+}

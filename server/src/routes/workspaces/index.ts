@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto'
+import { OCommsError, type Role } from '@ocomms/shared'
+import { isAdmin, workspaceRole } from '../../access.js'
+import { hashToken } from '../../auth/tokens.js'
+import { transaction, type Change } from '../../events/transaction.js'
+import * as load from '../../queries.js'
+import { rooms } from '../../realtime/rooms.js'
+import { workspaceOut, type WorkspaceRow } from '../../serialize.js'
+import type { AuthedContext } from '../../services.js'
+import type { HandlersFor } from '../handler.js'
+
+const rank: Record<Role, number> = { member: 0, admin: 1, owner: 2 }
+
+function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+  return slug || 'workspace'
+}
+
+async function workspaceFor(sql: Change['sql'] | AuthedContext['services']['sql'], workspaceId: string, userId: string) {
+  const [row] = await sql<WorkspaceRow[]>`
+    select w.id, w.slug, w.name, wm.role, w.created_at, w.last_seq
+      from workspaces w join workspace_members wm on wm.workspace_id = w.id and wm.user_id = ${userId} and wm.state = 'active'
+     where w.id = ${workspaceId}`
+  if (!row) throw new OCommsError('not_found', 'No such workspace.')
+  return workspaceOut(row)
+}
+
+/** Adds a user to every channel new members join by default (#general), with its events. */
+async function joinDefaultChannels(change: Change, workspaceId: string, userId: string): Promise<void> {
+  const channels = await change.sql<{ id: string }[]>`
+    insert into conversation_members (conversation_id, user_id)
+    select id, ${userId}::uuid from conversations
+     where workspace_id = ${workspaceId} and kind = 'public' and name = 'general' and archived_at is null
+    on conflict do nothing
+    returning conversation_id as id`
+  for (const { id } of channels) {
+    await change.emit('conversation', id, 'conversation.member_joined', { userId }, { conversationId: id, workspaceId })
+    const conversation = await load.conversation(change.sql, userId, id)
+    await change.emit('user', userId, 'conversation.added', { conversation }, { conversationId: id, workspaceId })
+  }
+  change.afterCommit(() => ctxJoin(change, userId, [rooms.workspace(workspaceId), ...channels.map((c) => rooms.conversation(c.id))]))
+}
+
+function ctxJoin(change: Change, userId: string, names: string[]) {
+  change.services.realtime.joinRooms(userId, names)
+}
+
+/** Loads the target member, refusing quietly for anyone not in the workspace. */
+async function target(change: Change, workspaceId: string, userId: string) {
+  const [row] = await change.sql<{ role: Role; state: string }[]>`
+    select role, state from workspace_members where workspace_id = ${workspaceId} and user_id = ${userId} for update`
+  if (!row) throw new OCommsError('not_found', 'No such member.')
+  return row
+}
+
+async function activeOwners(change: Change, workspaceId: string): Promise<number> {
+  const [row] = await change.sql<{ n: number }[]>`
+    select count(*)::int as n from workspace_members where workspace_id = ${workspaceId} and role = 'owner' and state = 'active'`
+  return row!.n
+}
+
+/** Takes a member out of the workspace's channels (DMs keep their history), with the events. */
+async function leaveAllChannels(change: Change, workspaceId: string, userId: string, reason: string): Promise<void> {
+  const left = await change.sql<{ id: string }[]>`
+    delete from conversation_members cm using conversations c
+     where c.id = cm.conversation_id and c.workspace_id = ${workspaceId} and cm.user_id = ${userId}
+       and c.kind in ('public', 'private')
+    returning c.id`
+  for (const { id } of left) {
+    await change.emit('conversation', id, 'conversation.member_left', { userId, reason }, { conversationId: id, workspaceId })
+    await change.emit('user', userId, 'conversation.removed', { conversationId: id, reason }, { conversationId: id, workspaceId })
+  }
+  change.afterCommit(() =>
+    change.services.realtime.leaveRooms(userId, [rooms.workspace(workspaceId), ...left.map((c) => rooms.conversation(c.id))]),
+  )
+}
+
+export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'> & HandlersFor<'member'> = {
+  'workspace.create': async (ctx, input) => {
+    const userId = ctx.caller.userId
+    const base = input.slug ?? slugify(input.name)
+    return transaction(ctx.services, async (change) => {
+      // A chosen slug must be free; a derived one gets a suffix until it is.
+      let slug = base
+      for (let i = 2; ; i++) {
+        const [taken] = await change.sql`select 1 from workspaces where slug = ${slug}`
+        if (!taken) break
+        if (input.slug) throw new OCommsError('conflict', `The workspace address "${slug}" is taken.`)
+        slug = `${base}-${i}`
+      }
+      const [ws] = await change.sql<{ id: string }[]>`
+        insert into workspaces (slug, name, created_by) values (${slug}, ${input.name.trim()}, ${userId}) returning id`
+      const workspaceId = ws!.id
+      await change.sql`insert into workspace_members (workspace_id, user_id, role) values (${workspaceId}, ${userId}, 'owner')`
+      await change.sql`
+        insert into conversations (workspace_id, kind, name, description, created_by)
+        values (${workspaceId}, 'public', 'general', 'Everyone in the workspace.', ${userId})`
+      await joinDefaultChannels(change, workspaceId, userId)
+      return workspaceFor(change.sql, workspaceId, userId)
+    })
+  },
+
+  'workspace.list': async (ctx) => {
+    const rows = await ctx.services.sql<WorkspaceRow[]>`
+      select w.id, w.slug, w.name, wm.role, w.created_at, w.last_seq
+        from workspace_members wm join workspaces w on w.id = wm.workspace_id
+       where wm.user_id = ${ctx.caller.userId} and wm.state = 'active' order by w.name`
+    return rows.map(workspaceOut)
+  },
+
+  'workspace.get': async (ctx, input) => workspaceFor(ctx.services.sql, input.workspaceId, ctx.caller.userId),
+
+  'workspace.leave': async (ctx, input) => {
+    const userId = ctx.caller.userId
+    await transaction(ctx.services, async (change) => {
+      const me = await target(change, input.workspaceId, userId)
+      if (me.state !== 'active') throw new OCommsError('not_found', 'No such workspace.')
+      if (me.role === 'owner' && (await activeOwners(change, input.workspaceId)) === 1) {
+        throw new OCommsError('conflict', 'You are the last owner: make someone else an owner before you leave.')
+      }
+      await change.sql`
+        update workspace_members set state = 'left', updated_at = now()
+         where workspace_id = ${input.workspaceId} and user_id = ${userId}`
+      await leaveAllChannels(change, input.workspaceId, userId, 'left_workspace')
+      await change.emit('workspace', input.workspaceId, 'member.left', { userId, state: 'left' }, { workspaceId: input.workspaceId })
+    })
+    return { ok: true as const }
+  },
+
+  'invite.create': async (ctx, input) => {
+    const { sql, config } = ctx.services
+    const myRole = await workspaceRole(sql, input.workspaceId, ctx.caller.userId)
+    const role = input.role ?? 'member'
+    if (!isAdmin(myRole)) throw new OCommsError('forbidden', 'Only workspace admins and owners can invite people.')
+    if (role === 'owner' && myRole !== 'owner') throw new OCommsError('forbidden', 'Only owners can invite owners.')
+    const code = randomBytes(12).toString('base64url')
+    const hours = input.expiresInHours ?? 24 * 7
+    const [row] = await sql<{ expires_at: Date }[]>`
+      insert into invites (workspace_id, code_hash, role, email_normalized, created_by, expires_at, max_uses)
+      values (${input.workspaceId}, ${hashToken(code)}, ${role}, ${input.email?.toLowerCase() ?? null}, ${ctx.caller.userId},
+              now() + make_interval(hours => ${hours}), ${input.maxUses ?? null})
+      returning expires_at`
+    return {
+      code,
+      link: `${config.publicUrl}/invite#code=${code}`,
+      role,
+      email: input.email ?? null,
+      expiresAt: row!.expires_at.toISOString(),
+      maxUses: input.maxUses ?? null,
+    }
+  },
+
+  'invite.accept': async (ctx, input) => {
+    const userId = ctx.caller.userId
+    const workspaceId = await transaction(ctx.services, async (change) => {
+      const [invite] = await change.sql<
+        { id: string; workspace_id: string; role: Role; email_normalized: string | null; usable: boolean }[]
+      >`
+        select id, workspace_id, role, email_normalized,
+               expires_at > now() and (max_uses is null or uses < max_uses) as usable
+          from invites where code_hash = ${hashToken(input.code.trim())} for update`
+      if (!invite || !invite.usable) throw new OCommsError('not_found', 'This invite code is invalid or has expired.')
+      if (invite.email_normalized) {
+        const [me] = await change.sql<{ email_normalized: string }[]>`select email_normalized from users where id = ${userId}`
+        if (me?.email_normalized !== invite.email_normalized) {
+          throw new OCommsError('forbidden', 'This invite is for another email address.')
+        }
+      }
+      const wsId = invite.workspace_id
+      const [existing] = await change.sql<{ state: string }[]>`
+        select state from workspace_members where workspace_id = ${wsId} and user_id = ${userId} for update`
+      if (existing?.state === 'active') throw new OCommsError('conflict', 'You are already a member of this workspace.')
+      if (existing?.state === 'deactivated') {
+        throw new OCommsError('forbidden', 'Your account was deactivated in this workspace; ask an admin to reactivate it.')
+      }
+      await change.sql`
+        insert into workspace_members (workspace_id, user_id, role) values (${wsId}, ${userId}, ${invite.role})
+        on conflict (workspace_id, user_id)
+        do update set role = excluded.role, state = 'active', joined_at = now(), updated_at = now()`
+      await change.sql`update invites set uses = uses + 1 where id = ${invite.id}`
+      const member = await load.member(change.sql, wsId, userId)
+      await change.emit('workspace', wsId, 'member.joined', { member }, { workspaceId: wsId })
+      await joinDefaultChannels(change, wsId, userId)
+      return wsId
+    })
+    return workspaceFor(ctx.services.sql, workspaceId, userId)
+  },
+
+  'member.list': async (ctx, input) => {
+    const { sql } = ctx.services
+    await workspaceRole(sql, input.workspaceId, ctx.caller.userId)
+    return load.members(
+      sql,
+      input.includeInactive
+        ? sql`wm.workspace_id = ${input.workspaceId}`
+        : sql`wm.workspace_id = ${input.workspaceId} and wm.state = 'active'`,
+    )
+  },
+
+  'member.get': async (ctx, input) => {
+    const { sql } = ctx.services
+    await workspaceRole(sql, input.workspaceId, ctx.caller.userId)
+    const ref = input.member.replace(/^@/, '').toLowerCase()
+    const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref)
+    const [m] = await load.members(
+      sql,
+      isId
+        ? sql`wm.workspace_id = ${input.workspaceId} and u.id = ${ref}`
+        : sql`wm.workspace_id = ${input.workspaceId} and u.handle = ${ref}`,
+    )
+    if (!m) throw new OCommsError('not_found', `No member ${input.member} in this workspace.`)
+    return m
+  },
+
+  'member.setRole': async (ctx, input) => {
+    return transaction(ctx.services, async (change) => {
+      const myRole = await workspaceRole(change.sql, input.workspaceId, ctx.caller.userId)
+      const them = await target(change, input.workspaceId, input.userId)
+      if (them.state !== 'active') throw new OCommsError('conflict', 'That member is not active.')
+      if (!isAdmin(myRole)) throw new OCommsError('forbidden', 'Only workspace admins and owners can change roles.')
+      // Only owners make owners or touch an owner's role.
+      if ((input.role === 'owner' || them.role === 'owner') && myRole !== 'owner') {
+        throw new OCommsError('forbidden', 'Only owners can make or unmake owners.')
+      }
+      if (them.role === 'owner' && input.role !== 'owner' && (await activeOwners(change, input.workspaceId)) === 1) {
+        throw new OCommsError('conflict', 'The last owner cannot be demoted: make someone else an owner first.')
+      }
+      if (them.role !== input.role) {
+        await change.sql`
+          update workspace_members set role = ${input.role}, updated_at = now()
+           where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
+        const member = await load.member(change.sql, input.workspaceId, input.userId)
+        await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
+      }
+      return load.member(change.sql, input.workspaceId, input.userId)
+    })
+  },
+
+  'member.deactivate': async (ctx, input) => {
+    const member = await transaction(ctx.services, async (change) => {
+      const myRole = await workspaceRole(change.sql, input.workspaceId, ctx.caller.userId)
+      if (!isAdmin(myRole)) throw new OCommsError('forbidden', 'Only workspace admins and owners can deactivate members.')
+      if (input.userId === ctx.caller.userId) throw new OCommsError('invalid_input', 'You cannot deactivate yourself; leave the workspace instead.')
+      const them = await target(change, input.workspaceId, input.userId)
+      if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can deactivate owners.')
+      if (them.state === 'deactivated') return load.member(change.sql, input.workspaceId, input.userId)
+      if (them.role === 'owner' && (await activeOwners(change, input.workspaceId)) === 1) {
+        throw new OCommsError('conflict', 'The last owner cannot be deactivated.')
+      }
+      await change.sql`
+        update workspace_members set state = 'deactivated', updated_at = now()
+         where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
+      const member = await load.member(change.sql, input.workspaceId, input.userId)
+      await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
+      return member
+    })
+    // Access ends now: every open socket of theirs closes; reconnecting ones get only
+    // the workspaces they are still active in.
+    ctx.services.realtime.disconnectUser(input.userId)
+    return member
+  },
+
+  'member.reactivate': async (ctx, input) => {
+    return transaction(ctx.services, async (change) => {
+      const myRole = await workspaceRole(change.sql, input.workspaceId, ctx.caller.userId)
+      if (!isAdmin(myRole)) throw new OCommsError('forbidden', 'Only workspace admins and owners can reactivate members.')
+      const them = await target(change, input.workspaceId, input.userId)
+      if (them.state !== 'deactivated') throw new OCommsError('conflict', 'That member is not deactivated.')
+      if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can reactivate owners.')
+      await change.sql`
+        update workspace_members set state = 'active', updated_at = now()
+         where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
+      const member = await load.member(change.sql, input.workspaceId, input.userId)
+      await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
+      // Sockets they have open for other workspaces start receiving this one again.
+      const convs = await change.sql<{ id: string }[]>`
+        select cm.conversation_id as id from conversation_members cm join conversations c on c.id = cm.conversation_id
+         where cm.user_id = ${input.userId} and c.workspace_id = ${input.workspaceId}`
+      change.afterCommit(() =>
+        ctxJoin(change, input.userId, [rooms.workspace(input.workspaceId), ...convs.map((c) => rooms.conversation(c.id))]),
+      )
+      return member
+    })
+  },
+}

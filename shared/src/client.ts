@@ -1,0 +1,59 @@
+import { OCommsError } from './errors.js'
+import { fillPath, pathParams, type InputOf, type OutputOf } from './operation.js'
+import { operations, type OperationMap, type OperationName } from './operations/index.js'
+
+/**
+ * Calling operations from their declarations, so no client spells a path or a shape:
+ * over HTTP (bots, the CLI's sign-in, tests) or over a socket with acknowledgements.
+ */
+
+export type CallInput<N extends OperationName> = InputOf<OperationMap[N]>
+export type CallOutput<N extends OperationName> = OutputOf<OperationMap[N]>
+
+export interface HttpClientOptions {
+  token?: string | null
+  fetch?: typeof fetch
+  headers?: Record<string, string>
+}
+
+export function httpRequestFor<N extends OperationName>(name: N, input: CallInput<N>) {
+  const op = operations[name]
+  const params = new Set(pathParams(op.http.path))
+  const rest = Object.entries(input as Record<string, unknown>).filter(([k, v]) => !params.has(k) && v !== undefined)
+  const path = fillPath(op.http.path, input as Record<string, unknown>)
+  if (op.http.method === 'GET' || op.http.method === 'DELETE') {
+    const query = new URLSearchParams(rest.map(([k, v]): [string, string] => [k, String(v)]))
+    return { method: op.http.method, path: query.size > 0 ? `${path}?${query}` : path, body: undefined }
+  }
+  return { method: op.http.method, path, body: JSON.stringify(Object.fromEntries(rest)) }
+}
+
+export async function callHttp<N extends OperationName>(
+  baseUrl: string,
+  name: N,
+  input: CallInput<N>,
+  options: HttpClientOptions = {},
+): Promise<CallOutput<N>> {
+  const { method, path, body } = httpRequestFor(name, input)
+  const headers: Record<string, string> = { ...options.headers }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  const res = await (options.fetch ?? fetch)(baseUrl.replace(/\/+$/, '') + path, { method, headers, body })
+  const text = await res.text()
+  const json: unknown = text ? JSON.parse(text) : undefined
+  if (!res.ok) throw OCommsError.from((json as { error?: unknown } | undefined)?.error)
+  return json as CallOutput<N>
+}
+
+/** The part of a Socket.IO client socket this needs. */
+export interface AckSocket {
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>
+}
+
+type Ack = { ok: true; data: unknown } | { ok: false; error: unknown }
+
+export async function callSocket<N extends OperationName>(socket: AckSocket, name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+  const ack = (await socket.emitWithAck(name, input)) as Ack
+  if (ack && ack.ok) return ack.data as CallOutput<N>
+  throw OCommsError.from(ack?.error)
+}

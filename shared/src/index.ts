@@ -1,0 +1,7 @@
+export * from './errors.js'
+export * from './events.js'
+export * from './limits.js'
+export * from './operation.js'
+export * from './operations/index.js'
+export * from './schemas.js'
+export * from './client.js'
