@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Installs OComms from this checkout, builds it, and starts the server on an embedded
+# PostgreSQL. Safe to run again: it rebuilds and leaves a running server alone.
+#
+#   ./install.sh              install, build, start in the background
+#   ./install.sh --no-start   install and build only
+#   ./install.sh --systemd    also install and start a systemd unit (needs root)
+#
+# Settings: OCOMMS_HOST (default 127.0.0.1), OCOMMS_PORT (default 7080),
+# OCOMMS_DATA_DIR (default ./data), DATABASE_URL (use an external PostgreSQL >= 15).
+set -euo pipefail
+cd "$(dirname "$0")"
+REPO=$(pwd)
+
+start=1
+systemd=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-start) start=0 ;;
+    --systemd) systemd=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "install.sh: Node.js 20 or newer is required and was not found. Install it from your distribution or nodejs.org, then run ./install.sh again." >&2
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  echo "install.sh: Node.js 20 or newer is required; this is $(node --version)." >&2
+  exit 1
+fi
+command -v npm >/dev/null 2>&1 || { echo "install.sh: npm was not found next to Node.js." >&2; exit 1; }
+
+echo "Installing dependencies..."
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+echo "Building..."
+npm run build
+
+HOST=${OCOMMS_HOST:-127.0.0.1}
+PORT=${OCOMMS_PORT:-7080}
+DATA=${OCOMMS_DATA_DIR:-$REPO/data}
+mkdir -p "$DATA"
+URL="http://$HOST:$PORT"
+[ "$HOST" = "0.0.0.0" ] && URL="http://localhost:$PORT"
+
+healthy() { node -e "fetch('$URL/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; }
+
+if [ "$systemd" = 1 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "install.sh: --systemd needs root (sudo ./install.sh --systemd)." >&2; exit 1; fi
+  if ! command -v systemctl >/dev/null 2>&1 || [ ! -d /run/systemd/system ]; then
+    echo "install.sh: systemd is not running on this machine; start the server with ./install.sh instead." >&2; exit 1
+  fi
+  cat > /etc/systemd/system/ocomms.service <<UNIT
+[Unit]
+Description=OComms chat server
+After=network.target
+
+[Service]
+Type=simple
+WorkingDirectory=$REPO
+Environment=OCOMMS_HOST=$HOST
+Environment=OCOMMS_PORT=$PORT
+Environment=OCOMMS_DATA_DIR=$DATA
+${DATABASE_URL:+Environment=DATABASE_URL=$DATABASE_URL}
+ExecStart=$(command -v node) $REPO/server/dist/main.js
+Restart=on-failure
+KillSignal=SIGTERM
+TimeoutStopSec=30
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable --now ocomms.service
+  echo "Installed and started the systemd unit ocomms.service."
+  start=0
+fi
+
+if [ "$start" = 1 ]; then
+  if healthy; then
+    echo "A server is already answering at $URL; leaving it running."
+  else
+    echo "Starting the server (data in $DATA, log in $DATA/server.log)..."
+    OCOMMS_HOST=$HOST OCOMMS_PORT=$PORT OCOMMS_DATA_DIR=$DATA nohup node server/dist/main.js >>"$DATA/server.log" 2>&1 &
+    echo $! > "$DATA/server.pid"
+    for _ in $(seq 1 120); do healthy && break; sleep 0.5; done
+    healthy || { echo "install.sh: the server did not come up; see $DATA/server.log" >&2; exit 1; }
+  fi
+fi
+
+cat <<DONE
+
+OComms is installed.
+  Server:   $URL   (API reference: $URL/api/docs)
+  Stop it:  kill \$(cat $DATA/server.pid)
+
+Create the first account and workspace:
+  TOKEN=\$(curl -s $URL/api/auth/signup -H 'content-type: application/json' \\
+    -d '{"email":"you@example.com","password":"choose a long password","name":"Your Name","handle":"you"}' \\
+    | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
+  curl -s $URL/api/workspaces -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' -d '{"name":"My Team"}'
+DONE
