@@ -3,7 +3,7 @@
 // DATABASE_URL when set), hands its address to the tests, runs tap, and cleans up.
 // Each test file creates its own database on it, so files run in parallel.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -34,8 +34,17 @@ function run(cmd, args, env = process.env) {
   })
 }
 
+// tap compiles its plugin set into node_modules; a fresh install still holds the default
+// TypeScript plugin, which this repo replaces with tsx (package.json "tap"). Rebuild it then.
+const builtTap = new URL('../node_modules/@tapjs/test/test-built/dist/esm/index.js', import.meta.url)
+const tapNeedsBuild = () => readFile(builtTap, 'utf8').then((src) => src.includes('"@tapjs/typescript"'), () => true)
+
 let code = 1
 try {
+  if (await tapNeedsBuild()) {
+    code = await run('npx', ['tap', 'build'])
+    if (code !== 0) throw new Error('tap build failed')
+  }
   code = await run('npx', ['tsc', '-b'])
   if (code === 0) {
     code = await run('npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl })
