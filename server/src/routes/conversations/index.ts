@@ -73,7 +73,9 @@ export const conversationHandlers: HandlersFor<'conversation'> & HandlersFor<'ch
       await addMembers(change, row.id, input.workspaceId, [userId], userId)
       const conversation = await load.conversation(change.sql, userId, row.id)
       if (kind === 'public') {
-        await change.emit('workspace', input.workspaceId, 'conversation.created', { conversation }, { workspaceId: input.workspaceId, conversationId: row.id })
+        // isMember is the creator's view; each receiver knows their own membership.
+        const { isMember: _viewerSpecific, ...shared } = conversation
+        await change.emit('workspace', input.workspaceId, 'conversation.created', { conversation: shared }, { workspaceId: input.workspaceId, conversationId: row.id })
       }
       return conversation
     })
