@@ -39,15 +39,18 @@ function run(cmd, args, env = process.env) {
 const builtTap = new URL('../node_modules/@tapjs/test/test-built/dist/esm/index.js', import.meta.url)
 const tapNeedsBuild = () => readFile(builtTap, 'utf8').then((src) => src.includes('"@tapjs/typescript"'), () => true)
 
-let code = 1
+// Each step must pass before the next: types, lint, then the tests themselves.
+const steps = [
+  ...((await tapNeedsBuild()) ? [['npx', ['tap', 'build']]] : []),
+  ['npx', ['tsc', '-b']],
+  ['npx', ['eslint', '.']],
+  ['npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl }],
+]
+let code = 0
 try {
-  if (await tapNeedsBuild()) {
-    code = await run('npx', ['tap', 'build'])
-    if (code !== 0) throw new Error('tap build failed')
-  }
-  code = await run('npx', ['tsc', '-b'])
-  if (code === 0) {
-    code = await run('npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl })
+  for (const [cmd, args, env] of steps) {
+    code = await run(cmd, args, env)
+    if (code !== 0) break
   }
 } finally {
   await stopDatabase()
