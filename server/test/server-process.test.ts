@@ -1,0 +1,64 @@
+import t from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { callHttp, operations } from '@ocomms/shared'
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+
+/** Starts `ocomms-server` as its own process with no DATABASE_URL, so it runs embedded PostgreSQL. */
+async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const env = { ...process.env, OCOMMS_LOG_LEVEL: 'warn' }
+  delete env.DATABASE_URL
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=ocomms-source', main, '--port', '0', '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = ''
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(err)
+      if (m) resolve(m[1]!)
+    })
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)))
+  })
+  return { child, url }
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+
+t.test('the server runs on its own embedded PostgreSQL, stops cleanly and survives a kill -9', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-process-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+
+  let { child, url } = await startProcess(dataDir)
+  t.equal((await fetch(`${url}/health`)).status, 200)
+  const doc = (await (await fetch(`${url}/api/docs/json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> }
+  const documented = new Set(Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)))
+  t.same([...documented].sort(), Object.keys(operations).sort(), 'the OpenAPI document lists every operation')
+
+  const me = await callHttp(url, 'auth.signup', { email: 'a@example.test', password: 'long enough pw', name: 'A', handle: 'a' })
+  const ws = await callHttp(url, 'workspace.create', { name: 'Acme' }, { token: me.token })
+  const [general] = await callHttp(url, 'conversation.list', { workspaceId: ws.id }, { token: me.token })
+  const sent = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'kept', clientId: randomUUID() }, { token: me.token })
+
+  child.kill('SIGTERM')
+  t.equal(await exited(child), 0, 'SIGTERM ends the server cleanly')
+  ;({ child, url } = await startProcess(dataDir))
+  const after = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
+  t.equal(after.at(-1)?.id, sent.id, 'the message survives a restart')
+
+  const second = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'acked', clientId: randomUUID() }, { token: me.token })
+  child.kill('SIGKILL')
+  await exited(child)
+  // The embedded PostgreSQL outlived its server; the next start must take the data dir over.
+  ;({ child, url } = await startProcess(dataDir))
+  const again = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
+  t.same(again.slice(-2).map((m) => m.id), [sent.id, second.id], 'an acknowledged message survives kill -9')
+  child.kill('SIGTERM')
+  t.equal(await exited(child), 0)
+})
