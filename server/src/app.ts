@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
 import { errorBody, toError } from './errors.js'
+import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { Realtime } from './realtime/realtime.js'
 import { attachSocketServer } from './realtime/socket-server.js'
@@ -77,6 +78,7 @@ export async function build(options: BuildOptions): Promise<App> {
     }
   })
 
+  mountMagicLinkPage(app)
   mountOperations(app, services)
   const io = attachSocketServer(app, services)
   services.realtime.attach(io)
