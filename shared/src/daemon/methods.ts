@@ -1,0 +1,202 @@
+import { Type } from '@sinclair/typebox'
+import { Event } from '../events.js'
+import { Conversation, DisplayName, Email, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
+import { defineMethod } from './method.js'
+
+/**
+ * The daemon's local API (docs/daemon-api.md). Bump DAEMON_API_VERSION when a method changes
+ * incompatibly; frontends compare it with `daemon.status` and restart an older daemon.
+ */
+export const DAEMON_API_VERSION = 1
+
+/** JSON-RPC notification method that carries live events to a subscriber. */
+export const DAEMON_EVENT_NOTIFICATION = 'event'
+
+/** Which signed-in account a call is for; omitted means the `default` profile. */
+const ProfileParam = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }))
+
+export const ConnectionState = Type.Union([
+  Type.Literal('connected'),
+  Type.Literal('connecting'),
+  Type.Literal('offline'),
+  Type.Literal('signed_out'),
+])
+
+export const ProfileInfo = Type.Object({
+  profile: Type.String(),
+  server: Type.String({ description: 'Base URL of the server.' }),
+  user: User,
+  workspace: Nullable(Workspace),
+  workspaces: Type.Array(Workspace),
+  connection: ConnectionState,
+})
+
+export const daemonStatus = defineMethod({
+  name: 'daemon.status',
+  summary: 'Version, pid and the state of every profile.',
+  params: Type.Object({}),
+  result: Type.Object({
+    apiVersion: Type.Integer(),
+    version: Type.String(),
+    pid: Type.Integer(),
+    startedAt: Type.String(),
+    home: Type.String(),
+    profiles: Type.Array(
+      Type.Object({ profile: Type.String(), server: Type.String(), handle: Type.String(), connection: ConnectionState, outbox: Type.Integer() }),
+    ),
+  }),
+})
+
+export const daemonStop = defineMethod({
+  name: 'daemon.stop',
+  summary: 'Flush and exit. Queued sends stay in the outbox for the next start.',
+  params: Type.Object({}),
+  result: Ok,
+})
+
+export const profileSignup = defineMethod({
+  name: 'profile.signup',
+  summary: 'Create an account on a server, create or join a workspace, and sign this profile in.',
+  params: Type.Object({
+    profile: ProfileParam,
+    server: Type.String(),
+    email: Email,
+    name: DisplayName,
+    handle: Handle,
+    password: Password,
+    createWorkspace: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    invite: Type.Optional(Type.String({ minLength: 1 })),
+  }),
+  result: ProfileInfo,
+})
+
+export const profileLogin = defineMethod({
+  name: 'profile.login',
+  summary: 'Sign this profile in with email and password.',
+  params: Type.Object({ profile: ProfileParam, server: Type.String(), email: Email, password: Type.String({ minLength: 1 }) }),
+  result: ProfileInfo,
+})
+
+export const profileRequestMagicLink = defineMethod({
+  name: 'profile.magicLink.request',
+  summary: 'Ask the server to send a sign-in link to this email.',
+  params: Type.Object({ profile: ProfileParam, server: Type.String(), email: Email }),
+  result: Ok,
+})
+
+export const profileLoginWithLink = defineMethod({
+  name: 'profile.magicLink.consume',
+  summary: 'Sign this profile in with a magic link (the whole URL, or its token with `server`).',
+  params: Type.Object({ profile: ProfileParam, link: Type.String({ minLength: 1 }), server: Type.Optional(Type.String()) }),
+  result: ProfileInfo,
+})
+
+export const profileLogout = defineMethod({
+  name: 'profile.logout',
+  summary: 'End the session on the server and forget the token and cache of this profile.',
+  params: Type.Object({ profile: ProfileParam }),
+  result: Ok,
+})
+
+export const profileWhoami = defineMethod({
+  name: 'profile.whoami',
+  summary: 'Who this profile is signed in as, where, and the connection state.',
+  params: Type.Object({ profile: ProfileParam }),
+  result: ProfileInfo,
+})
+
+export const profileUseWorkspace = defineMethod({
+  name: 'profile.useWorkspace',
+  summary: 'Make a workspace (by slug or id) the current one of this profile.',
+  params: Type.Object({ profile: ProfileParam, workspace: Type.String({ minLength: 1 }) }),
+  result: ProfileInfo,
+})
+
+export const call = defineMethod({
+  name: 'call',
+  summary:
+    'Run any server operation (by its name in shared/src/operations) for this profile, over the live socket when ' +
+    'connected, else over HTTP. The result is the operation output; errors are the server error.',
+  params: Type.Object({ profile: ProfileParam, operation: Type.String(), input: Type.Record(Type.String(), Type.Unknown()) }),
+  result: Type.Unknown(),
+})
+
+export const resolveTarget = defineMethod({
+  name: 'resolve.target',
+  summary: 'A conversation from a target: `#name`, `@handle` (opens the DM), `@a,@b` (group DM) or an id.',
+  params: Type.Object({ profile: ProfileParam, target: Type.String({ minLength: 1 }) }),
+  result: Conversation,
+})
+
+export const resolveMessage = defineMethod({
+  name: 'resolve.message',
+  summary: 'A message from a ref: its id, or `#channel/SEQ`.',
+  params: Type.Object({ profile: ProfileParam, ref: Type.String({ minLength: 1 }) }),
+  result: Message,
+})
+
+export const messagesSend = defineMethod({
+  name: 'messages.send',
+  summary:
+    'Send through the outbox: stored durably first, delivered exactly once (by clientId). When the server is ' +
+    'unreachable the answer is `queued: true` and the message follows on reconnect.',
+  params: Type.Object({
+    profile: ProfileParam,
+    conversationId: Id,
+    text: Type.String({ minLength: 1 }),
+    threadRootId: Type.Optional(Id),
+    alsoToChannel: Type.Optional(Type.Boolean()),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  }),
+  result: Type.Object({ queued: Type.Boolean(), clientId: Type.String(), message: Nullable(Message) }),
+})
+
+export const messagesRead = defineMethod({
+  name: 'messages.read',
+  summary:
+    'History oldest first, from the cache when it is current, else from the server (and cached). ' +
+    'When the server is unreachable the cache answers with `stale: true`.',
+  params: Type.Object({
+    profile: ProfileParam,
+    conversationId: Id,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    threadRootId: Type.Optional(Id),
+  }),
+  result: Type.Object({ messages: Type.Array(Message), stale: Type.Boolean(), source: Type.Union([Type.Literal('cache'), Type.Literal('server')]) }),
+})
+
+export const conversationsList = defineMethod({
+  name: 'conversations.list',
+  summary: 'Conversations of the current workspace from the cache (refreshed when connected).',
+  params: Type.Object({ profile: ProfileParam, all: Type.Optional(Type.Boolean()) }),
+  result: Type.Object({ conversations: Type.Array(Conversation), stale: Type.Boolean() }),
+})
+
+export const subscribe = defineMethod({
+  name: 'subscribe',
+  summary:
+    'Receive live events as `event` notifications ({subscriptionId, profile, event}) until unsubscribe or disconnect; ' +
+    'optionally only for some conversations. Local events (connection state, outbox delivery) come too.',
+  params: Type.Object({ profile: ProfileParam, conversationIds: Type.Optional(Type.Array(Id)) }),
+  result: Type.Object({ subscriptionId: Type.String() }),
+})
+
+export const unsubscribe = defineMethod({
+  name: 'unsubscribe',
+  summary: 'Stop a subscription.',
+  params: Type.Object({ subscriptionId: Type.String() }),
+  result: Ok,
+})
+
+/** The params of a DAEMON_EVENT_NOTIFICATION. */
+export const EventNotification = Type.Object({
+  subscriptionId: Type.String(),
+  profile: Type.String(),
+  event: Type.Union([
+    Event,
+    Type.Object({ type: Type.Literal('daemon.connection'), connection: ConnectionState }),
+    Type.Object({ type: Type.Literal('daemon.outbox.delivered'), clientId: Type.String(), message: Message }),
+    Type.Object({ type: Type.Literal('daemon.outbox.failed'), clientId: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+  ]),
+})
