@@ -1,0 +1,31 @@
+import MarkdownIt from 'markdown-it'
+import { chatTokens } from './chat-tokens.js'
+import { singleTilde } from './single-tilde.js'
+
+/**
+ * The one configured markdown-it instance behind `parseRichText`. Chat flavour of CommonMark:
+ *
+ * - raw HTML is never HTML: `html: false` leaves `<b>` as the text "<b>";
+ * - bare links: `https://…`, `www.…` and e-mail addresses (bare domains are filtered out
+ *   later, see parse.ts: `readme.md` is a file name, not a link);
+ * - `~~strike~~` and `~strike~`;
+ * - no indented code blocks (chat text is often indented by accident; fences are explicit);
+ * - no setext headings (a line of `---` under text is a rule, not a heading underline);
+ * - no reference definitions (`[1]: https://…` stays visible instead of disappearing);
+ * - tables are off (the preset has none): pipes stay text;
+ * - nesting is capped so hostile input cannot exhaust the stack.
+ */
+export const markdown = new MarkdownIt('commonmark', {
+  html: false,
+  linkify: true,
+  typographer: false,
+  // Quotes/lists nested deeper than this stop being parsed (the library's guard). Chat never
+  // needs more; a cap keeps recursion (here and in renderers) bounded.
+  maxNesting: 40,
+})
+  .enable(['linkify', 'strikethrough'])
+  .disable(['code', 'lheading', 'reference'])
+  .use(singleTilde)
+  .use(chatTokens)
+
+markdown.linkify.set({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false })
