@@ -3,7 +3,7 @@ import type { RichDoc } from './types.js'
 import { visitInlines } from './walk.js'
 
 /** Who a message notifies, as written (whether those people exist is the server's question). */
-export interface Mentions {
+export interface ExtractedMentions {
   /** Handles mentioned with `@handle`: unique, lowercased, in order of first appearance. */
   handles: string[]
   /** `@channel` appears: everyone in the conversation. */
@@ -13,7 +13,7 @@ export interface Mentions {
 }
 
 /** The mentions in a document. Mentions inside code or inside a link's label do not count. */
-export function extractMentions(doc: RichDoc): Mentions {
+export function extractMentions(doc: RichDoc): ExtractedMentions {
   const handles = new Set<string>()
   let channel = false
   let here = false

@@ -6,8 +6,9 @@ import { singleTilde } from './single-tilde.js'
  * The one configured markdown-it instance behind `parseRichText`. Chat flavour of CommonMark:
  *
  * - raw HTML is never HTML: `html: false` leaves `<b>` as the text "<b>";
- * - bare links: `https://…`, `www.…` and e-mail addresses (bare domains are filtered out
- *   later, see parse.ts: `readme.md` is a file name, not a link);
+ * - bare links with a scheme (`https://…`, `mailto:…`) are found by the library's linkify;
+ *   `www.…` addresses by www-links.ts; bare domains and e-mail addresses are not links
+ *   (`readme.md` is a file name; linkify-it's schemeless matching is quadratic on hostile input);
  * - `~~strike~~` and `~strike~`;
  * - no indented code blocks (chat text is often indented by accident; fences are explicit);
  * - no setext headings (a line of `---` under text is a rule, not a heading underline);
@@ -28,4 +29,10 @@ export const markdown = new MarkdownIt('commonmark', {
   .use(singleTilde)
   .use(chatTokens)
 
-markdown.linkify.set({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false })
+markdown.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false })
+
+/** The stored form of a detected address, or null when the library would not link it. */
+export function normalizeUrl(url: string): string | null {
+  const normalized = markdown.normalizeLink(url)
+  return markdown.validateLink(normalized) ? normalized : null
+}

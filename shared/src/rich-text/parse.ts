@@ -1,7 +1,8 @@
 import type { Token } from 'markdown-it'
 import { CHAT_TOKEN, type ChatToken } from './chat-tokens.js'
-import { markdown } from './markdown.js'
-import type { ListItem, RichBlock, RichDoc, RichInline } from './types.js'
+import { markdown, normalizeUrl } from './markdown.js'
+import type { RichListItem, RichBlock, RichDoc, RichInline } from './types.js'
+import { splitWwwLinks } from './www-links.js'
 
 /**
  * Parses message text into a `RichDoc`. Never throws: any string is a message, and whatever is
@@ -64,8 +65,8 @@ class BlockReader {
     }
   }
 
-  private items(until: string): ListItem[] {
-    const items: ListItem[] = []
+  private items(until: string): RichListItem[] {
+    const items: RichListItem[] = []
     while (this.pos < this.tokens.length) {
       const token = this.tokens[this.pos++]!
       if (token.type === until) break
@@ -99,11 +100,6 @@ const top: Context = { bold: false, italic: false, strike: false, link: false }
 
 function inlines(tokens: Token[]): RichInline[] {
   return new InlineReader(tokens).read(top, null)
-}
-
-/** A bare address the link detector found is a link only if written with a scheme or `www.`. */
-function keepAutoLink(label: string, url: string): boolean {
-  return /^(?:[a-z][a-z0-9+.-]*:|www\.)/i.test(label) || url.startsWith('mailto:')
 }
 
 class InlineReader {
@@ -149,8 +145,7 @@ class InlineReader {
           const url = token.attrGet('href')?.toString() ?? ''
           const auto = token.markup === 'linkify' || token.info === 'auto'
           const children = this.read({ ...ctx, link: true }, 'link_close')
-          const label = children.map((c) => (c.type === 'text' ? c.text : '')).join('')
-          if (ctx.link || (token.markup === 'linkify' && !keepAutoLink(label, url))) children.forEach(push)
+          if (ctx.link) children.forEach(push)
           else push({ type: 'link', url, auto, children })
           break
         }
@@ -171,7 +166,8 @@ class InlineReader {
           if (token.content && token.nesting === 0) push({ type: 'text', text: token.content })
       }
     }
-    return out
+    // Bare `www.` addresses, in text only (never in code, never inside a link's label).
+    return ctx.link ? out : out.flatMap((node) => (node.type === 'text' ? splitWwwLinks(node.text, normalizeUrl) : [node]))
   }
 
   /** Reads a styled span; the same style nested in itself adds nothing and is flattened. */

@@ -1,11 +1,11 @@
-import type { ListItem, RichBlock, RichDoc, RichInline } from './types.js'
+import type { RichListItem, RichBlock, RichDoc, RichInline } from './types.js'
 
 /**
  * The text of a document without markup, for notifications, previews, search snippets and
  * anywhere styling is impossible. Markers are gone (`*hi*` → `hi`), mentions and channel
  * links read as written (`@ana`, `#general`), emoji are characters, a link is its label.
  * Paragraphs are separated by a blank line; list items and quote lines keep a light prefix
- * (`- `, `1. `, `> `) so structure still reads. Text with no markup comes back unchanged.
+ * (`- `, `1. `, `> `) so structure still reads. RichText with no markup comes back unchanged.
  */
 export function plainText(doc: RichDoc): string {
   return blocks(doc.children, '\n\n')
@@ -30,7 +30,7 @@ function block(node: RichBlock): string {
   }
 }
 
-function listItem(item: ListItem, marker: string): string {
+function listItem(item: RichListItem, marker: string): string {
   return prefixLines(blocks(item.children, '\n'), marker, ' '.repeat(marker.length))
 }
 

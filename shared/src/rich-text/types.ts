@@ -13,16 +13,16 @@ export interface RichDoc {
   children: RichBlock[]
 }
 
-export type RichBlock = Paragraph | CodeBlock | Quote | List | Rule
+export type RichBlock = RichParagraph | RichCodeBlock | RichQuote | RichList | RichRule
 
 /** A run of inline content; a newline inside it is a `break`. */
-export interface Paragraph {
+export interface RichParagraph {
   type: 'paragraph'
   children: RichInline[]
 }
 
 /** A fenced code block, verbatim (no markup, no mentions inside). */
-export interface CodeBlock {
+export interface RichCodeBlock {
   type: 'codeBlock'
   /** The first word of the fence's info string (```ts → "ts"), or null. */
   lang: string | null
@@ -31,52 +31,52 @@ export interface CodeBlock {
 }
 
 /** A block quote (`> ...`); may hold any blocks, quotes included. */
-export interface Quote {
+export interface RichQuote {
   type: 'quote'
   children: RichBlock[]
 }
 
-export interface List {
+export interface RichList {
   type: 'list'
   ordered: boolean
   /** Number of the first item of an ordered list (1 for unordered lists). */
   start: number
-  children: ListItem[]
+  children: RichListItem[]
 }
 
-export interface ListItem {
+export interface RichListItem {
   type: 'listItem'
   children: RichBlock[]
 }
 
 /** A thematic break (`---`, `***`). */
-export interface Rule {
+export interface RichRule {
   type: 'rule'
 }
 
-export type RichInline = Text | Bold | Italic | Strike | InlineCode | Link | Break | Mention | Broadcast | ChannelLink | Emoji
+export type RichInline = RichText | RichBold | RichItalic | RichStrike | RichInlineCode | RichLink | RichBreak | RichMention | RichBroadcast | RichChannelLink | RichEmoji
 
-export interface Text {
+export interface RichText {
   type: 'text'
   text: string
 }
 
-export interface Bold {
+export interface RichBold {
   type: 'bold'
   children: RichInline[]
 }
 
-export interface Italic {
+export interface RichItalic {
   type: 'italic'
   children: RichInline[]
 }
 
-export interface Strike {
+export interface RichStrike {
   type: 'strike'
   children: RichInline[]
 }
 
-export interface InlineCode {
+export interface RichInlineCode {
   type: 'inlineCode'
   text: string
 }
@@ -87,7 +87,7 @@ export interface InlineCode {
  * (percent-encoded, `www.` given `http://`, e-mail given `mailto:`). Mentions and channel
  * links are not recognised inside a label: a link is one thing.
  */
-export interface Link {
+export interface RichLink {
   type: 'link'
   url: string
   auto: boolean
@@ -95,30 +95,30 @@ export interface Link {
 }
 
 /** A line break: a newline typed inside a paragraph (chat keeps the lines as typed). */
-export interface Break {
+export interface RichBreak {
   type: 'break'
 }
 
 /** `@handle`: `handle` is lowercased, as handles are stored. */
-export interface Mention {
+export interface RichMention {
   type: 'mention'
   handle: string
 }
 
 /** `@channel` (everyone in the conversation) or `@here` (everyone active in it). */
-export interface Broadcast {
+export interface RichBroadcast {
   type: 'broadcast'
   target: 'channel' | 'here'
 }
 
 /** `#name`: `name` is lowercased, as channel names are stored. */
-export interface ChannelLink {
+export interface RichChannelLink {
   type: 'channelLink'
   name: string
 }
 
 /** `:shortcode:` that names a known emoji. */
-export interface Emoji {
+export interface RichEmoji {
   type: 'emoji'
   /** The shortcode as it will be shown back (lowercase, without colons). */
   shortcode: string
@@ -127,4 +127,4 @@ export interface Emoji {
 }
 
 /** Every node type, for exhaustive switches. */
-export type RichNode = RichDoc | RichBlock | ListItem | RichInline
+export type RichNode = RichDoc | RichBlock | RichListItem | RichInline

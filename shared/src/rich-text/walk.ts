@@ -1,4 +1,4 @@
-import type { RichBlock, RichDoc, RichInline, ListItem } from './types.js'
+import type { RichBlock, RichDoc, RichInline, RichListItem } from './types.js'
 
 /**
  * Calls `visit` for every inline node of the document, depth first, in reading order
@@ -11,7 +11,7 @@ export function visitInlines(doc: RichDoc, visit: (node: RichInline) => void): v
       if ('children' in node) inline(node.children)
     }
   }
-  const blocks = (nodes: (RichBlock | ListItem)[]) => {
+  const blocks = (nodes: (RichBlock | RichListItem)[]) => {
     for (const node of nodes) {
       if (node.type === 'paragraph') inline(node.children)
       else if (node.type === 'quote' || node.type === 'list' || node.type === 'listItem') blocks(node.children)

@@ -1,0 +1,7 @@
+export * from './types.js'
+export { parseRichText } from './parse.js'
+export { visitInlines } from './walk.js'
+export { extractChannelLinks, extractLinks, extractMentions, hasLink, type ExtractedMentions } from './extract.js'
+export { plainText } from './plain-text.js'
+export { defaultColorLevel, renderTerminal, type ColorLevel, type TerminalRenderOptions } from './terminal.js'
+export { escapeHtml, renderHtml, safeHref, type HtmlRenderOptions } from './html.js'
