@@ -36,7 +36,7 @@ class BlockReader {
         return { type: 'paragraph', children: this.inlineUntil('paragraph_close') }
       case 'heading_open': {
         // Chat has no document headings: `# Title` is shown as a bold line.
-        const children = this.inlineUntil('heading_close')
+        const children = this.inlineUntil('heading_close', { ...top, bold: true })
         return { type: 'paragraph', children: children.length ? [{ type: 'bold', children }] : [] }
       }
       case 'fence': {
@@ -76,12 +76,12 @@ class BlockReader {
   }
 
   /** The inline content of a paragraph or heading, consuming its closing token. */
-  private inlineUntil(close: string): RichInline[] {
+  private inlineUntil(close: string, ctx: Context = top): RichInline[] {
     const out: RichInline[] = []
     while (this.pos < this.tokens.length) {
       const token = this.tokens[this.pos++]!
       if (token.type === close) break
-      if (token.type === 'inline') out.push(...inlines(token.children ?? []))
+      if (token.type === 'inline') out.push(...inlines(token.children ?? [], ctx))
     }
     return out
   }
@@ -98,8 +98,8 @@ interface Context {
 
 const top: Context = { bold: false, italic: false, strike: false, link: false }
 
-function inlines(tokens: Token[]): RichInline[] {
-  return new InlineReader(tokens).read(top, null)
+function inlines(tokens: Token[], ctx: Context = top): RichInline[] {
+  return new InlineReader(tokens).read(ctx, null)
 }
 
 class InlineReader {

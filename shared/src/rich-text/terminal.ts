@@ -107,14 +107,14 @@ function block(node: RichBlock, width: number, s: Styles, depth: number): string
       ]
     }
     case 'quote':
-      return indent(node.children, width, s, depth, s.frame('│ '), s.frame('│ '), '')
+      return indent(node.children, width, s, depth, '│ ', '│ ', '', s.frame)
     case 'list': {
       const last = node.start + node.children.length - 1
       const numberWidth = String(last).length
       const bullet = ['•', '◦', '▪'][depth % 3]!
       return node.children.flatMap((item: RichListItem, i) => {
         const marker = node.ordered ? `${String(node.start + i).padStart(numberWidth)}. ` : `${bullet} `
-        return indent(item.children, width, s, depth + 1, marker, ' '.repeat(stringWidth(marker)), null)
+        return indent(item.children, width, s, depth + 1, marker, ' '.repeat(stringWidth(marker)), null, (p) => p)
       })
     }
     case 'rule':
@@ -123,13 +123,25 @@ function block(node: RichBlock, width: number, s: Styles, depth: number): string
 }
 
 /** Child blocks behind a prefix (a quote bar, a list marker), in the columns left over. */
-function indent(children: RichBlock[], width: number, s: Styles, depth: number, first: string, rest: string, separator: string | null): string[] {
+function indent(
+  children: RichBlock[],
+  width: number,
+  s: Styles,
+  depth: number,
+  first: string,
+  rest: string,
+  separator: string | null,
+  paint: (prefix: string) => string,
+): string[] {
   const inner = width - stringWidth(first)
   if (inner < MIN_INNER) return blocks(children, width, s, depth, separator)
   const lines = blocks(children, inner, s, depth, separator)
   if (lines.length === 0) lines.push('')
-  // An empty line behind a quote bar keeps the bar but no trailing space.
-  return lines.map((line, i) => ((i === 0 ? first : rest) + line).replace(/ $/, ''))
+  return lines.map((line, i) => {
+    const prefix = i === 0 ? first : rest
+    // An empty line behind a quote bar keeps the bar but no trailing space.
+    return line ? paint(prefix) + line : paint(prefix.trimEnd())
+  })
 }
 
 function wrap(text: string, width: number): string[] {
