@@ -35,6 +35,7 @@ t.test('mentions, channels and emoji are spans with classes', async (t) => {
       '<span class="oc-mention oc-broadcast" data-broadcast="here">@here</span> <span class="oc-channel" data-channel="general">#general</span> ' +
       '<span class="oc-emoji" role="img" aria-label="tada" title=":tada:">🎉</span></p>',
   )
+  t.match(html('@ana', '@Ana'), 'oc-mention-me', 'me may be given with its @ and in any case')
 })
 
 t.test('a hostile document (not from the parser, e.g. received as JSON) cannot inject either', async (t) => {

@@ -1,7 +1,7 @@
 import type { RichBlock, RichDoc, RichInline } from './types.js'
 
 export interface HtmlRenderOptions {
-  /** The viewer's handle: mentions of it get the extra class `oc-mention-me`. */
+  /** The viewer's handle (`ana` or `@ana`): mentions of it get the extra class `oc-mention-me`. */
   me?: string
 }
 
@@ -13,7 +13,7 @@ export interface HtmlRenderOptions {
  * parser keeps it as text. Classes (all `oc-` prefixed) are listed in docs/rich-text.md.
  */
 export function renderHtml(doc: RichDoc, options: HtmlRenderOptions = {}): string {
-  return blocks(doc.children, options.me?.toLowerCase())
+  return blocks(doc.children, options.me?.replace(/^@/, '').toLowerCase())
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }

@@ -13,7 +13,7 @@ export interface TerminalRenderOptions {
    * 2 256 colours, 3 truecolor. Default: 0 when NO_COLOR is set, else what the terminal supports.
    */
   color?: ColorLevel
-  /** The viewer's handle: mentions of it stand out from other mentions. */
+  /** The viewer's handle (`ana` or `@ana`): mentions of it stand out from other mentions. */
   me?: string
 }
 
@@ -31,7 +31,7 @@ export function defaultColorLevel(): ColorLevel {
  * title or write to the clipboard of whoever reads it.
  */
 export function renderTerminal(doc: RichDoc, options: TerminalRenderOptions = {}): string {
-  const style = styles(options.color ?? defaultColorLevel(), options.me?.toLowerCase())
+  const style = styles(options.color ?? defaultColorLevel(), options.me?.replace(/^@/, '').toLowerCase())
   const width = Math.max(MIN_WIDTH, Math.floor(options.width ?? 80))
   return blocks(doc.children, width, style, 0, '').join('\n')
 }
