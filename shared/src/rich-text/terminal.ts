@@ -79,9 +79,18 @@ function styles(level: ColorLevel, me: string | undefined): Styles {
 }
 
 // C0 and C1 control characters (but newline) and DEL: a message must not drive the terminal.
+// They are shown the way `cat -v` shows them (ESC as `^[`, C1 as `\x9b`): visible, and ASCII,
+// which the wrapper measures fast (a 40,000-character message of them stays cheap to render).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g
-const safe = (text: string) => text.replace(CONTROL, (ch) => (ch === '\t' ? '    ' : '\uFFFD'))
+function visibleControl(ch: string): string {
+  const code = ch.charCodeAt(0)
+  if (ch === '\t') return '    '
+  if (code === 0x7f) return '^?'
+  if (code < 0x20) return '^' + String.fromCharCode(code + 0x40)
+  return '\\x' + code.toString(16)
+}
+const safe = (text: string) => text.replace(CONTROL, visibleControl)
 
 function blocks(nodes: RichBlock[], width: number, s: Styles, depth: number, separator: string | null): string[] {
   const out: string[] = []
