@@ -69,4 +69,5 @@ t.test('control characters in a message cannot drive the terminal', async (t) =>
   t.notMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, 'no control characters survive')
   t.match(out, '^[]52;c;ZXZpbA==^G', 'they are shown as cat -v shows them')
   t.match(out, '\\x9b31m')
+  t.equal(render('a \ud800 b', { color: 0 }), 'a \uFFFD b', 'a lone surrogate becomes the replacement character')
 })

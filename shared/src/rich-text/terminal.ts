@@ -27,7 +27,7 @@ export function defaultColorLevel(): ColorLevel {
 /**
  * Renders a document for a terminal: ANSI styles, wrapped to `width` columns (every line fits
  * when the width leaves room after quote and list indentation), no trailing newline. Control
- * characters in the message are replaced, so a message cannot move the cursor, change the
+ * characters in the message are made visible (`^[`), so a message cannot move the cursor, change the
  * title or write to the clipboard of whoever reads it.
  */
 export function renderTerminal(doc: RichDoc, options: TerminalRenderOptions = {}): string {
@@ -41,7 +41,6 @@ const MIN_WIDTH = 20
 const MIN_INNER = 12
 
 interface Styles {
-  plain: boolean
   me: string | undefined
   bold: (s: string) => string
   italic: (s: string) => string
@@ -62,7 +61,6 @@ function styles(level: ColorLevel, me: string | undefined): Styles {
   // Without colours the markers are the style: they say what the writer meant.
   const marked = (mark: string, styled: (s: string) => string) => (plain ? (s: string) => mark + s + mark : styled)
   return {
-    plain,
     me,
     bold: marked('*', c.bold),
     italic: marked('_', c.italic),
@@ -90,7 +88,9 @@ function visibleControl(ch: string): string {
   if (code < 0x20) return '^' + String.fromCharCode(code + 0x40)
   return '\\x' + code.toString(16)
 }
-const safe = (text: string) => text.replace(CONTROL, visibleControl)
+// A lone surrogate is not a character: terminals and the wrapper would disagree on its width.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const safe = (text: string) => text.replace(CONTROL, visibleControl).replace(LONE_SURROGATE, '\uFFFD')
 
 function blocks(nodes: RichBlock[], width: number, s: Styles, depth: number, separator: string | null): string[] {
   const out: string[] = []
