@@ -11,6 +11,7 @@ import { migrate } from './db/migrate.js'
 import { errorBody, toError } from './errors.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
+import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
@@ -80,6 +81,7 @@ export async function build(options: BuildOptions): Promise<App> {
 
   mountMagicLinkPage(app)
   mountOperations(app, services)
+  mountTransfers(app, services)
   const io = attachSocketServer(app, services)
   services.realtime.attach(io)
 
