@@ -36,6 +36,9 @@ export function textOf(small: Buffer | null, type: string): { text: string | nul
   } catch {
     return { text: null, type }
   }
+  // Control characters other than whitespace and ESC (ANSI colours) mean binary.
+  // eslint-disable-next-line no-control-regex
+  if (!textual && /[\u0000-\u0008\u000e-\u001a\u001c-\u001f\u007f]/.test(text)) return { text: null, type }
   if (text.includes('\u0000')) return { text: null, type }
   return { text, type: textual ? type : 'text/plain' }
 }
