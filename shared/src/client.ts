@@ -87,13 +87,38 @@ export async function uploadHttp(
   const res = await (options.fetch ?? fetch)(baseUrl.replace(/\/+$/, '') + path, {
     method,
     headers,
-    body: body as never,
+    body: (isAsyncIterable(body) && !(body instanceof ReadableStream) ? pulled(body) : body) as never,
     duplex: 'half',
   } as RequestInit)
   const text = await res.text()
   const json: unknown = text ? JSON.parse(text) : undefined
   if (!res.ok) throw OCommsError.from((json as { error?: unknown } | undefined)?.error)
   return json as UploadOutput
+}
+
+const isAsyncIterable = (x: unknown): x is AsyncIterable<Uint8Array> =>
+  typeof x === 'object' && x !== null && Symbol.asyncIterator in x
+
+/**
+ * An async iterable as a web stream that reads one chunk per pull. fetch (undici) drains an
+ * async-iterable body as fast as it can produce it, buffering a whole file in memory; a
+ * pull-driven stream moves only as fast as the socket.
+ */
+function pulled(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = source[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await it.next()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      async cancel(reason) {
+        await it.return?.(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
 
 /** Starts a download; the caller streams `response.body` wherever it wants. Errors are thrown as OCommsError. */
