@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
 import { errorBody, toError } from './errors.js'
+import { startSweeper } from './files/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
@@ -90,7 +91,9 @@ export async function build(options: BuildOptions): Promise<App> {
     io.local.disconnectSockets(true)
     io.engine.close()
   })
+  const stopSweeper = startSweeper(services)
   app.addHook('onClose', async () => {
+    stopSweeper()
     await sql.end({ timeout: 5 })
   })
   return { app, io, services }

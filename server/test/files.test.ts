@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { OCommsError } from '@ocomms/shared'
+import { sweepFiles } from '../src/files/sweep.js'
 import { startTeam, type Team } from './helpers/team.js'
 
 /** Every blob and temp file under the data dir's files folder. */
@@ -159,5 +160,20 @@ t.test('files', async (t) => {
     await t.rejects(upload(carol, { conversationId: news.id, name: 'a.txt', clientId: randomUUID() }, Buffer.from('a')), { code: 'forbidden' }, 'join first')
     await alice.call('conversation.archive', { conversationId: news.id })
     await t.rejects(upload(alice, { conversationId: news.id, name: 'a.txt' }, Buffer.from('a')), { code: 'forbidden' }, 'archived')
+  })
+
+  await t.test('unattached uploads left for a day are swept, attached ones stay', async (t) => {
+    const { server, alice, general, upload, download } = team
+    const content = randomBytes(1000)
+    const left = await upload(alice, { conversationId: general.id, name: 'forgotten.bin' }, content)
+    const kept = await upload(alice, { conversationId: general.id, name: 'kept.bin', clientId: randomUUID() }, randomBytes(1000))
+    const fresh = await upload(alice, { conversationId: general.id, name: 'fresh.bin' }, randomBytes(1000))
+    const before = await stored(server.config.dataDir)
+    await server.services.sql`update files set created_at = now() - interval '25 hours' where id in (${left.file.id}, ${kept.file.id})`
+    t.equal(await sweepFiles(server.services), 1, 'one unattached file older than a day')
+    await t.rejects(alice.call('file.get', { fileId: left.file.id }), { code: 'not_found' })
+    t.equal((await stored(server.config.dataDir)).length, before.length - 1, 'and its blob')
+    t.equal((await download(alice, kept.file.id)).status, 200, 'an attached file stays, whatever its age')
+    t.equal((await download(alice, fresh.file.id)).status, 200, 'a fresh upload stays')
   })
 })
