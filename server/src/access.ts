@@ -91,3 +91,66 @@ export async function readableMessage(sql: AnySql, messageId: string, userId: st
   })
   return { id: messageId, authorId: row.author_id, threadRootId: row.thread_root_id, deleted: row.deleted, conversation }
 }
+
+/**
+ * Locks the conversation of a message (ordering this change among the conversation's events,
+ * and against a concurrent delete), then checks that the caller may read the message.
+ */
+export async function lockedMessage(sql: TxSql, messageId: string, userId: string): Promise<MessageAccess> {
+  const [row] = await sql<{ conversation_id: string }[]>`select conversation_id from messages where id = ${messageId}`
+  if (!row) throw new OCommsError('not_found', 'No such message.')
+  await sql`select 1 from conversations where id = ${row.conversation_id} for update`
+  return readableMessage(sql, messageId, userId)
+}
+
+/** Reacting and pinning are a member's acts, like posting: not on tombstones, not when archived. */
+export function assertCanTouch(m: MessageAccess, what: string): void {
+  if (!m.conversation.isMember) throw new OCommsError('forbidden', `Join ${label(m.conversation)} to ${what} there.`)
+  assertNotArchived(m.conversation)
+  if (m.deleted) throw new OCommsError('conflict', 'That message was deleted.')
+}
+
+export interface FileAccess {
+  id: string
+  workspaceId: string
+  conversationId: string
+  messageId: string | null
+  uploaderId: string
+  name: string
+  size: number
+  mimeType: string
+  sha256: string
+  createdAt: Date
+}
+
+/**
+ * A file the caller may read: one attached to a message they may read (and not deleted), or
+ * their own upload not attached yet, in a conversation they may still read.
+ */
+export async function readableFile(sql: AnySql, fileId: string, userId: string): Promise<FileAccess> {
+  const [row] = await sql<
+    { id: string; workspace_id: string; conversation_id: string; message_id: string | null; uploader_id: string; name: string; size: string; mime_type: string; sha256: string; created_at: Date; message_deleted: boolean | null }[]
+  >`
+    select f.id, f.workspace_id, f.conversation_id, f.message_id, f.uploader_id, f.name, f.size, f.mime_type, f.sha256, f.created_at,
+           m.deleted_at is not null as message_deleted
+      from files f left join messages m on m.id = f.message_id
+     where f.id = ${fileId}`
+  const missing = () => new OCommsError('not_found', 'No such file.')
+  if (!row) throw missing()
+  if (row.message_id === null ? row.uploader_id !== userId : row.message_deleted) throw missing()
+  await readableConversation(sql, row.conversation_id, userId).catch((err: unknown) => {
+    throw err instanceof OCommsError ? missing() : err
+  })
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    conversationId: row.conversation_id,
+    messageId: row.message_id,
+    uploaderId: row.uploader_id,
+    name: row.name,
+    size: Number(row.size),
+    mimeType: row.mime_type,
+    sha256: row.sha256,
+    createdAt: row.created_at,
+  }
+}

@@ -9,8 +9,10 @@ import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
 import { errorBody, toError } from './errors.js'
+import { startSweeper } from './files/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
+import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
@@ -80,6 +82,7 @@ export async function build(options: BuildOptions): Promise<App> {
 
   mountMagicLinkPage(app)
   mountOperations(app, services)
+  mountTransfers(app, services)
   const io = attachSocketServer(app, services)
   services.realtime.attach(io)
 
@@ -88,7 +91,9 @@ export async function build(options: BuildOptions): Promise<App> {
     io.local.disconnectSockets(true)
     io.engine.close()
   })
+  const stopSweeper = startSweeper(services)
   app.addHook('onClose', async () => {
+    stopSweeper()
     await sql.end({ timeout: 5 })
   })
   return { app, io, services }

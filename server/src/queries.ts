@@ -7,7 +7,7 @@ import {
   type MemberRow,
   type MessageRow,
 } from './serialize.js'
-import type { Conversation, Member, Message } from '@ocomms/shared'
+import type { Conversation, Member, Message, PersonRef } from '@ocomms/shared'
 
 /** Loading entities the way the protocol shows them. Callers have already checked access. */
 
@@ -38,6 +38,25 @@ export async function conversation(sql: AnySql, viewerId: string, id: string): P
   return c
 }
 
+/**
+ * Reactions, pin mark and files of the message `m`, aggregated inside the loading query itself
+ * (index lookups per row, one round trip for the whole page). A deleted message shows none.
+ */
+export const messageExtras = `
+  case when m.deleted_at is null then
+    (select json_agg(json_build_object('emoji', r.emoji, 'count', r.count, 'members', r.members) order by r.first_at, r.emoji)
+       from (select x.emoji, count(*)::int as count, json_agg(xu.handle order by x.created_at, xu.handle) as members,
+                    min(x.created_at) as first_at
+               from reactions x join users xu on xu.id = x.user_id
+              where x.message_id = m.id
+              group by x.emoji) r)
+  end as reactions,
+  m.deleted_at is null and exists (select 1 from pins p where p.message_id = m.id) as pinned,
+  case when m.deleted_at is null then
+    (select json_agg(json_build_object('id', f.id, 'name', f.name, 'size', f.size, 'mimeType', f.mime_type) order by f.created_at, f.id)
+       from files f where f.message_id = m.id)
+  end as files`
+
 export async function messages(sql: AnySql, where: Fragment, order: Fragment, limit = 1000): Promise<Message[]> {
   const rows = await sql<MessageRow[]>`
     select m.id, m.seq, m.conversation_id, m.thread_root_id, m.also_in_channel, m.client_id, m.author_id,
@@ -46,7 +65,8 @@ export async function messages(sql: AnySql, where: Fragment, order: Fragment, li
            case when cardinality(m.reply_participants) > 0 then
              (select json_agg(${sql.unsafe(person('p'))} order by array_position(m.reply_participants, p.id))
                 from users p where p.id = any (m.reply_participants))
-           end as participants
+           end as participants,
+           ${sql.unsafe(messageExtras)}
       from messages m join users u on u.id = m.author_id
      where ${where}
      ${order}
@@ -73,4 +93,10 @@ export async function member(sql: AnySql, workspaceId: string, userId: string): 
   const [m] = await members(sql, sql`wm.workspace_id = ${workspaceId} and wm.user_id = ${userId}`)
   if (!m) throw new Error(`member ${userId} vanished`)
   return m
+}
+
+export async function personRef(sql: AnySql, userId: string): Promise<PersonRef> {
+  const [p] = await sql<PersonRef[]>`select id, handle, name from users where id = ${userId}`
+  if (!p) throw new Error(`user ${userId} vanished`)
+  return { id: p.id, handle: p.handle, name: p.name }
 }

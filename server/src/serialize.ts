@@ -1,4 +1,4 @@
-import type { Conversation, Member, Message, PersonRef, Role, User, Workspace } from '@ocomms/shared'
+import type { Conversation, FileRef, Member, Message, PersonRef, Reaction, Role, User, Workspace } from '@ocomms/shared'
 
 /** Row shapes as the queries in this file's callers select them, and their protocol form. */
 
@@ -107,6 +107,10 @@ export interface MessageRow {
   reply_count: number
   last_reply_at: Date | null
   participants: PersonRef[] | null
+  reactions: Reaction[] | null
+  pinned: boolean
+  /** `size` is a bigint column, which json_build_object writes as a JSON number. */
+  files: FileRef[] | null
 }
 
 export function messageOut(row: MessageRow): Message {
@@ -125,8 +129,8 @@ export function messageOut(row: MessageRow): Message {
     replyCount: row.reply_count,
     lastReplyAt: isoOrNull(row.last_reply_at),
     replyParticipants: row.participants ?? [],
-    reactions: [],
-    pinned: false,
-    files: [],
+    reactions: row.reactions ?? [],
+    pinned: row.pinned,
+    files: row.files ?? [],
   }
 }

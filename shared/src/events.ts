@@ -25,12 +25,18 @@ export const eventTypes = [
   'conversation.unarchived',
   'conversation.member_joined',
   'conversation.member_left',
+  'reaction.added',
+  'reaction.removed',
+  'message.pinned',
+  'message.unpinned',
   // user streams
   'conversation.added',
   'conversation.removed',
   'thread.followed',
   'thread.unfollowed',
   'session.revoked',
+  'saved.added',
+  'saved.removed',
   // workspace streams
   'conversation.created',
   'member.joined',

@@ -16,6 +16,18 @@ export const limits = {
   historyPage: 200,
   /** Group DMs hold at most this many members, the caller included. */
   groupDmMembers: 9,
+  /** Different emoji on one message (Slack's bound). */
+  reactionsPerMessage: 50,
+  /** Pinned messages per conversation (Slack's bound). */
+  pinsPerConversation: 100,
+  /** Files attached to one message (Slack's bound). */
+  filesPerMessage: 10,
+  /** Longest file name, in characters. */
+  fileName: 255,
+  /** Text files up to this size keep their text for search. */
+  fileTextContent: 64 * 1024,
+  /** Most saved items returned by one call. */
+  savedPage: 100,
 } as const
 
 export const channelNamePattern = '^[a-z0-9][a-z0-9_-]{0,79}$'

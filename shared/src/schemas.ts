@@ -83,8 +83,11 @@ export const Conversation = Type.Object({
 })
 export type Conversation = Static<typeof Conversation>
 
+/** A message's reactions, one entry per emoji in the order they were first added; `members` are handles. */
 export const Reaction = Type.Object({ emoji: Type.String(), count: Type.Integer(), members: Type.Array(Type.String()) })
+export type Reaction = Static<typeof Reaction>
 export const FileRef = Type.Object({ id: Id, name: Type.String(), size: Type.Integer(), mimeType: Type.String() })
+export type FileRef = Static<typeof FileRef>
 
 export const Message = Type.Object({
   id: Id,
@@ -106,6 +109,37 @@ export const Message = Type.Object({
   files: Type.Array(FileRef),
 })
 export type Message = Static<typeof Message>
+
+/** Who reacted with one emoji, in the order they reacted. */
+export const ReactionDetail = Type.Object({
+  emoji: Type.String(),
+  shortcode: Nullable(Type.String({ description: 'The primary :shortcode: of the emoji, without colons.' })),
+  count: Type.Integer(),
+  members: Type.Array(Type.String({ description: 'Handles.' })),
+  people: Type.Array(PersonRef),
+})
+export type ReactionDetail = Static<typeof ReactionDetail>
+
+/** A pinned message with who pinned it and when. */
+export const PinnedMessage = Type.Composite([Message, Type.Object({ pinnedBy: PersonRef, pinnedAt: Timestamp })])
+export type PinnedMessage = Static<typeof PinnedMessage>
+
+/** A message the caller saved, with when. */
+export const SavedMessage = Type.Composite([Message, Type.Object({ savedAt: Timestamp })])
+export type SavedMessage = Static<typeof SavedMessage>
+
+/** A file's metadata. `messageId` is null until the file is attached to a message. */
+export const FileInfo = Type.Object({
+  id: Id,
+  name: Type.String(),
+  size: Type.Integer(),
+  mimeType: Type.String(),
+  conversationId: Id,
+  messageId: Nullable(Id),
+  uploader: PersonRef,
+  createdAt: Timestamp,
+})
+export type FileInfo = Static<typeof FileInfo>
 
 export const SessionInfo = Type.Object({
   id: Id,

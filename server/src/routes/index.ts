@@ -1,8 +1,12 @@
 import type { OperationName } from '@ocomms/shared'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
+import { fileHandlers } from './files/index.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages/index.js'
+import { pinHandlers } from './pins/index.js'
+import { reactionHandlers } from './reactions/index.js'
+import { savedHandlers } from './saved/index.js'
 import { syncHandlers } from './sync/index.js'
 import { workspaceHandlers } from './workspaces/index.js'
 
@@ -12,5 +16,9 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...workspaceHandlers,
   ...conversationHandlers,
   ...messageHandlers,
+  ...reactionHandlers,
+  ...pinHandlers,
+  ...savedHandlers,
+  ...fileHandlers,
   ...syncHandlers,
 }

@@ -1,16 +1,32 @@
 import * as auth from './auth.js'
 import * as conversations from './conversations.js'
+import * as files from './files.js'
 import * as messages from './messages.js'
+import * as pins from './pins.js'
+import * as reactions from './reactions.js'
+import * as saved from './saved.js'
 import * as sync from './sync.js'
 import * as workspaces from './workspaces.js'
 
 export * from './auth.js'
 export * from './conversations.js'
+export * from './files.js'
 export * from './messages.js'
+export * from './pins.js'
+export * from './reactions.js'
+export * from './saved.js'
 export * from './sync.js'
 export * from './workspaces.js'
 
-type Ops = typeof auth & typeof workspaces & typeof conversations & typeof messages & typeof sync
+type Ops = typeof auth &
+  typeof workspaces &
+  typeof conversations &
+  typeof messages &
+  typeof reactions &
+  typeof pins &
+  typeof saved &
+  typeof files &
+  typeof sync
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
 
 /** Every operation, keyed by its name. */
@@ -21,7 +37,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, sync]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),

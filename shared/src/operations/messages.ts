@@ -8,16 +8,20 @@ export const MessageText = Type.String({ minLength: 1, maxLength: limits.message
 export const sendMessage = defineOperation({
   name: 'message.send',
   summary:
-    'Post a message (markdown). `clientId` makes retries safe: sending the same clientId again returns the original message.',
+    'Post a message (markdown). `clientId` makes retries safe: sending the same clientId again returns the original message. ' +
+    '`fileIds` attaches files you uploaded unattached to this conversation; with files, the text may be empty.',
   http: { method: 'POST', path: '/api/conversations/:conversationId/messages' },
   auth: 'session',
   input: Type.Object(
     {
       conversationId: Id,
-      text: MessageText,
+      text: Type.String({ maxLength: limits.messageText, description: 'Required unless fileIds are given.' }),
       clientId: Type.String({ minLength: 1, maxLength: 64, description: 'Chosen by the client, unique per author.' }),
       threadRootId: Type.Optional(Id),
       alsoToChannel: Type.Optional(Type.Boolean({ description: 'For a thread reply: show it in the channel too.' })),
+      fileIds: Type.Optional(
+        Type.Array(Id, { maxItems: limits.filesPerMessage, uniqueItems: true, description: 'Your unattached uploads in this conversation.' }),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -1,0 +1,129 @@
+import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
+import { assertCanPost, readableConversation, type ConversationAccess } from '../../access.js'
+import { transaction, type Change } from '../../events/transaction.js'
+import * as load from '../../queries.js'
+import type { AuthedContext } from '../../services.js'
+
+/** Thrown inside a send transaction to roll it back when the message already exists. */
+class AlreadySent {
+  constructor(readonly id: string) {}
+}
+
+export const rootSummary = (root: Message) => ({
+  id: root.id,
+  replyCount: root.replyCount,
+  lastReplyAt: root.lastReplyAt,
+  replyParticipants: root.replyParticipants,
+})
+
+/** Follows a thread for a user; `force` turns an earlier unfollow back into following. */
+export async function follow(change: Change, rootId: string, conversationId: string, userId: string, force: boolean) {
+  const rows = await change.sql`
+    insert into thread_follows (root_id, user_id, following) values (${rootId}, ${userId}, true)
+    on conflict (root_id, user_id) do update set following = true, updated_at = now()
+      where ${force} and not thread_follows.following
+    returning 1`
+  if (rows.length > 0) {
+    await change.emit('user', userId, 'thread.followed', { messageId: rootId }, { conversationId })
+  }
+}
+
+/** The message an author already sent with this clientId, if any. */
+export async function existingSend(ctx: AuthedContext, clientId: string, conversationId: string): Promise<Message | null> {
+  const [row] = await ctx.services.sql<{ id: string; conversation_id: string }[]>`
+    select id, conversation_id from messages where author_id = ${ctx.caller.userId} and client_id = ${clientId}`
+  if (!row) return null
+  if (row.conversation_id !== conversationId) {
+    throw new OCommsError('conflict', 'That clientId was already used for a message in another conversation.')
+  }
+  return load.message(ctx.services.sql, row.id)
+}
+
+export interface SendHooks {
+  /**
+   * Runs inside the send's transaction, after the duplicate and membership checks and before
+   * the message is stored; returns more file ids to attach (an upload posting its own message).
+   */
+  beforeInsert?: (change: Change, c: ConversationAccess) => Promise<string[]>
+}
+
+/** Posts a message, exactly once per (author, clientId), with any files it carries. */
+export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
+  const { sql } = ctx.services
+  const userId = ctx.caller.userId
+  // A retry of a send that already committed gets the original, even if access changed since.
+  const earlier = await existingSend(ctx, input.clientId, input.conversationId)
+  if (earlier) return earlier
+  const c = await readableConversation(sql, input.conversationId, userId)
+  assertCanPost(c)
+  if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
+  if (input.text === '' && !input.fileIds?.length && !hooks.beforeInsert) {
+    throw new OCommsError('invalid_input', 'A message needs text or a file.')
+  }
+  try {
+    return await transaction(ctx.services, async (change) => {
+      // Taking the seq locks the conversation: concurrent sends queue here, so the
+      // duplicate check below sees every send of this clientId that committed before.
+      const seq = await change.nextSeq('conversation', c.id)
+      const [dup] = await change.sql<{ id: string }[]>`
+        select id from messages where author_id = ${userId} and client_id = ${input.clientId}`
+      if (dup) throw new AlreadySent(dup.id)
+      const [still] = await change.sql`
+        select 1 from conversation_members where conversation_id = ${c.id} and user_id = ${userId}`
+      if (!still) throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+
+      let root: { id: string; thread_root_id: string | null; author_id: string } | undefined
+      if (input.threadRootId) {
+        ;[root] = await change.sql<{ id: string; thread_root_id: string | null; author_id: string }[]>`
+          select id, thread_root_id, author_id from messages
+           where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null for update`
+        if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
+        if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
+      }
+      const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
+      const [row] = await change.sql<{ id: string }[]>`
+        insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
+        values (${c.id}, ${seq}, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${Boolean(root && input.alsoToChannel)}, ${input.text})
+        returning id`
+      if (fileIds.length > 0) {
+        // Only the sender's own unattached uploads to this conversation; the row lock makes a
+        // file attach to one message even when two sends name it at once.
+        const attached = await change.sql`
+          update files set message_id = ${row!.id}
+           where id = any (${fileIds}::uuid[]) and uploader_id = ${userId} and conversation_id = ${c.id} and message_id is null
+          returning id`
+        if (attached.length !== new Set(fileIds).size) {
+          throw new OCommsError('not_found', 'Some of those files are not your unattached uploads in this conversation.')
+        }
+      }
+      const data: Record<string, unknown> = {}
+      if (root) {
+        await change.sql`
+          update messages
+             set reply_count = reply_count + 1,
+                 last_reply_at = now(),
+                 reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
+                                           else reply_participants || ${userId}::uuid end
+           where id = ${root.id}`
+        data.root = rootSummary(await load.message(change.sql, root.id))
+      }
+      const message = await load.message(change.sql, row!.id)
+      data.message = message
+      await change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId })
+      if (root) {
+        // The thread's author keeps an explicit unfollow; a replier follows again.
+        await follow(change, root.id, c.id, root.author_id, false)
+        await follow(change, root.id, c.id, userId, true)
+      }
+      return message
+    })
+  } catch (err) {
+    if (err instanceof AlreadySent) return load.message(sql, err.id)
+    // The same clientId committed in another transaction a moment ago (another conversation).
+    if ((err as { code?: string }).code === '23505') {
+      const original = await existingSend(ctx, input.clientId, input.conversationId)
+      if (original) return original
+    }
+    throw err
+  }
+}

@@ -1,0 +1,72 @@
+import t from 'tap'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { get, type IncomingMessage } from 'node:http'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { startTeam } from './helpers/team.js'
+
+// A collector we can call between samples, so each sample is live memory, not garbage.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
+/** Live JS heap plus Buffer memory, sampled while `work` runs; resolves with the peak growth. */
+async function peakGrowth(work: () => Promise<void>): Promise<number> {
+  gc()
+  const live = () => {
+    const m = process.memoryUsage()
+    return m.heapUsed + m.arrayBuffers
+  }
+  const base = live()
+  let peak = base
+  const timer = setInterval(() => {
+    gc()
+    peak = Math.max(peak, live())
+  }, 500)
+  try {
+    await work()
+  } finally {
+    clearInterval(timer)
+  }
+  gc()
+  return Math.max(peak, live()) - base
+}
+
+const MiB = 1024 * 1024
+
+t.test('a 50 MiB upload and download stream through without being held in memory', async (t) => {
+  // The server runs in this process, so its memory is this process's memory.
+  const { server, alice, bob, general, upload } = await startTeam(t)
+  const block = randomBytes(64 * 1024)
+  const blocks = 800 // 50 MiB
+  const expected = createHash('sha256')
+  for (let i = 0; i < blocks; i++) expected.update(block)
+  async function* body() {
+    for (let i = 0; i < blocks; i++) yield block
+  }
+
+  let result: Awaited<ReturnType<typeof upload>> | undefined
+  const upGrowth = await peakGrowth(async () => {
+    result = await upload(alice, { conversationId: general.id, name: 'big.bin', clientId: randomUUID() }, body())
+  })
+  t.equal(result!.file.size, blocks * block.length)
+  const [row] = await server.services.sql<{ sha256: string }[]>`select sha256 from files where id = ${result!.file.id}`
+  t.equal(row!.sha256, expected.digest('hex'), 'hashed while streaming')
+  t.ok(upGrowth < 20 * MiB, `upload: memory grew by ${(upGrowth / MiB).toFixed(1)} MiB for a 50 MiB file`)
+
+  const got = createHash('sha256')
+  let size = 0
+  const downGrowth = await peakGrowth(async () => {
+    // node:http reads only as fast as this loop consumes, so what grows is the server's share.
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      get(`${server.url}/api/files/${result!.file.id}/content`, { headers: { authorization: `Bearer ${bob.token}` } }, resolve).on('error', reject)
+    })
+    t.equal(res.statusCode, 200)
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      got.update(chunk)
+      size += chunk.length
+    }
+  })
+  t.equal(size, blocks * block.length)
+  t.equal(got.digest('hex'), row!.sha256, 'the same bytes back')
+  t.ok(downGrowth < 20 * MiB, `download: memory grew by ${(downGrowth / MiB).toFixed(1)} MiB`)
+})
