@@ -27,6 +27,8 @@ export function keyPress(input: string, key: Key): KeyPress {
     if (key.ctrl) return { name: `ctrl+${arrow}` }
     return { name: arrow }
   }
+  if (key.home) return { name: 'home' }
+  if (key.end) return { name: 'end' }
   if (key.pageUp) return { name: 'pageup' }
   if (key.pageDown) return { name: 'pagedown' }
   if (input === '\u001f') return { name: 'ctrl+/' }
