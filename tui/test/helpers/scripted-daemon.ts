@@ -264,7 +264,7 @@ export class ScriptedDaemon implements DaemonClient {
   close() {}
 }
 
-export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms))
+export const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms))
 
 /** Renders the real App on a scripted daemon at a given terminal size, with keys sent through stdin. */
 export async function renderApp(daemon: ScriptedDaemon, size: { columns: number; rows: number } = { columns: 100, rows: 30 }, options: { color?: boolean } = {}) {

@@ -1,0 +1,107 @@
+import t from 'tap'
+import { keys, message, renderApp, tick } from './helpers/scripted-daemon.js'
+import { world } from './helpers/world.js'
+
+t.test('react, pin, save and copy ref on the selected message', async (t) => {
+  const w = world()
+  const app = await renderApp(w.d, { columns: 80, rows: 24 })
+  t.teardown(() => app.unmount())
+  await app.press(keys.escape) // select the last message ("fine!")
+  await app.press('r')
+  t.match(app.frame(), /react with/)
+  await app.type('tada')
+  await app.press(keys.enter)
+  await tick()
+  t.same(w.d.callsOf('reaction.add').map((c) => c.params), [{ messageId: w.fine.id, emoji: '🎉' }])
+  t.match(app.frame(), /\[🎉 1\]/, 'my reaction shows, marked as mine')
+  await app.press('p')
+  t.same(w.d.callsOf('pin.add').map((c) => c.params.messageId), [w.fine.id])
+  t.match(app.frame(), /\[pinned\]/)
+  await app.press('s')
+  t.same(w.d.callsOf('saved.add').map((c) => c.params.messageId), [w.fine.id])
+  t.match(app.frame(), /\[saved\]/)
+  await app.press('s')
+  t.same(w.d.callsOf('saved.remove').map((c) => c.params.messageId), [w.fine.id], 's again unsaves')
+  await app.press('c')
+  t.same(app.copied, [`#general/${w.fine.seq}`])
+  t.match(app.frame(), /Copied #general\/3/)
+})
+
+t.test('scrolling back to the top fetches the older page', async (t) => {
+  const w = world()
+  const many = Array.from({ length: 60 }, (_, i) => message(w.random, w.bob, `line ${i + 1}`))
+  w.d.add(...many)
+  const app = await renderApp(w.d, { columns: 80, rows: 24 })
+  t.teardown(() => app.unmount())
+  await app.press(keys.altDown, keys.altDown)
+  t.match(app.frame(), /line 60/)
+  await app.press(keys.escape)
+  for (let i = 0; i < 5; i++) await app.press(keys.pageUp)
+  const reads = w.d.callsOf('messages.read').filter((c) => c.params.conversationId === w.random.id)
+  t.ok(reads.some((c) => c.params.beforeSeq === 11), 'asked for the page before the oldest loaded (seq 11)')
+  await app.press(keys.pageUp, keys.pageUp)
+  t.match(app.frame(), /line 1\b/, 'the oldest message is reachable')
+  t.match(app.frame(), /very beginning of #random/)
+})
+
+t.test('typing indicator, DM presence and the help screen', async (t) => {
+  const w = world()
+  const app = await renderApp(w.d, { columns: 80, rows: 24 })
+  t.teardown(() => app.unmount())
+  w.d.emit({ stream: 'conversation', streamId: w.general.id, seq: 1, type: 'typing', at: new Date().toISOString(), conversationId: w.general.id, data: { conversationId: w.general.id, userId: w.bob.id, typing: true } })
+  await tick()
+  t.match(app.frame(), /bob is typing…/)
+  w.d.receive(message(w.general, w.bob, 'done typing'))
+  await tick()
+  t.notMatch(app.frame(), /is typing/, 'a message from them ends it')
+
+  await app.press(keys.ctrlK)
+  await app.type('bob')
+  await app.press(keys.enter)
+  t.match(app.frame(), /◐ @bob\s+Bob · away/)
+  w.d.emit({ stream: 'workspace', streamId: w.general.id, seq: 1, type: 'presence', at: new Date().toISOString(), data: { userId: w.bob.id, presence: 'online' } })
+  await tick()
+  t.match(app.frame(), /● @bob\s+Bob · online/, 'presence changes live')
+
+  await app.press(keys.escape, '?')
+  t.match(app.frame(), /Keyboard shortcuts/)
+  t.match(app.frame(), /Ctrl\+K\s+quick switcher/)
+  await app.press('?')
+  t.notMatch(app.frame(), /Keyboard shortcuts/)
+})
+
+t.test('connection states in the status line, and queued sends', async (t) => {
+  const w = world()
+  w.d.connection = 'offline'
+  const app = await renderApp(w.d, { columns: 80, rows: 24 })
+  t.teardown(() => app.unmount())
+  t.match(app.frame(), /○ offline, from cache/)
+  w.d.emit({ type: 'daemon.connection', connection: 'connecting' })
+  await tick()
+  t.match(app.frame(), /◌ reconnecting…/)
+  w.d.emit({ type: 'daemon.connection', connection: 'connected' })
+  await tick()
+  t.match(app.frame(), /● connected/)
+})
+
+t.test('first paint from the cache within 300 ms, sidebar and last messages', async (t) => {
+  const w = world()
+  // Everything that is not first-paint material answers slowly: it must not hold the screen back.
+  for (const op of ['member.list', 'unreads.list', 'notify.list', 'draft.list', 'saved.list']) {
+    w.d.operations.set(op, () => new Promise((r) => setTimeout(() => r([]), 2000)))
+  }
+  const { render } = await import('./helpers/ink-testing.js')
+  const { createElement } = await import('react')
+  const { ChatStore } = await import('../src/state/store.js')
+  const { App } = await import('../src/ui/app.js')
+  const started = performance.now()
+  const store = new ChatStore(w.d)
+  const view = render(createElement(App, { store }))
+  t.teardown(() => view.unmount())
+  void store.start()
+  while (!(view.lastFrame() ?? '').includes('fine!') && performance.now() - started < 3000) await new Promise((r) => setTimeout(r, 5))
+  const elapsed = performance.now() - started
+  t.match(view.lastFrame(), /# general/)
+  t.match(view.lastFrame(), /fine!/)
+  t.ok(elapsed < 300, `first paint after ${Math.round(elapsed)} ms`)
+})
