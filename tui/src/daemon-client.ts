@@ -96,6 +96,11 @@ export class SocketDaemonClient implements DaemonClient {
 
   /** Resolves once connected the first time, or rejects with `unavailable` when the daemon is not there. */
   connect(): Promise<void> {
+    if (this.socket) return Promise.resolve()
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
     return new Promise((resolve, reject) => {
       const socket = connect(this.socketPath)
       let opened = false

@@ -55,7 +55,7 @@ export class ChatStore {
   private readonly listeners = new Set<() => void>()
   private readonly unsubscribers: Array<() => void> = []
   private subscriptionId: string | null = null
-  private readonly draftTimers = new Map<string, NodeJS.Timeout>()
+  private readonly draftTimers = new Map<string, { timer: NodeJS.Timeout; save: () => void }>()
   private typingSentAt = new Map<string, number>()
   private typingTimer: NodeJS.Timeout | null = null
   private noticeTimer: NodeJS.Timeout | null = null
@@ -515,15 +515,13 @@ export class ChatStore {
     const key = draftKey(conversationId, threadRootId)
     if ((this.state.drafts[key] ?? '') === text) return
     this.set((s) => ({ drafts: { ...s.drafts, [key]: text } }))
-    const timer = this.draftTimers.get(key)
-    if (timer) clearTimeout(timer)
-    this.draftTimers.set(
-      key,
-      setTimeout(() => {
-        this.draftTimers.delete(key)
-        void this.optional(() => this.call(serverOps.draftSet, { conversationId, threadRootId, text }))
-      }, DRAFT_SAVE_DELAY_MS),
-    )
+    const pending = this.draftTimers.get(key)
+    if (pending) clearTimeout(pending.timer)
+    const save = () => {
+      this.draftTimers.delete(key)
+      void this.optional(() => this.call(serverOps.draftSet, { conversationId, threadRootId, text }))
+    }
+    this.draftTimers.set(key, { timer: setTimeout(save, DRAFT_SAVE_DELAY_MS), save })
     if (text) void this.typing(conversationId, threadRootId)
   }
 
@@ -767,13 +765,17 @@ export class ChatStore {
   }
 
   dispose() {
-    this.disposed = true
     for (const u of this.unsubscribers) u()
-    for (const t of this.draftTimers.values()) clearTimeout(t)
+    // Drafts typed in the last moment are saved now rather than lost.
+    for (const { timer, save } of [...this.draftTimers.values()]) {
+      clearTimeout(timer)
+      save()
+    }
     if (this.typingTimer) clearInterval(this.typingTimer)
     if (this.noticeTimer) clearTimeout(this.noticeTimer)
     if (this.subscriptionId && this.client.link === 'open') {
       this.client.request('unsubscribe', { subscriptionId: this.subscriptionId }).catch(() => {})
     }
+    this.disposed = true
   }
 }
