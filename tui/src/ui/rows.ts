@@ -47,8 +47,16 @@ function separator(key: string, label: string, width: number, color?: string): R
   return { key, segments: [{ text: line, color, dim: !color }] }
 }
 
+/** Wraps each line on its own, keeping its indentation (code, lists) on the continuation lines. */
 function wrap(text: string, width: number): string[] {
-  return wrapAnsi(text, Math.max(8, width), { hard: true, trim: false }).split('\n')
+  return text.split('\n').flatMap((line) => {
+    const indent = /^\s*/.exec(line)![0].slice(0, Math.floor(width / 2))
+    const body = line.slice(indent.length)
+    if (!body) return [line]
+    return wrapAnsi(body, Math.max(8, width - indent.length), { hard: true, trim: true })
+      .split('\n')
+      .map((part) => indent + part)
+  })
 }
 
 export function messageRows(messages: Message[], o: RowOptions): Row[] {
