@@ -159,22 +159,32 @@ export function App({ store, copy }: AppProps) {
   const wide = columns >= WIDE_COLUMNS
   const threadWidth = threadOpen ? (wide ? Math.floor(mainWidth * 0.45) : mainWidth) : 0
   const channelWidth = threadOpen ? (wide ? mainWidth - threadWidth : 0) : mainWidth
-  const focus: Focus = !threadOpen && (ui.focus === 'thread' || ui.focus === 'threadComposer') ? 'composer' : ui.focus
+  // Everything below that a key handler uses reads uiRef (not the render's `ui`), so keys that
+  // arrive before React re-renders still see the previous key's effect.
+  const focusOf = (u: UiState): Focus => (!threadOpen && (u.focus === 'thread' || u.focus === 'threadComposer') ? 'composer' : u.focus)
+  const focus = focusOf(ui)
 
   // ---- composer targets
   const channelKey = openConvId ? draftKey(openConvId, null) : null
   const threadKey = thread ? draftKey(thread.conversationId, thread.rootId) : null
-  const editorFor = (key: string | null): ed.EditorState => (key ? (ui.editors[key] ?? ed.emptyEditor(state.drafts[key] ?? '')) : ed.emptyEditor())
-  const activeKey = focus === 'threadComposer' ? threadKey : focus === 'composer' ? channelKey : null
-  const activeEditor = editorFor(activeKey)
+  const editorFor = (key: string | null): ed.EditorState =>
+    key ? (uiRef.current.editors[key] ?? ed.emptyEditor(store.getState().drafts[key] ?? '')) : ed.emptyEditor()
+  const activeKeyOf = (f: Focus) => (f === 'threadComposer' ? threadKey : f === 'composer' ? channelKey : null)
+  const activeKey = activeKeyOf(focus)
 
   const people = Object.values(state.people)
   const channelNames = state.conversations.filter((c) => isChannel(c) && c.name).map((c) => c.name!)
-  const token = activeKey ? tokenAt(activeEditor) : null
-  const tokenText = token ? activeEditor.text.slice(token.start, activeEditor.cursor) : null
-  const completion: Suggestion[] =
-    token && tokenText !== ui.completionDismissed ? completionsFor(token, { people: people.length ? people : (openConv?.members ?? []), channels: channelNames }) : []
-  const completionIndex = Math.min(ui.completionIndex, Math.max(0, completion.length - 1))
+  const completionFor = (key: string | null, u: UiState) => {
+    const editor = editorFor(key)
+    const token = key ? tokenAt(editor) : null
+    const tokenText = token ? editor.text.slice(token.start, editor.cursor) : null
+    const list: Suggestion[] =
+      token && tokenText !== u.completionDismissed ? completionsFor(token, { people: people.length ? people : (openConv?.members ?? []), channels: channelNames }) : []
+    return { token, tokenText, list, index: Math.min(u.completionIndex, Math.max(0, list.length - 1)) }
+  }
+  const rendered = completionFor(activeKey, ui)
+  const completion = rendered.list
+  const completionIndex = rendered.index
 
   const switcherItems = useMemo((): SwitcherItem[] => {
     const list: SwitcherItem[] = []
@@ -210,7 +220,7 @@ export function App({ store, copy }: AppProps) {
 
   const selectedMessage = (): Message | undefined => {
     const u = uiRef.current
-    if (focus === 'thread') return threadMessages.find((m) => m.id === u.threadSelected) ?? threadMessages.at(-1)
+    if (focusOf(u) === 'thread') return threadMessages.find((m) => m.id === u.threadSelected) ?? threadMessages.at(-1)
     return channelMessages.find((m) => m.id === u.selected) ?? channelMessages.at(-1)
   }
 
@@ -306,6 +316,9 @@ export function App({ store, copy }: AppProps) {
     const k = keyPress(input, key)
     const u = uiRef.current
     const s = store.getState()
+    const focus = focusOf(u)
+    const activeKey = activeKeyOf(focus)
+    const { token, tokenText, list: completion, index: completionIndex } = completionFor(activeKey, u)
 
     if (k.name === 'ctrl+c') return exit()
     if (k.name === 'ctrl+k') return update((x) => ({ ...x, overlay: { kind: 'switcher', editor: ed.emptyEditor(), index: 0 } }))
@@ -503,7 +516,7 @@ export function App({ store, copy }: AppProps) {
       if (channelWidth > 0) order.push('messages', 'composer')
       if (threadOpen) order.push('thread', 'threadComposer')
     }
-    const here = order.indexOf(focus)
+    const here = order.indexOf(focusOf(uiRef.current))
     const next = order[(here + delta + order.length) % order.length] ?? 'composer'
     update((x) => ({ ...x, focus: next, sidebarCursor: next === 'sidebar' ? sidebarCursor : null }))
   }
