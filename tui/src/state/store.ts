@@ -336,7 +336,10 @@ export class ChatStore {
     try {
       if (view === 'unreads') await this.refreshCounts()
       else if (view === 'threads') {
-        const threads = await this.call<ThreadSummary[]>(serverOps.threadsList, { workspaceId: ws?.id })
+        // Followed threads; until the server lists them, the threads the unreads answer carries.
+        const threads =
+          (await this.optional(() => this.call<ThreadSummary[]>(serverOps.threadsList, { workspaceId: ws?.id }))) ??
+          (await this.refreshCounts().then(() => this.state.views.unreads?.threads ?? []))
         this.set((s) => ({ views: { ...s.views, threads } }))
       } else if (view === 'mentions') {
         const mentions = await this.call<Message[]>(serverOps.mentionsList, { workspaceId: ws?.id, limit: 50 })

@@ -1,7 +1,6 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
-import type { Message } from '@ocomms/shared'
-import { resolveEmoji } from '@ocomms/shared'
+import { resolveEmoji, searchEmoji, type Message } from '@ocomms/shared'
 import { Box, Text, useApp, useInput, type Key } from 'ink'
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { ChatStore } from '../state/store.js'
@@ -22,7 +21,6 @@ import { matchSwitcher, type SwitcherItem } from './switcher-items.js'
 import { useTheme } from './theme.js'
 import { useTerminalSize } from './use-terminal-size.js'
 import { entryTitle, ViewPane, type ViewEntry } from './view-pane.js'
-import { searchEmoji } from '@ocomms/shared'
 
 type Focus = 'sidebar' | 'messages' | 'composer' | 'thread' | 'threadComposer' | 'view'
 
@@ -585,7 +583,7 @@ export function App({ store, copy }: AppProps) {
   } else if (location?.kind === 'view' || overlay?.kind === 'search') {
     const view: ViewName = overlay?.kind === 'search' ? 'search' : location?.kind === 'view' ? location.view : 'search'
     const entries = viewEntries(state, view, titleOf)
-    const pinsOf = state.views.pins?.conversationId
+    const pinsOf = state.views.pins?.conversationId ?? state.lastConversationId
     const title = view === 'pins' && pinsOf ? `Pins in ${titleOf(pinsOf)}` : viewTitles[view]
     main = (
       <ViewPane

@@ -59,11 +59,10 @@ export function Composer({ editor, label, placeholder, focused, width, suggestio
       ) : (
         shown.map((line, i) => {
           const lineNo = first + i
-          const prompt = lineNo === 0 ? '' : ''
           if (!focused || lineNo !== cursorLine) {
             return (
               <Text key={lineNo} wrap="truncate">
-                {prompt + (line || ' ')}
+                {line || ' '}
               </Text>
             )
           }
@@ -72,7 +71,7 @@ export function Composer({ editor, label, placeholder, focused, width, suggestio
           const after = line.slice(cursorCol + 1)
           return (
             <Text key={lineNo} wrap="truncate">
-              {prompt + before}
+              {before}
               {color ? <Text inverse>{at || ' '}</Text> : `▏${at}`}
               {after}
             </Text>

@@ -15,7 +15,7 @@ export interface KeyPress {
 }
 
 export function keyPress(input: string, key: Key): KeyPress {
-  if (key.return) return { name: key.meta ? 'newline' : 'enter' }
+  if (key.return) return { name: key.meta || key.shift ? 'newline' : 'enter' }
   if (input === '\r' || input === '\n' || input === '[13;2u' || input === '[27;2;13~') return { name: 'newline' }
   if (key.tab) return { name: key.shift ? 'shift+tab' : 'tab' }
   if (key.escape) return { name: 'escape' }

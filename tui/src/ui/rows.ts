@@ -144,7 +144,7 @@ export function visibleWindow(rows: Row[], height: number, selectedId: string | 
   let last = first
   while (last + 1 < total && rows[last + 1]!.messageId === selectedId) last++
   // Keep the selection low in the pane so what follows it (newer) stays visible as well.
-  let end = Math.min(total, Math.max(last + 1, Math.min(total, last + 1 + Math.floor(height / 3))))
+  let end = Math.min(total, last + 1 + Math.floor(height / 3))
   let start = Math.max(0, end - height)
   if (first < start) {
     start = first
