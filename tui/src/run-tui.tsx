@@ -35,7 +35,9 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   const color = detectColor()
   // The alternate screen keeps the shell's scrollback intact, as full-screen terminal programs do.
   const alt = process.stdout.isTTY
-  if (alt) process.stdout.write('\u001b[?1049h')
+  // Bracketed paste: a pasted block arrives as text (its newlines stay in the draft) instead of
+  // as Enter presses that would send it line by line.
+  if (alt) process.stdout.write('\u001b[?1049h\u001b[?2004h')
   const instance = render(
     <ThemeContext.Provider value={{ color }}>
       <App store={store} copy={(text) => copyToClipboard(text)} />
@@ -48,6 +50,6 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   } finally {
     store.dispose()
     socketClient?.close()
-    if (alt) process.stdout.write('\u001b[?1049l')
+    if (alt) process.stdout.write('\u001b[?2004l\u001b[?1049l')
   }
 }

@@ -18,3 +18,10 @@ t.test('terminal quirks map to one key name', async (t) => {
   t.same(keyPress('\u001f', key({})), { name: 'ctrl+/' })
   t.same(keyPress('héllo\r\nworld', key({})), { name: 'text', text: 'héllo\nworld' }, 'a paste keeps its lines')
 })
+
+t.test('escape sequences Ink does not know are dropped, text that looks like them is kept', async (t) => {
+  t.same(keyPress('[200~', key({})), { name: 'unknown' }, 'bracketed paste start')
+  t.same(keyPress('[3~', key({})), { name: 'unknown' })
+  t.same(keyPress('[link](https://example.com)', key({})), { name: 'text', text: '[link](https://example.com)' })
+  t.same(keyPress('[', key({})), { name: 'text', text: '[' })
+})

@@ -36,7 +36,10 @@ export function keyPress(input: string, key: Key): KeyPress {
   if (key.meta && input.length === 1) return { name: `alt+${input}` }
   if (input === '[H' || input === 'OH' || input === '[1~') return { name: 'home' }
   if (input === '[F' || input === 'OF' || input === '[4~') return { name: 'end' }
+  // Unknown escape sequences (Ink strips their ESC) are dropped; anything else is text.
   // eslint-disable-next-line no-control-regex
-  if (input.length > 0 && !/^[\u0000-\u001f]$/.test(input) && !input.startsWith('[')) return { name: 'text', text: input.replace(/\r\n?/g, '\n') }
+  if (input.length > 0 && !/^[\u0000-\u001f]$/.test(input) && !/^(\[[\d;:?<=>]*[ -/]*[@-~]|O[@-~])$/.test(input)) {
+    return { name: 'text', text: input.replace(/\r\n?/g, '\n') }
+  }
   return { name: 'unknown' }
 }

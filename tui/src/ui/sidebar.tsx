@@ -21,7 +21,8 @@ function badge(item: SidebarItem): string {
   if (item.kind === 'view') return item.count > 0 ? String(item.count) : ''
   if (item.kind !== 'conversation') return ''
   if (item.mentions > 0) return `@${item.mentions}`
-  return item.unread > 0 ? String(item.unread) : ''
+  if (item.unread > 0) return String(item.unread)
+  return item.draft ? '✎' : ''
 }
 
 export function Sidebar({ workspace, items, cursor, openKey, focused, width, height }: SidebarProps) {
