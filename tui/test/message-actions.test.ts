@@ -79,9 +79,25 @@ t.test('connection states in the status line, and queued sends', async (t) => {
   w.d.emit({ type: 'daemon.connection', connection: 'connecting' })
   await tick()
   t.match(app.frame(), /◌ reconnecting…/)
+  await app.type('sent while offline')
+  await app.press(keys.enter)
+  t.match(app.frame(), /maria {2}sending…\n.*sent while offline/, 'queued in the outbox, shown as sending')
+  t.match(app.frame(), /Queued: it will be sent when the server is reachable/)
+  w.d.connection = 'connected'
   w.d.emit({ type: 'daemon.connection', connection: 'connected' })
+  w.d.deliverQueued()
   await tick()
   t.match(app.frame(), /● connected/)
+  t.notMatch(app.frame(), /sending…/, 'delivered')
+  t.equal(app.frame().split('sent while offline').length, 2, 'shown once')
+
+  w.d.setLink('closed')
+  await tick()
+  t.match(app.frame(), /○ daemon unreachable/)
+  t.match(app.frame(), /sent while offline/, 'what was on screen stays')
+  w.d.setLink('open')
+  await tick()
+  t.match(app.frame(), /● connected/, 'back after the daemon returns')
 })
 
 t.test('first paint from the cache within 300 ms, sidebar and last messages', async (t) => {

@@ -103,6 +103,7 @@ export class ScriptedDaemon implements DaemonClient {
   muted: string[] = []
   drafts: Array<{ conversationId: string; threadRootId: string | null; text: string }> = []
   connection: 'connected' | 'connecting' | 'offline' = 'connected'
+  queued: Message[] = []
   /** Answers for `call` operations the test wants to script (beyond the built-in ones). */
   operations = new Map<string, (input: Record<string, unknown>) => unknown>()
   private readonly notificationListeners = new Set<(n: DaemonNotification) => void>()
@@ -150,6 +151,11 @@ export class ScriptedDaemon implements DaemonClient {
       case 'messages.send': {
         const c = this.conversations.find((x) => x.id === params.conversationId)!
         const m = message(c, this.me, params.text as string, { clientId: params.clientId as string, threadRootId: (params.threadRootId as string) ?? null })
+        // Offline, the daemon's outbox keeps it: the message is delivered later (see deliverQueued).
+        if (this.connection !== 'connected') {
+          this.queued.push(m)
+          return { queued: true, clientId: params.clientId, message: null }
+        }
         this.add(m)
         return { queued: false, clientId: params.clientId, message: m }
       }
@@ -249,6 +255,20 @@ export class ScriptedDaemon implements DaemonClient {
   receive(m: Message) {
     this.add(m)
     this.emit({ stream: 'conversation', streamId: m.conversationId, seq: m.seq, type: 'message.created', at: m.createdAt, conversationId: m.conversationId, data: { message: m } })
+  }
+
+  /** The outbox delivers what was queued while offline. */
+  deliverQueued() {
+    for (const m of this.queued.splice(0)) {
+      this.add(m)
+      this.emit({ type: 'daemon.outbox.delivered', clientId: m.clientId!, message: m })
+    }
+  }
+
+  /** The line to the daemon drops or comes back. */
+  setLink(link: DaemonLink) {
+    this.link = link
+    for (const l of this.linkListeners) l(link)
   }
 
   onNotification(listener: (n: DaemonNotification) => void) {
