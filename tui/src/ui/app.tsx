@@ -202,10 +202,21 @@ export function App({ store, copy }: AppProps) {
 
   // ---- message lists
   const channelMessages = history?.messages ?? []
-  const pendingHere = state.pending.filter((p) => p.conversationId === openConvId && !p.threadRootId)
   const rowOptions = { meId, meHandle: state.me?.handle, savedIds: state.savedIds, color }
-  const channelRows =
-    channelWidth > 0 ? messageRows(channelMessages, { ...rowOptions, width: channelWidth - 1, newAfterSeq: history?.newAfterSeq, pending: pendingHere }) : []
+  // Laid out again only when what is shown changes, not on every key typed in the composer.
+  const newAfterSeq = history?.newAfterSeq
+  const channelRows = useMemo(
+    () =>
+      channelWidth > 0
+        ? messageRows(channelMessages, {
+            ...rowOptions,
+            width: channelWidth - 1,
+            newAfterSeq,
+            pending: state.pending.filter((p) => p.conversationId === openConvId && !p.threadRootId),
+          })
+        : [],
+    [channelMessages, channelWidth, newAfterSeq, state.pending, state.savedIds, state.me?.handle, openConvId, color, meId],
+  )
   const threadMessages = thread ? [...(thread.root ? [thread.root] : []), ...thread.replies] : []
   const threadRows = threadOpen
     ? messageRows(threadMessages, {
