@@ -553,7 +553,10 @@ export function App({ store, copy }: AppProps) {
   }
 
   const channelTitle = (): Segment[] => {
-    if (!openConv) return [{ text: state.phase === 'unreachable' ? state.fatal ?? 'The daemon is not reachable.' : 'No conversation open' }]
+    if (!openConv) {
+      if (state.phase !== 'unreachable') return [{ text: 'No conversation open' }]
+      return [{ text: 'Waiting for the daemon (start it with: ocomms daemon start)…', color: 'yellow' }]
+    }
     const title = conversationTitle(openConv, meId)
     if (isChannel(openConv)) {
       const segs: Segment[] = [{ text: `${openConv.kind === 'private' ? '*' : '#'}${title}`, bold: true }]
