@@ -1,0 +1,7 @@
+export { runTui, type RunTuiOptions } from './run-tui.js'
+export { SocketDaemonClient, daemonSocketPath, type DaemonClient, type DaemonLink, type DaemonNotification, type DaemonEvent } from './daemon-client.js'
+export { ChatStore, type StoreOptions } from './state/store.js'
+export { App, type AppProps } from './ui/app.js'
+export { ThemeContext, detectColor } from './ui/theme.js'
+export { serverOps, featureEvents } from './server-ops.js'
+export { renderText } from './render-text.js'

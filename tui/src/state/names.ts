@@ -1,0 +1,41 @@
+import type { Conversation, Message } from '@ocomms/shared'
+
+/** How a conversation is called on screen: `general` for channels, the other people's handles for DMs. */
+export function conversationTitle(c: Conversation, meId: string | null): string {
+  if (c.kind === 'public' || c.kind === 'private') return c.name ?? c.id
+  const others = (c.members ?? []).filter((m) => m.id !== meId)
+  if (others.length === 0) return c.members?.[0]?.handle ?? c.name ?? 'me'
+  return others.map((m) => m.handle).join(', ')
+}
+
+export const isChannel = (c: Conversation) => c.kind === 'public' || c.kind === 'private'
+
+/** The other person of a one-to-one DM. */
+export function dmPartner(c: Conversation, meId: string | null) {
+  if (c.kind !== 'dm') return null
+  return (c.members ?? []).find((m) => m.id !== meId) ?? c.members?.[0] ?? null
+}
+
+/** Sidebar order: channels by name, then DMs by who they are with. Only conversations I am in. */
+export function sidebarConversations(conversations: Conversation[], meId: string | null) {
+  const mine = conversations.filter((c) => c.isMember && !c.archived)
+  const byTitle = (a: Conversation, b: Conversation) => conversationTitle(a, meId).localeCompare(conversationTitle(b, meId))
+  return {
+    channels: mine.filter(isChannel).sort(byTitle),
+    dms: mine.filter((c) => !isChannel(c)).sort(byTitle),
+  }
+}
+
+/** The reference people paste: `#channel/SEQ` for channel messages, else the message id. */
+export function messageRef(message: Message, conversation: Conversation | undefined): string {
+  if (conversation && isChannel(conversation) && conversation.name) return `#${conversation.name}/${message.seq}`
+  return message.id
+}
+
+/** Whether a message mentions me (or everyone); the server's mention records replace this when they arrive. */
+export function mentionsMe(text: string, handle: string | undefined): boolean {
+  if (/(^|[^\w])@(channel|here|everyone)\b/.test(text)) return true
+  if (!handle) return false
+  const escaped = handle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(^|[^\\w])@${escaped}(?![\\w-])`, 'i').test(text)
+}

@@ -1,0 +1,784 @@
+import { randomUUID } from 'node:crypto'
+import type { Conversation, Member, Message } from '@ocomms/shared'
+import type { DaemonClient, DaemonEvent, DaemonLink } from '../daemon-client.js'
+import {
+  featureEvents,
+  serverOps,
+  type Draft,
+  type DndStatus,
+  type NotifyPref,
+  type SearchAnswer,
+  type ThreadSummary,
+  type UnreadsAnswer,
+} from '../server-ops.js'
+import { dmPartner, mentionsMe } from './names.js'
+import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
+
+const PAGE = 50
+const TYPING_TTL_MS = 6000
+const TYPING_THROTTLE_MS = 3000
+const DRAFT_SAVE_DELAY_MS = 600
+
+export interface StoreOptions {
+  profile?: string
+  /** Open this conversation first (an id); default: the first channel of the sidebar. */
+  initialConversationId?: string
+  now?: () => number
+}
+
+const emptyHistory = (): History => ({ messages: [], hasOlder: true, loadingOlder: false, stale: false, newAfterSeq: null, keepUnread: false })
+
+/** Inserts or replaces by id, keeping seq order. */
+function upsert(messages: Message[], message: Message): Message[] {
+  const at = messages.findIndex((m) => m.id === message.id)
+  if (at >= 0) return messages.map((m, i) => (i === at ? message : m))
+  const next = [...messages, message]
+  next.sort((a, b) => a.seq - b.seq)
+  return next
+}
+
+function mergeMessages(older: Message[], newer: Message[]): Message[] {
+  const seen = new Set(newer.map((m) => m.id))
+  return [...older.filter((m) => !seen.has(m.id)), ...newer].sort((a, b) => a.seq - b.seq)
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+/**
+ * The TUI's state: what the daemon said, kept as immutable snapshots for React
+ * (useSyncExternalStore), and the actions that ask the daemon for more. The daemon holds the
+ * truth and the cache; this holds only what is on screen and never writes anything but
+ * through the daemon.
+ */
+export class ChatStore {
+  private state: ChatState
+  private readonly listeners = new Set<() => void>()
+  private readonly unsubscribers: Array<() => void> = []
+  private subscriptionId: string | null = null
+  private readonly draftTimers = new Map<string, { timer: NodeJS.Timeout; save: () => void }>()
+  private typingSentAt = new Map<string, number>()
+  private typingTimer: NodeJS.Timeout | null = null
+  private noticeTimer: NodeJS.Timeout | null = null
+  private readonly now: () => number
+  private disposed = false
+
+  constructor(
+    private readonly client: DaemonClient,
+    private readonly options: StoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+    this.state = {
+      phase: 'starting',
+      link: client.link,
+      connection: 'unknown',
+      stale: false,
+      me: null,
+      workspace: null,
+      conversations: [],
+      counts: {},
+      muted: {},
+      people: {},
+      location: null,
+      lastConversationId: null,
+      histories: {},
+      thread: null,
+      typing: {},
+      drafts: {},
+      savedIds: {},
+      pending: [],
+      dnd: null,
+      views: {},
+      viewLoading: false,
+      notice: null,
+      fatal: null,
+    }
+  }
+
+  getState = (): ChatState => this.state
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private set(update: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)) {
+    if (this.disposed) return
+    const patch = typeof update === 'function' ? update(this.state) : update
+    this.state = { ...this.state, ...patch }
+    for (const l of this.listeners) l()
+  }
+
+  private get profile() {
+    return this.options.profile
+  }
+
+  /** A server operation through the daemon's `call`. */
+  call<T = unknown>(operation: string, input: Record<string, unknown>): Promise<T> {
+    return this.client.request('call', { profile: this.profile, operation, input }) as Promise<T>
+  }
+
+  /** A feature that may not exist on this server yet: its absence leaves the UI as it was. */
+  private async optional<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn()
+    } catch {
+      return undefined
+    }
+  }
+
+  notify(text: string, kind: 'info' | 'error' = 'info') {
+    this.set({ notice: { text, kind } })
+    if (this.noticeTimer) clearTimeout(this.noticeTimer)
+    this.noticeTimer = setTimeout(() => this.set({ notice: null }), 5000)
+    this.noticeTimer.unref?.()
+  }
+
+  // ---------------------------------------------------------------- start
+
+  /**
+   * First paint comes from the daemon's cache: who I am and the conversation list, then the
+   * last page of the first conversation. Everything else (live events, counts, people,
+   * drafts) follows in the background and fills in.
+   */
+  async start(): Promise<void> {
+    this.unsubscribers.push(
+      this.client.onNotification((n) => this.apply(n.event)),
+      this.client.onLink((link) => this.onLink(link)),
+    )
+    this.typingTimer = setInterval(() => this.pruneTyping(), 1000)
+    this.typingTimer.unref?.()
+    await this.load()
+  }
+
+  private async load() {
+    let whoami, list
+    try {
+      ;[whoami, list] = await Promise.all([
+        this.client.request('profile.whoami', { profile: this.profile }),
+        this.client.request('conversations.list', { profile: this.profile }),
+      ])
+    } catch (err) {
+      this.set({ phase: 'unreachable', link: this.client.link, fatal: errorText(err) })
+      return
+    }
+    const me = { id: whoami.user.id, handle: whoami.user.handle, name: whoami.user.name }
+    const workspace = whoami.workspace ? { id: whoami.workspace.id, name: whoami.workspace.name, slug: whoami.workspace.slug } : null
+    this.set({
+      phase: 'ready',
+      fatal: null,
+      link: this.client.link,
+      me,
+      workspace,
+      connection: whoami.connection,
+      stale: list.stale,
+      conversations: list.conversations,
+    })
+    const location = this.state.location
+    const target =
+      location?.kind === 'conversation'
+        ? location.conversationId
+        : (this.options.initialConversationId ?? this.firstConversationId())
+    if (location?.kind === 'view') await this.openView(location.view)
+    else if (target) await this.openConversation(target)
+    void this.background()
+  }
+
+  private firstConversationId(): string | null {
+    const mine = this.state.conversations.filter((c) => c.isMember && !c.archived)
+    const channels = mine.filter((c) => c.kind === 'public' || c.kind === 'private').sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
+    return (channels.find((c) => c.name === 'general') ?? channels[0] ?? mine[0])?.id ?? null
+  }
+
+  private async background() {
+    const ws = this.state.workspace
+    await Promise.all([
+      this.resubscribe(),
+      this.refreshCounts(),
+      ws &&
+        this.optional(async () => {
+          const members = await this.call<Member[]>('member.list', { workspaceId: ws.id })
+          const people: Record<string, Person> = {}
+          for (const m of members) people[m.id] = { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd }
+          this.set((s) => ({ people: { ...people, ...s.people } }))
+          await this.optional(() => this.call(serverOps.presenceSubscribe, { workspaceId: ws.id, userIds: this.presenceWanted() }))
+        }),
+      ws &&
+        this.optional(async () => {
+          const prefs = await this.call<NotifyPref[]>(serverOps.notifyPrefsList, { workspaceId: ws.id })
+          this.set({ muted: Object.fromEntries(prefs.filter((p) => p.muted).map((p) => [p.conversationId, true])) })
+        }),
+      ws &&
+        this.optional(async () => {
+          const drafts = await this.call<Draft[]>(serverOps.draftList, { workspaceId: ws.id })
+          this.set((s) => ({ drafts: { ...Object.fromEntries(drafts.map((d) => [draftKey(d.conversationId, d.threadRootId), d.text])), ...s.drafts } }))
+        }),
+      this.optional(async () => {
+        const saved = await this.call<Message[]>(serverOps.savedList, {})
+        this.set({ savedIds: Object.fromEntries(saved.map((m) => [m.id, true])) })
+      }),
+      this.refreshDnd(),
+    ])
+  }
+
+  /** People whose presence the screen shows: my DM partners (a 500-person workspace does not stream everyone). */
+  private presenceWanted(): string[] {
+    const ids = new Set<string>()
+    for (const c of this.state.conversations) for (const m of c.kind === 'dm' || c.kind === 'group_dm' ? (c.members ?? []) : []) ids.add(m.id)
+    return [...ids]
+  }
+
+  private async refreshDnd() {
+    const dnd = await this.optional(() => this.call<DndStatus>(serverOps.dndStatus, {}))
+    if (dnd) this.set({ dnd })
+  }
+
+  async refreshCounts() {
+    const ws = this.state.workspace
+    if (!ws) return
+    const answer = await this.optional(() => this.call<UnreadsAnswer>(serverOps.unreadsList, { workspaceId: ws.id }))
+    if (!answer) return
+    const counts: ChatState['counts'] = {}
+    for (const c of answer.conversations) counts[c.conversation.id] = { unread: c.unread, mentions: c.mentions, lastReadSeq: c.lastReadSeq }
+    // The open conversation is being read: it stays at zero.
+    const open = this.openConversationId()
+    if (open && !this.state.histories[open]?.keepUnread) delete counts[open]
+    this.set((s) => ({ counts, views: { ...s.views, unreads: answer } }))
+  }
+
+  private async resubscribe() {
+    try {
+      const { subscriptionId } = await this.client.request('subscribe', { profile: this.profile })
+      this.subscriptionId = subscriptionId
+    } catch (err) {
+      this.notify(`Live updates unavailable: ${errorText(err)}`, 'error')
+    }
+  }
+
+  private onLink(link: DaemonLink) {
+    this.set({ link })
+    if (link === 'open') {
+      // The daemon came back (or restarted): catch up from it, which also renews the subscription.
+      void this.load()
+    }
+  }
+
+  // ---------------------------------------------------------------- navigation
+
+  openConversationId(): string | null {
+    const loc = this.state.location
+    return loc?.kind === 'conversation' ? loc.conversationId : null
+  }
+
+  conversation(id: string | null | undefined): Conversation | undefined {
+    return id ? this.state.conversations.find((c) => c.id === id) : undefined
+  }
+
+  async openConversation(conversationId: string) {
+    const prev = this.openConversationId()
+    const counts = this.state.counts[conversationId]
+    const location: Location = { kind: 'conversation', conversationId }
+    this.set((s) => ({
+      location,
+      lastConversationId: conversationId,
+      thread: s.thread && s.thread.conversationId !== conversationId ? null : s.thread,
+    }))
+    if (prev === conversationId && this.state.histories[conversationId]) return
+    try {
+      const page = await this.client.request('messages.read', { profile: this.profile, conversationId, limit: PAGE })
+      // Where the "new messages" line goes: after what I last read, fixed while I stay here.
+      let newAfterSeq: number | null = null
+      if (counts && counts.unread > 0) {
+        if (counts.lastReadSeq !== undefined) newAfterSeq = counts.lastReadSeq
+        else {
+          const firstUnread = page.messages[Math.max(0, page.messages.length - counts.unread)]
+          newAfterSeq = firstUnread ? firstUnread.seq - 1 : null
+        }
+      }
+      this.set((s) => ({
+        stale: page.stale,
+        histories: {
+          ...s.histories,
+          [conversationId]: {
+            ...emptyHistory(),
+            messages: mergeMessages(page.messages, s.histories[conversationId]?.messages ?? []),
+            hasOlder: page.messages.length >= PAGE,
+            stale: page.stale,
+            newAfterSeq,
+          },
+        },
+      }))
+      void this.markRead(conversationId)
+    } catch (err) {
+      this.notify(`Could not load history: ${errorText(err)}`, 'error')
+    }
+  }
+
+  async loadOlder(conversationId: string) {
+    const h = this.state.histories[conversationId]
+    if (!h || !h.hasOlder || h.loadingOlder) return
+    const first = h.messages[0]
+    if (!first) return this.set((s) => ({ histories: { ...s.histories, [conversationId]: { ...h, hasOlder: false } } }))
+    const patch = (p: Partial<History>) =>
+      this.set((s) => ({ histories: { ...s.histories, [conversationId]: { ...(s.histories[conversationId] ?? emptyHistory()), ...p } } }))
+    patch({ loadingOlder: true })
+    try {
+      const page = await this.client.request('messages.read', { profile: this.profile, conversationId, limit: PAGE, beforeSeq: first.seq })
+      const current = this.state.histories[conversationId] ?? emptyHistory()
+      patch({ messages: mergeMessages(page.messages, current.messages), hasOlder: page.messages.length >= PAGE, loadingOlder: false })
+    } catch (err) {
+      patch({ loadingOlder: false })
+      this.notify(`Could not load older messages: ${errorText(err)}`, 'error')
+    }
+  }
+
+  async openView(view: ViewName, query?: string) {
+    this.set((s) => ({ location: { kind: 'view', view }, viewLoading: view !== 'search' || query !== undefined, views: s.views }))
+    const ws = this.state.workspace
+    try {
+      if (view === 'unreads') await this.refreshCounts()
+      else if (view === 'threads') {
+        // Followed threads; until the server lists them, the threads the unreads answer carries.
+        const threads =
+          (await this.optional(() => this.call<ThreadSummary[]>(serverOps.threadsList, { workspaceId: ws?.id }))) ??
+          (await this.refreshCounts().then(() => this.state.views.unreads?.threads ?? []))
+        this.set((s) => ({ views: { ...s.views, threads } }))
+      } else if (view === 'mentions') {
+        const mentions = await this.call<Message[]>(serverOps.mentionsList, { workspaceId: ws?.id, limit: 50 })
+        this.set((s) => ({ views: { ...s.views, mentions } }))
+      } else if (view === 'saved') {
+        const saved = await this.call<Message[]>(serverOps.savedList, {})
+        this.set((s) => ({ views: { ...s.views, saved }, savedIds: Object.fromEntries(saved.map((m) => [m.id, true])) }))
+      } else if (view === 'pins') {
+        const conversationId = this.state.lastConversationId
+        const messages = conversationId ? await this.call<Message[]>(serverOps.pinList, { conversationId }) : []
+        this.set((s) => ({ views: { ...s.views, pins: { conversationId, messages } } }))
+      } else if (view === 'search' && query !== undefined) {
+        this.set((s) => ({ views: { ...s.views, search: { query, answer: null } } }))
+        const answer = await this.call<SearchAnswer>(serverOps.search, { workspaceId: ws?.id, query, limit: 50 })
+        this.set((s) => ({ views: { ...s.views, search: { query, answer } } }))
+      }
+    } catch (err) {
+      this.notify(`${view}: ${errorText(err)}`, 'error')
+    } finally {
+      this.set({ viewLoading: false })
+    }
+  }
+
+  /** Opens a conversation by target (`@handle` opens the DM) and returns its id. */
+  async openTarget(target: string): Promise<string | null> {
+    try {
+      const c = await this.client.request('resolve.target', { profile: this.profile, target })
+      this.set((s) => ({ conversations: s.conversations.some((x) => x.id === c.id) ? s.conversations : [...s.conversations, c] }))
+      await this.openConversation(c.id)
+      return c.id
+    } catch (err) {
+      this.notify(`${target}: ${errorText(err)}`, 'error')
+      return null
+    }
+  }
+
+  async openThread(message: Message) {
+    const rootId = message.threadRootId ?? message.id
+    const conversationId = message.conversationId
+    const known = this.state.histories[conversationId]?.messages.find((m) => m.id === rootId) ?? (message.id === rootId ? message : null)
+    this.set({ thread: { conversationId, rootId, root: known, replies: [], loading: true } })
+    try {
+      const page = await this.client.request('messages.read', { profile: this.profile, conversationId, threadRootId: rootId, limit: 200 })
+      let root = page.messages.find((m) => m.id === rootId) ?? known
+      if (!root) root = await this.client.request('resolve.message', { profile: this.profile, ref: rootId })
+      const replies = page.messages.filter((m) => m.id !== rootId)
+      this.set((s) => (s.thread?.rootId === rootId ? { thread: { conversationId, rootId, root, replies, loading: false } } : {}))
+      void this.optional(() => this.call(serverOps.markRead, { conversationId, threadRootId: rootId, seq: replies.at(-1)?.seq ?? root.seq }))
+    } catch (err) {
+      this.set((s) => (s.thread?.rootId === rootId ? { thread: { ...s.thread, loading: false } } : {}))
+      this.notify(`Could not open the thread: ${errorText(err)}`, 'error')
+    }
+  }
+
+  closeThread() {
+    this.set({ thread: null })
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async markRead(conversationId: string) {
+    const h = this.state.histories[conversationId]
+    if (!h || h.keepUnread) return
+    const last = h.messages.at(-1)
+    this.set((s) => {
+      const counts = { ...s.counts }
+      delete counts[conversationId]
+      return { counts }
+    })
+    if (last) await this.optional(() => this.call(serverOps.markRead, { conversationId, seq: last.seq }))
+  }
+
+  async markUnread(message: Message) {
+    try {
+      await this.call(serverOps.markUnread, { messageId: message.id })
+    } catch (err) {
+      return this.notify(`Could not mark unread: ${errorText(err)}`, 'error')
+    }
+    const conversationId = message.conversationId
+    this.set((s) => {
+      const h = s.histories[conversationId] ?? emptyHistory()
+      const unread = h.messages.filter((m) => m.seq >= message.seq && !m.threadRootId).length || 1
+      return {
+        histories: { ...s.histories, [conversationId]: { ...h, newAfterSeq: message.seq - 1, keepUnread: true } },
+        counts: { ...s.counts, [conversationId]: { unread, mentions: s.counts[conversationId]?.mentions ?? 0, lastReadSeq: message.seq - 1 } },
+      }
+    })
+    this.notify('Marked unread from this message')
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  async send(conversationId: string, text: string, threadRootId: string | null = null) {
+    const clientId = randomUUID()
+    this.set((s) => ({ pending: [...s.pending, { clientId, conversationId, threadRootId, text }] }))
+    void this.stopTyping(conversationId, threadRootId)
+    try {
+      const res = await this.client.request('messages.send', {
+        profile: this.profile,
+        conversationId,
+        text,
+        clientId,
+        ...(threadRootId ? { threadRootId } : {}),
+      })
+      if (res.message) {
+        this.set((s) => ({ pending: s.pending.filter((p) => p.clientId !== clientId) }))
+        this.applyMessage(res.message)
+      } else this.notify('Queued: it will be sent when the server is reachable')
+    } catch (err) {
+      this.set((s) => ({ pending: s.pending.filter((p) => p.clientId !== clientId) }))
+      this.notify(`Not sent: ${errorText(err)}`, 'error')
+      throw err
+    }
+  }
+
+  async edit(message: Message, text: string) {
+    try {
+      const updated = await this.call<Message>('message.edit', { messageId: message.id, text })
+      this.applyMessage(updated)
+    } catch (err) {
+      this.notify(`Not edited: ${errorText(err)}`, 'error')
+      throw err
+    }
+  }
+
+  private mine(reaction: { members: string[] }) {
+    const me = this.state.me
+    return !!me && (reaction.members.includes(me.id) || reaction.members.includes(me.handle))
+  }
+
+  /** Adds my reaction, or takes it back when I already reacted with that emoji. */
+  async toggleReaction(message: Message, emoji: string) {
+    const existing = message.reactions.find((r) => r.emoji === emoji)
+    const remove = !!existing && this.mine(existing)
+    try {
+      await this.call(remove ? serverOps.reactionRemove : serverOps.reactionAdd, { messageId: message.id, emoji })
+      await this.refetch(message.id)
+    } catch (err) {
+      this.notify(`Reaction failed: ${errorText(err)}`, 'error')
+    }
+  }
+
+  async togglePin(message: Message) {
+    try {
+      await this.call(message.pinned ? serverOps.pinRemove : serverOps.pinAdd, { messageId: message.id })
+      this.applyMessage({ ...message, pinned: !message.pinned })
+      this.notify(message.pinned ? 'Unpinned' : 'Pinned')
+    } catch (err) {
+      this.notify(`Pin failed: ${errorText(err)}`, 'error')
+    }
+  }
+
+  async toggleSaved(message: Message) {
+    const saved = !!this.state.savedIds[message.id]
+    try {
+      await this.call(saved ? serverOps.saveRemove : serverOps.saveAdd, { messageId: message.id })
+      this.set((s) => {
+        const savedIds = { ...s.savedIds }
+        if (saved) delete savedIds[message.id]
+        else savedIds[message.id] = true
+        return { savedIds }
+      })
+      this.notify(saved ? 'Removed from saved items' : 'Saved')
+    } catch (err) {
+      this.notify(`Save failed: ${errorText(err)}`, 'error')
+    }
+  }
+
+  private async refetch(messageId: string) {
+    const m = await this.optional(() => this.call<Message>('message.get', { messageId }))
+    if (m) this.applyMessage(m)
+  }
+
+  /** Keeps the draft of a conversation or thread, saved through the daemon a moment after typing stops. */
+  setDraft(conversationId: string, threadRootId: string | null, text: string) {
+    const key = draftKey(conversationId, threadRootId)
+    if ((this.state.drafts[key] ?? '') === text) return
+    this.set((s) => ({ drafts: { ...s.drafts, [key]: text } }))
+    const pending = this.draftTimers.get(key)
+    if (pending) clearTimeout(pending.timer)
+    const save = () => {
+      this.draftTimers.delete(key)
+      void this.optional(() => this.call(serverOps.draftSet, { conversationId, threadRootId, text }))
+    }
+    this.draftTimers.set(key, { timer: setTimeout(save, DRAFT_SAVE_DELAY_MS), save })
+    if (text) void this.typing(conversationId, threadRootId)
+  }
+
+  private async typing(conversationId: string, threadRootId: string | null) {
+    const key = draftKey(conversationId, threadRootId)
+    const last = this.typingSentAt.get(key) ?? 0
+    if (this.now() - last < TYPING_THROTTLE_MS) return
+    this.typingSentAt.set(key, this.now())
+    await this.optional(() => this.call(serverOps.typingStart, { conversationId, ...(threadRootId ? { threadRootId } : {}) }))
+  }
+
+  private async stopTyping(conversationId: string, threadRootId: string | null) {
+    const key = draftKey(conversationId, threadRootId)
+    if (!this.typingSentAt.delete(key)) return
+    await this.optional(() => this.call(serverOps.typingStop, { conversationId, ...(threadRootId ? { threadRootId } : {}) }))
+  }
+
+  private pruneTyping() {
+    const now = this.now()
+    let changed = false
+    const typing: ChatState['typing'] = {}
+    for (const [key, who] of Object.entries(this.state.typing)) {
+      const live = Object.fromEntries(Object.entries(who).filter(([, t]) => t.until > now))
+      if (Object.keys(live).length !== Object.keys(who).length) changed = true
+      if (Object.keys(live).length > 0) typing[key] = live
+    }
+    if (changed) this.set({ typing })
+  }
+
+  // ---------------------------------------------------------------- live events
+
+  private applyMessage(message: Message) {
+    this.set((s) => {
+      const patch: Partial<ChatState> = {}
+      const isReply = !!message.threadRootId
+      const h = s.histories[message.conversationId]
+      if (h && (!isReply || message.alsoInChannel)) {
+        patch.histories = { ...s.histories, [message.conversationId]: { ...h, messages: upsert(h.messages, message) } }
+      }
+      if (s.thread && (s.thread.rootId === message.id || s.thread.rootId === message.threadRootId)) {
+        patch.thread =
+          s.thread.rootId === message.id ? { ...s.thread, root: message } : { ...s.thread, replies: upsert(s.thread.replies, message) }
+      }
+      if (message.clientId && s.pending.some((p) => p.clientId === message.clientId)) {
+        patch.pending = s.pending.filter((p) => p.clientId !== message.clientId)
+      }
+      return patch
+    })
+  }
+
+  /** Merges a thread root summary (reply count, last reply, participants) into the root wherever it is shown. */
+  private applyRootSummary(conversationId: string, summary: Partial<Message> & { id: string }) {
+    this.set((s) => {
+      const patch: Partial<ChatState> = {}
+      const h = s.histories[conversationId]
+      if (h?.messages.some((m) => m.id === summary.id)) {
+        patch.histories = {
+          ...s.histories,
+          [conversationId]: { ...h, messages: h.messages.map((m) => (m.id === summary.id ? { ...m, ...summary } : m)) },
+        }
+      }
+      if (s.thread?.rootId === summary.id && s.thread.root) patch.thread = { ...s.thread, root: { ...s.thread.root, ...summary } }
+      return patch
+    })
+  }
+
+  private countIncoming(message: Message) {
+    const s = this.state
+    if (!s.me || message.author.id === s.me.id) return
+    const c = this.conversation(message.conversationId)
+    if (!c) return
+    if (message.threadRootId && !message.alsoInChannel) return // thread replies count in the threads view
+    const open = this.openConversationId() === message.conversationId
+    if (open && !s.histories[message.conversationId]?.keepUnread) {
+      void this.markRead(message.conversationId)
+      return
+    }
+    const dm = c.kind === 'dm' || c.kind === 'group_dm'
+    const prev = s.counts[message.conversationId] ?? { unread: 0, mentions: 0 }
+    const mention = dm || mentionsMe(message.text, s.me.handle)
+    this.set({ counts: { ...s.counts, [message.conversationId]: { ...prev, unread: prev.unread + 1, mentions: prev.mentions + (mention ? 1 : 0) } } })
+  }
+
+  apply(event: DaemonEvent) {
+    const data = ('data' in event ? event.data : {}) as Record<string, unknown>
+    switch (event.type) {
+      case 'daemon.connection':
+        if ('connection' in event) {
+          const was = this.state.connection
+          this.set({ connection: event.connection, stale: event.connection !== 'connected' })
+          if (event.connection === 'connected' && was !== 'connected' && was !== 'unknown') void this.catchUp()
+        }
+        return
+      case 'daemon.outbox.delivered':
+        if ('message' in event) this.applyMessage(event.message)
+        return
+      case 'daemon.outbox.failed':
+        if ('clientId' in event) {
+          this.set((s) => ({ pending: s.pending.filter((p) => p.clientId !== event.clientId) }))
+          if ('error' in event) this.notify(`Not sent: ${event.error.message}`, 'error')
+        }
+        return
+      case 'message.created': {
+        const message = data.message as Message | undefined
+        if (!message) return
+        this.applyMessage(message)
+        if (data.root) this.applyRootSummary(message.conversationId, data.root as Message)
+        this.set((s) => {
+          const key = draftKey(message.conversationId, message.threadRootId)
+          const who = s.typing[key]
+          if (!who?.[message.author.id]) return {}
+          const rest = { ...who }
+          delete rest[message.author.id]
+          return { typing: { ...s.typing, [key]: rest } }
+        })
+        this.countIncoming(message)
+        return
+      }
+      case 'message.updated':
+        if (data.message) this.applyMessage(data.message as Message)
+        return
+      case 'message.deleted': {
+        const id = data.messageId as string | undefined
+        const conversationId = event.conversationId
+        if (!id || !conversationId) return
+        const known =
+          this.state.histories[conversationId]?.messages.find((m) => m.id === id) ??
+          (this.state.thread?.root?.id === id ? this.state.thread.root : this.state.thread?.replies.find((m) => m.id === id))
+        if (known) this.applyMessage({ ...known, deleted: true, text: '' })
+        if (data.root) this.applyRootSummary(conversationId, data.root as Message)
+        return
+      }
+      case 'thread.updated':
+        if (event.conversationId && data.root) this.applyRootSummary(event.conversationId, data.root as Message)
+        return
+      case 'conversation.added':
+      case 'conversation.created':
+      case 'conversation.updated':
+      case 'conversation.archived':
+      case 'conversation.unarchived': {
+        const c = data.conversation as Conversation | undefined
+        if (!c) return
+        this.set((s) => {
+          const existing = s.conversations.find((x) => x.id === c.id)
+          // Channel-wide events carry the shared view of the channel, without my membership.
+          const merged = existing ? { ...existing, ...c, isMember: existing.isMember || event.type === 'conversation.added' } : c
+          return { conversations: existing ? s.conversations.map((x) => (x.id === c.id ? merged : x)) : [...s.conversations, merged] }
+        })
+        return
+      }
+      case 'conversation.removed': {
+        const id = (data.conversationId as string | undefined) ?? event.conversationId
+        if (!id) return
+        this.set((s) => ({
+          conversations: s.conversations.map((c) => (c.id === id ? { ...c, isMember: false } : c)),
+          location: s.location?.kind === 'conversation' && s.location.conversationId === id ? null : s.location,
+        }))
+        return
+      }
+      case 'member.joined':
+      case 'member.updated': {
+        const m = data.member as Member | undefined
+        if (m) this.set((s) => ({ people: { ...s.people, [m.id]: { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd } } }))
+        return
+      }
+      case featureEvents.presence: {
+        const userId = data.userId as string | undefined
+        const person = userId ? this.state.people[userId] : undefined
+        if (!userId || !person) return
+        this.set((s) => ({
+          people: {
+            ...s.people,
+            [userId]: {
+              ...person,
+              ...(data.presence ? { presence: data.presence as Person['presence'] } : {}),
+              ...('status' in data ? { status: data.status as Person['status'] } : {}),
+              ...(typeof data.dnd === 'boolean' ? { dnd: data.dnd } : {}),
+            },
+          },
+        }))
+        if (userId === this.state.me?.id) void this.refreshDnd()
+        return
+      }
+      case featureEvents.typing: {
+        const conversationId = (data.conversationId as string | undefined) ?? event.conversationId
+        const userId = data.userId as string | undefined
+        if (!conversationId || !userId || userId === this.state.me?.id) return
+        const key = draftKey(conversationId, data.threadRootId as string | null | undefined)
+        const handle = (data.handle as string | undefined) ?? this.state.people[userId]?.handle ?? 'someone'
+        this.set((s) => {
+          const who = { ...(s.typing[key] ?? {}) }
+          if (data.typing === false) delete who[userId]
+          else who[userId] = { handle, until: this.now() + TYPING_TTL_MS }
+          return { typing: { ...s.typing, [key]: who } }
+        })
+        return
+      }
+      case featureEvents.reactionAdded:
+      case featureEvents.reactionRemoved:
+      case featureEvents.pinAdded:
+      case featureEvents.pinRemoved:
+        if (data.message) this.applyMessage(data.message as Message)
+        else if (typeof data.messageId === 'string') void this.refetch(data.messageId)
+        return
+      case featureEvents.unreadsChanged: {
+        const id = (data.conversationId as string | undefined) ?? event.conversationId
+        if (!id || id === this.openConversationId()) return
+        this.set((s) => ({
+          counts: { ...s.counts, [id]: { unread: Number(data.unread ?? 0), mentions: Number(data.mentions ?? 0), lastReadSeq: data.lastReadSeq as number | undefined } },
+        }))
+        return
+      }
+      case featureEvents.draftUpdated: {
+        const d = data as unknown as Draft
+        if (d.conversationId) this.set((s) => ({ drafts: { ...s.drafts, [draftKey(d.conversationId, d.threadRootId)]: d.text } }))
+        return
+      }
+    }
+  }
+
+  /** After the daemon reconnected to the server: newer messages of what is open, and fresh counts. */
+  private async catchUp() {
+    const open = this.openConversationId()
+    if (open) {
+      const page = await this.optional(() => this.client.request('messages.read', { profile: this.profile, conversationId: open, limit: PAGE }))
+      if (page) {
+        this.set((s) => {
+          const h = s.histories[open] ?? emptyHistory()
+          return { stale: page.stale, histories: { ...s.histories, [open]: { ...h, messages: mergeMessages(h.messages, page.messages), stale: page.stale } } }
+        })
+      }
+    }
+    await this.refreshCounts()
+  }
+
+  /** People for DMs and completion: DM partners first, then everyone known. */
+  partnerOf(c: Conversation): Person | null {
+    const p = dmPartner(c, this.state.me?.id ?? null)
+    if (!p) return null
+    return this.state.people[p.id] ?? { ...p, presence: 'offline', status: null, dnd: false }
+  }
+
+  dispose() {
+    for (const u of this.unsubscribers) u()
+    // Drafts typed in the last moment are saved now rather than lost.
+    for (const { timer, save } of [...this.draftTimers.values()]) {
+      clearTimeout(timer)
+      save()
+    }
+    if (this.typingTimer) clearInterval(this.typingTimer)
+    if (this.noticeTimer) clearTimeout(this.noticeTimer)
+    if (this.subscriptionId && this.client.link === 'open') {
+      this.client.request('unsubscribe', { subscriptionId: this.subscriptionId }).catch(() => {})
+    }
+    this.disposed = true
+  }
+}

@@ -1,0 +1,45 @@
+import type { Key } from 'ink'
+
+/**
+ * One name per key press, from Ink's (input, key) pair, so the app's key map reads like the
+ * help screen. Terminals disagree on a few keys; the quirks are absorbed here:
+ *  - Backspace arrives as DEL (0x7f), which Ink calls `delete`;
+ *  - Alt+Enter is ESC CR, Ctrl+J is LF, Shift+Enter is CSI 13;2u (kitty) or CSI 27;2;13~ (xterm):
+ *    all of them mean "newline" in the composer;
+ *  - Ctrl+/ arrives as 0x1f.
+ */
+export interface KeyPress {
+  name: string
+  /** Printable text (typed or pasted) for name === 'text'. */
+  text?: string
+}
+
+export function keyPress(input: string, key: Key): KeyPress {
+  if (key.return) return { name: key.meta || key.shift ? 'newline' : 'enter' }
+  if (input === '\r' || input === '\n' || input === '[13;2u' || input === '[27;2;13~') return { name: 'newline' }
+  if (key.tab) return { name: key.shift ? 'shift+tab' : 'tab' }
+  if (key.escape) return { name: 'escape' }
+  if (key.backspace || key.delete) return { name: key.meta ? 'alt+backspace' : 'backspace' }
+  const arrow = key.upArrow ? 'up' : key.downArrow ? 'down' : key.leftArrow ? 'left' : key.rightArrow ? 'right' : null
+  if (arrow) {
+    if (key.meta && key.shift) return { name: `alt+shift+${arrow}` }
+    if (key.meta) return { name: `alt+${arrow}` }
+    if (key.ctrl) return { name: `ctrl+${arrow}` }
+    return { name: arrow }
+  }
+  if (key.home) return { name: 'home' }
+  if (key.end) return { name: 'end' }
+  if (key.pageUp) return { name: 'pageup' }
+  if (key.pageDown) return { name: 'pagedown' }
+  if (input === '\u001f') return { name: 'ctrl+/' }
+  if (key.ctrl && input.length === 1) return { name: `ctrl+${input}` }
+  if (key.meta && input.length === 1) return { name: `alt+${input}` }
+  if (input === '[H' || input === 'OH' || input === '[1~') return { name: 'home' }
+  if (input === '[F' || input === 'OF' || input === '[4~') return { name: 'end' }
+  // Unknown escape sequences (Ink strips their ESC) are dropped; anything else is text.
+  // eslint-disable-next-line no-control-regex
+  if (input.length > 0 && !/^[\u0000-\u001f]$/.test(input) && !/^(\[[\d;:?<=>]*[ -/]*[@-~]|O[@-~])$/.test(input)) {
+    return { name: 'text', text: input.replace(/\r\n?/g, '\n') }
+  }
+  return { name: 'unknown' }
+}

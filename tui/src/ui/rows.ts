@@ -1,0 +1,154 @@
+import type { Message } from '@ocomms/shared'
+import stringWidth from 'string-width'
+import wrapAnsi from 'wrap-ansi'
+import { renderText } from '../render-text.js'
+import type { PendingSend } from '../state/types.js'
+import { clockTime, dayKey, dayLabel, fileSize } from './format.js'
+
+/**
+ * A message list laid out as terminal lines before Ink sees it: the pane knows exactly how many
+ * lines each message takes, so it can show the newest ones that fit, keep the selected one in
+ * view, and scroll back line by line at any width.
+ */
+export interface Segment {
+  text: string
+  color?: string
+  bold?: boolean
+  dim?: boolean
+  italic?: boolean
+}
+
+export interface Row {
+  key: string
+  segments: Segment[]
+  messageId?: string
+}
+
+export interface RowOptions {
+  width: number
+  meId: string | null
+  meHandle?: string
+  /** The "new messages" line goes before the first message after this seq. */
+  newAfterSeq?: number | null
+  savedIds?: Record<string, boolean>
+  /** Thread reply summaries (not shown inside the thread pane itself). */
+  showReplies?: boolean
+  pending?: PendingSend[]
+  color: boolean
+  now?: Date
+}
+
+const GROUP_GAP_MS = 5 * 60 * 1000
+
+function separator(key: string, label: string, width: number, color?: string): Row {
+  const text = ` ${label} `
+  const side = Math.max(2, Math.floor((width - stringWidth(text)) / 2))
+  const line = '─'.repeat(side) + text + '─'.repeat(Math.max(0, width - side - stringWidth(text)))
+  return { key, segments: [{ text: line, color, dim: !color }] }
+}
+
+/** Wraps each line on its own, keeping its indentation (code, lists) on the continuation lines. */
+function wrap(text: string, width: number): string[] {
+  return text.split('\n').flatMap((line) => {
+    const indent = /^\s*/.exec(line)![0].slice(0, Math.floor(width / 2))
+    const body = line.slice(indent.length)
+    if (!body) return [line]
+    return wrapAnsi(body, Math.max(8, width - indent.length), { hard: true, trim: true })
+      .split('\n')
+      .map((part) => indent + part)
+  })
+}
+
+export function messageRows(messages: Message[], o: RowOptions): Row[] {
+  const rows: Row[] = []
+  const textWidth = Math.max(10, o.width - 2)
+  let prev: Message | null = null
+  let newLineShown = false
+  for (const m of messages) {
+    const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt)
+    if (newDay) rows.push(separator(`day-${m.id}`, dayLabel(m.createdAt, o.now), o.width))
+    let isFirstNew = false
+    if (!newLineShown && o.newAfterSeq != null && m.seq > o.newAfterSeq && m.author.id !== o.meId) {
+      newLineShown = true
+      isFirstNew = true
+      rows.push(separator(`new-${m.id}`, 'new messages', o.width, o.color ? 'red' : undefined))
+    }
+    const grouped =
+      !!prev &&
+      !newDay &&
+      !isFirstNew &&
+      prev.author.id === m.author.id &&
+      Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_GAP_MS
+    const own = (suffix: string) => ({ key: `${m.id}-${suffix}`, messageId: m.id })
+    if (!grouped) {
+      const header: Segment[] = [
+        { text: m.author.handle, bold: true, color: o.color ? (m.author.id === o.meId ? 'green' : 'cyan') : undefined },
+        { text: `  ${clockTime(m.createdAt)}`, dim: true },
+      ]
+      if (m.pinned) header.push({ text: '  [pinned]', color: o.color ? 'yellow' : undefined })
+      if (o.savedIds?.[m.id]) header.push({ text: '  [saved]', color: o.color ? 'magenta' : undefined })
+      rows.push({ ...own('h'), segments: header })
+    } else if (m.pinned || o.savedIds?.[m.id]) {
+      const marks = [m.pinned ? '[pinned]' : '', o.savedIds?.[m.id] ? '[saved]' : ''].filter(Boolean).join(' ')
+      rows.push({ ...own('h'), segments: [{ text: marks, color: o.color ? 'yellow' : undefined }] })
+    }
+    if (m.deleted) {
+      rows.push({ ...own('t0'), segments: [{ text: '(message deleted)', dim: true, italic: true }] })
+    } else {
+      const body = renderText(m.text, { color: o.color }) + (m.editedAt ? ' (edited)' : '')
+      wrap(body, textWidth).forEach((line, i) => {
+        const edited = m.editedAt && line.endsWith(' (edited)')
+        rows.push({
+          ...own(`t${i}`),
+          segments: edited ? [{ text: line.slice(0, -' (edited)'.length) }, { text: ' (edited)', dim: true }] : [{ text: line }],
+        })
+      })
+    }
+    for (const f of m.files) rows.push({ ...own(`f-${f.id}`), segments: [{ text: `[file] ${f.name} (${fileSize(f.size)})`, color: o.color ? 'blue' : undefined }] })
+    if (m.reactions.length > 0) {
+      const segments: Segment[] = []
+      for (const r of m.reactions) {
+        const mine = !!o.meId && (r.members.includes(o.meId) || (!!o.meHandle && r.members.includes(o.meHandle)))
+        if (segments.length) segments.push({ text: ' ' })
+        segments.push({ text: mine ? `[${r.emoji} ${r.count}]` : ` ${r.emoji} ${r.count} `, color: mine && o.color ? 'blue' : undefined, bold: mine })
+      }
+      rows.push({ ...own('r'), segments })
+    }
+    if (o.showReplies !== false && m.replyCount > 0) {
+      const who = m.replyParticipants.slice(0, 3).map((p) => p.handle).join(', ')
+      const last = m.lastReplyAt ? `, last ${clockTime(m.lastReplyAt)}` : ''
+      rows.push({
+        ...own('th'),
+        segments: [{ text: `↳ ${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}${last}`, color: o.color ? 'blue' : undefined, bold: true }, { text: who ? `  ${who}` : '', dim: true }],
+      })
+    }
+    prev = m
+  }
+  for (const p of o.pending ?? []) {
+    rows.push({ key: `p-${p.clientId}-h`, segments: [{ text: o.meHandle ?? 'me', bold: true, dim: true }, { text: '  sending…', dim: true }] })
+    wrap(renderText(p.text), textWidth).forEach((line, i) => rows.push({ key: `p-${p.clientId}-${i}`, segments: [{ text: line, dim: true }] }))
+  }
+  return rows
+}
+
+/**
+ * Which rows fit in `height` lines: the newest when nothing is selected, else a window that
+ * holds the whole selected message (its first line when it is taller than the pane).
+ */
+export function visibleWindow(rows: Row[], height: number, selectedId: string | null): { start: number; end: number } {
+  const total = rows.length
+  if (height <= 0) return { start: total, end: total }
+  if (!selectedId) return { start: Math.max(0, total - height), end: total }
+  const first = rows.findIndex((r) => r.messageId === selectedId)
+  if (first < 0) return { start: Math.max(0, total - height), end: total }
+  let last = first
+  while (last + 1 < total && rows[last + 1]!.messageId === selectedId) last++
+  // Keep the selection low in the pane so what follows it (newer) stays visible as well.
+  let end = Math.min(total, last + 1 + Math.floor(height / 3))
+  let start = Math.max(0, end - height)
+  if (first < start) {
+    start = first
+    end = Math.min(total, start + height)
+  }
+  return { start, end }
+}
