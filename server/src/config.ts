@@ -21,6 +21,10 @@ export interface ServerConfig {
   dbPoolSize: number
   /** Largest request body, in bytes. */
   bodyLimit: number
+  /** Seconds without reported activity after which a connected person shows as away. */
+  presenceIdleSeconds: number
+  /** How often expired custom statuses are cleared and presence (DND schedules) re-evaluated. */
+  attentionSweepSeconds: number
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -67,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
+    presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
+    attentionSweepSeconds: int(env.OCOMMS_ATTENTION_SWEEP, 30, 'OCOMMS_ATTENTION_SWEEP'),
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),

@@ -1,4 +1,5 @@
 import type { OperationName } from '@ocomms/shared'
+import { attentionHandlers } from './attention/index.js'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
 import type { Handler } from './handler.js'
@@ -13,4 +14,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...conversationHandlers,
   ...messageHandlers,
   ...syncHandlers,
+  ...attentionHandlers,
 }

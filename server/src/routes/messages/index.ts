@@ -1,6 +1,7 @@
 import { OCommsError, type Message } from '@ocomms/shared'
 import { assertCanPost, assertNotArchived, isAdmin, readableConversation, readableMessage } from '../../access.js'
 import { transaction, type Change } from '../../events/transaction.js'
+import { onMessageCreated, onMessageEdited } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
@@ -92,6 +93,7 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
           await follow(change, root.id, c.id, root.author_id, false)
           await follow(change, root.id, c.id, userId, true)
         }
+        await onMessageCreated(change, message, c)
         return message
       })
     } catch (err) {
@@ -141,6 +143,7 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
       const seq = await change.nextSeq('conversation', m.conversation.id)
       await change.sql`update messages set text = ${input.text}, edited_at = now() where id = ${m.id}`
       const message = await load.message(change.sql, m.id)
+      await onMessageEdited(change, message, m.conversation)
       await change.record('conversation', m.conversation.id, seq, 'message.updated', { message }, {
         conversationId: m.conversation.id,
         workspaceId: m.conversation.workspaceId,

@@ -1,0 +1,162 @@
+import {
+  decideNotification,
+  matchKeyword,
+  OCommsError,
+  type Event,
+  type MentionKind,
+  type Message,
+  type NotificationData,
+  type NotifyLevel,
+  type NotifyReason,
+} from '@ocomms/shared'
+import { isAdmin, type ConversationAccess } from '../access.js'
+import type { Change } from '../events/transaction.js'
+import { findMentions, withoutCode } from './mentions.js'
+
+/**
+ * What a message means for the attention of the people it reaches: the mentions it makes
+ * (stored, for `mentions.list` and mention counts) and who it notifies (a `notification`
+ * event in each recipient's user stream). Called inside the send and edit transactions.
+ */
+
+interface Recipient {
+  user_id: string
+  handle: string
+  keywords: string[]
+  level: NotifyLevel | null
+  muted: boolean | null
+  ignore_channel_mentions: boolean | null
+  follows_thread: boolean
+}
+
+const isChannel = (c: ConversationAccess) => c.kind === 'public' || c.kind === 'private'
+
+/** Refuses @channel / @here where the workspace reserves them for admins; nothing is stored then. */
+async function assertMayBroadcast(change: Change, c: ConversationAccess, word: string): Promise<void> {
+  if (!isChannel(c) || isAdmin(c.role)) return
+  const [policy] = await change.sql<{ who: string; min: number; members: number }[]>`
+    select w.broadcast_mentions as who, w.broadcast_mentions_min_members as min,
+           (select count(*)::int from conversation_members where conversation_id = ${c.id}) as members
+      from workspaces w where w.id = ${c.workspaceId}`
+  if (policy && policy.who === 'admins' && policy.members > policy.min) {
+    throw new OCommsError(
+      'forbidden',
+      `Only workspace admins can use ${word} in channels of more than ${policy.min} members; #${c.name ?? ''} has ${policy.members}.`,
+    )
+  }
+}
+
+/** Everyone the message reaches besides its author: active members of the conversation. */
+async function recipients(change: Change, message: Message, c: ConversationAccess): Promise<Recipient[]> {
+  return change.sql<Recipient[]>`
+    select u.id as user_id, u.handle, coalesce(s.keywords, '{}') as keywords,
+           np.level, np.muted, np.ignore_channel_mentions,
+           coalesce(tf.following, false) as follows_thread
+      from conversation_members cm
+      join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = cm.user_id and wm.state = 'active'
+      join users u on u.id = cm.user_id
+      left join attention_settings s on s.user_id = cm.user_id
+      left join notify_prefs np on np.user_id = cm.user_id and np.conversation_id = cm.conversation_id
+      left join thread_follows tf on tf.root_id = ${message.threadRootId} and tf.user_id = cm.user_id
+     where cm.conversation_id = ${c.id} and cm.user_id <> ${message.author.id}
+     order by cm.user_id`
+}
+
+interface Evaluated {
+  mentions: Array<{ userId: string; kind: MentionKind; keyword: string | null }>
+  notifications: Array<{ userId: string; reason: NotifyReason }>
+}
+
+async function evaluate(change: Change, message: Message, c: ConversationAccess): Promise<Evaluated> {
+  const found = findMentions(message.text)
+  if (found.channel) await assertMayBroadcast(change, c, '@channel')
+  if (found.here) await assertMayBroadcast(change, c, '@here')
+  const plain = withoutCode(message.text)
+  const { presence } = change.services.attention
+  const facts = {
+    authorId: message.author.id,
+    conversationKind: c.kind,
+    threadRootId: message.threadRootId,
+    alsoInChannel: message.alsoInChannel,
+  }
+  const out: Evaluated = { mentions: [], notifications: [] }
+  for (const r of await recipients(change, message, c)) {
+    const mentioned = found.handles.includes(r.handle)
+    const here = found.here && presence.isHere(r.user_id)
+    const keyword = r.keywords.length > 0 ? matchKeyword(plain, r.keywords) : null
+    const kind: MentionKind | null = mentioned ? 'user' : found.channel ? 'channel' : here ? 'here' : keyword ? 'keyword' : null
+    if (kind) out.mentions.push({ userId: r.user_id, kind, keyword: kind === 'keyword' ? keyword : null })
+    const decision = decideNotification(
+      facts,
+      { userId: r.user_id, mentioned, channelMention: found.channel, hereMention: here, keyword, followsThread: r.follows_thread },
+      { level: r.level, muted: r.muted ?? false, ignoreChannelMentions: r.ignore_channel_mentions ?? false },
+    )
+    if (decision.notify) out.notifications.push({ userId: r.user_id, reason: decision.reason! })
+  }
+  return out
+}
+
+async function storeMentions(change: Change, message: Message, mentions: Evaluated['mentions']): Promise<void> {
+  await change.sql`delete from mentions where message_id = ${message.id}`
+  if (mentions.length === 0) return
+  await change.sql`
+    insert into mentions (message_id, user_id, conversation_id, seq, thread_root_id, in_channel, kind, keyword, created_at)
+    select ${message.id}::uuid, u, ${message.conversationId}::uuid, ${message.seq}, ${message.threadRootId}::uuid,
+           ${message.threadRootId === null || message.alsoInChannel}, k, kw, ${message.createdAt}::timestamptz
+      from unnest(${mentions.map((m) => m.userId)}::uuid[], ${mentions.map((m) => m.kind)}::text[], ${mentions.map((m) => m.keyword)}::text[]) as x(u, k, kw)`
+}
+
+/**
+ * One `notification` event per recipient, in their user streams. The stream rows are locked
+ * in id order, so two sends notifying the same people cannot deadlock; one statement takes
+ * every seq and one stores every event, however many people a broadcast reaches.
+ */
+async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
+  if (list.length === 0) return
+  const reasons = new Map(list.map((n) => [n.userId, n.reason]))
+  const seqs = await change.sql<{ id: string; last_seq: number }[]>`
+    with locked as (select id from users where id = any (${[...reasons.keys()]}::uuid[]) order by id for update)
+    update users u set last_seq = u.last_seq + 1 from locked where u.id = locked.id
+    returning u.id, u.last_seq`
+  const base = {
+    conversationId: c.id,
+    messageId: message.id,
+    threadRootId: message.threadRootId,
+    conversation: { id: c.id, kind: c.kind, name: c.name },
+    message,
+  }
+  const dataFor = new Map(seqs.map((s) => [s.id, { ...base, reason: reasons.get(s.id)! } satisfies NotificationData]))
+  const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
+    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
+    select 'user', x.id, x.seq, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid, x.data
+      from unnest(${seqs.map((s) => s.id)}::uuid[], ${seqs.map((s) => s.last_seq)}::bigint[],
+                  ${seqs.map((s) => JSON.stringify(dataFor.get(s.id)))}::jsonb[]) as x(id, seq, data)
+    returning stream_id, seq, created_at`
+  for (const row of rows) {
+    const event: Event = {
+      stream: 'user',
+      streamId: row.stream_id,
+      seq: row.seq,
+      type: 'notification',
+      at: row.created_at.toISOString(),
+      conversationId: c.id,
+      workspaceId: c.workspaceId,
+      data: dataFor.get(row.stream_id)!,
+    }
+    change.afterCommit(() => change.services.realtime.publish(event))
+  }
+}
+
+/** A new message: store its mentions, notify its recipients, end the author's typing indicator. */
+export async function onMessageCreated(change: Change, message: Message, c: ConversationAccess): Promise<void> {
+  const result = await evaluate(change, message, c)
+  await storeMentions(change, message, result.mentions)
+  await notify(change, message, c, result.notifications)
+  change.afterCommit(() => change.services.attention.typing.stop(message.author.id, c.id, message.threadRootId))
+}
+
+/** An edited message: its mentions are worked out again (an edit does not notify again). */
+export async function onMessageEdited(change: Change, message: Message, c: ConversationAccess): Promise<void> {
+  const result = await evaluate(change, message, c)
+  await storeMentions(change, message, result.mentions)
+}
