@@ -53,7 +53,10 @@ const dayGroups: Record<string, Weekday[]> = {
 }
 const shortNames = ['', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 
-export const MAX_SPEC_LENGTH = 500
+/** Longest SPEC accepted; a canonical form (days listed one by one) stays well inside it. */
+export const MAX_SPEC_LENGTH = 2000
+/** Most allowed windows on one day. */
+export const MAX_WINDOWS_PER_DAY = 12
 
 function day(word: string, rule: string): Weekday {
   const d = dayNames[word]
@@ -132,7 +135,12 @@ export function parseDndSchedule(spec: string): DndSchedule {
     const ranges = parseRanges(m[2]!.trim(), rule)
     for (const d of days) schedule[d].push(...ranges)
   }
-  for (const d of [1, 2, 3, 4, 5, 6, 7] as const) schedule[d] = tidy(schedule[d])
+  for (const d of [1, 2, 3, 4, 5, 6, 7] as const) {
+    schedule[d] = tidy(schedule[d])
+    if (schedule[d].length > MAX_WINDOWS_PER_DAY) {
+      throw new DndScheduleError(`At most ${MAX_WINDOWS_PER_DAY} time ranges per day; ${shortNames[d]} has ${schedule[d].length}.`)
+    }
+  }
   return schedule
 }
 

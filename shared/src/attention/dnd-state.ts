@@ -8,8 +8,9 @@ import { parseDndSchedule, type DndSchedule, type Weekday } from './dnd-schedule
  *
  * Schedules are wall-clock hours in the member's IANA time zone: "09:00-18:00" means nine to
  * six local time on every date, whatever the UTC offset that day. On a daylight-saving
- * change a boundary that falls into the skipped hour moves forward by the gap (02:30 on a
- * spring-forward night starts at 03:30); a repeated hour is allowed or not by its wall time.
+ * change, hours are judged by the wall clock: a window starting in the skipped hour opens
+ * when the clock jumps (02:30-04:00 opens at 03:00 on a spring-forward night), and a
+ * repeated hour is allowed or not, both times, by its wall time.
  */
 
 export type DndReason = 'snooze' | 'schedule'
@@ -37,19 +38,44 @@ function allowedAt(at: DateTime, schedule: DndSchedule): boolean {
   return schedule[yesterday].some((w) => w.end > 1440 && minutes < w.end - 1440)
 }
 
-/** The first instant after `from` at which an allowed window begins (within the next 8 days). */
+/** The instants a local wall time occurs on a date: one; for a skipped time, the end of the gap; two in a repeated hour. */
+function occurrences(date: DateTime, minutes: number): DateTime[] {
+  const first = DateTime.fromObject(
+    { year: date.year, month: date.month, day: date.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+    { zone: date.zone },
+  )
+  if (first.hour * 60 + first.minute !== minutes) {
+    // Skipped by a spring-forward change: the window opens at the jump, the first instant after the gap.
+    let lo = first.minus({ hours: 3 }).toMillis()
+    let hi = first.toMillis()
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2)
+      if (DateTime.fromMillis(mid, { zone: date.zone }).offset === first.offset) hi = mid
+      else lo = mid
+    }
+    return [DateTime.fromMillis(hi, { zone: date.zone })]
+  }
+  // In a repeated hour luxon picks the earlier offset; the same wall time recurs after the shift.
+  const shift = first.offset - first.plus({ hours: 3 }).offset
+  if (shift > 0) {
+    const again = first.plus({ minutes: shift })
+    if (again.hour === first.hour && again.minute === first.minute) return [first, again]
+  }
+  return [first]
+}
+
+/** The first instant after `from` at which notifications become allowed (looking 8 days ahead). */
 function nextAllowedStart(from: DateTime, schedule: DndSchedule): DateTime | null {
   let best: DateTime | null = null
   const midnight = from.startOf('day')
   for (let i = 0; i <= 8; i++) {
+    // From the calendar date and wall time, not midnight + minutes: days are 23 or 25 hours on DST changes.
     const date = midnight.plus({ days: i })
     for (const w of schedule[date.weekday as Weekday]) {
-      // From the calendar date and wall time, not midnight + minutes: days are 23 or 25 hours on DST changes.
-      const start = DateTime.fromObject(
-        { year: date.year, month: date.month, day: date.day, hour: Math.floor(w.start / 60), minute: w.start % 60 },
-        { zone: from.zone },
-      )
-      if (start > from && (!best || start < best)) best = start
+      for (const start of occurrences(date, w.start)) {
+        // A start moved forward out of a short window by a skipped hour opens nothing.
+        if (start > from && (!best || start < best) && allowedAt(start, schedule)) best = start
+      }
     }
     if (best) return best
   }

@@ -3,7 +3,6 @@ import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
 import { CustomStatus, Id, Nullable, Ok, Timestamp } from '../schemas.js'
 import { KEYWORD_MAX_LENGTH, KEYWORDS_MAX } from '../attention/keywords.js'
-import { MAX_SPEC_LENGTH } from '../attention/dnd-schedule.js'
 import {
   DndStatus,
   Draft,
@@ -230,7 +229,7 @@ export const setDndSchedule = defineOperation({
   auth: 'session',
   input: Type.Object(
     {
-      spec: Type.Optional(Nullable(Type.String({ maxLength: MAX_SPEC_LENGTH }))),
+      spec: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
       timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     },
     { additionalProperties: false },
