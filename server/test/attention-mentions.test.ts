@@ -1,15 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { startTestServer } from './helpers/server.js'
-import { sleep, team } from './helpers/attention.js'
-
-const send = (u: { call: (...a: never[]) => unknown }, conversationId: string, text: string, extra: object = {}) =>
-  (u as unknown as { call: (n: 'message.send', i: object) => Promise<{ id: string; seq: number }> }).call('message.send', {
-    conversationId,
-    text,
-    clientId: randomUUID(),
-    ...extra,
-  })
+import { send, sleep, team } from './helpers/attention.js'
 
 t.test('mentions are found at send time, stored, listed newest first', async (t) => {
   const server = await startTestServer(t)

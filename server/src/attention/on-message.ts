@@ -128,9 +128,8 @@ async function notify(change: Change, message: Message, c: ConversationAccess, l
   const dataFor = new Map(seqs.map((s) => [s.id, { ...base, reason: reasons.get(s.id)! } satisfies NotificationData]))
   const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
     insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-    select 'user', x.id, x.seq, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid, x.data
-      from unnest(${seqs.map((s) => s.id)}::uuid[], ${seqs.map((s) => s.last_seq)}::bigint[],
-                  ${seqs.map((s) => JSON.stringify(dataFor.get(s.id)))}::jsonb[]) as x(id, seq, data)
+    select 'user', (x->>'id')::uuid, (x->>'seq')::bigint, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid, x->'data'
+      from jsonb_array_elements(${change.sql.json(seqs.map((s) => ({ id: s.id, seq: s.last_seq, data: dataFor.get(s.id) })) as never)}) as x
     returning stream_id, seq, created_at`
   for (const row of rows) {
     const event: Event = {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Socket } from 'socket.io-client'
 import type { Workspace } from '@ocomms/shared'
 import type { TestServer, TestUser } from './server.js'
@@ -42,4 +43,9 @@ export async function team(server: TestServer, handles: string[]): Promise<{ ws:
   const ws = await server.workspace(users[0]!)
   for (const u of users.slice(1)) await server.join(ws, users[0]!, u)
   return { ws, users }
+}
+
+/** Sends a message with a fresh clientId. */
+export function send(user: TestUser, conversationId: string, text: string, extra: { threadRootId?: string; alsoToChannel?: boolean } = {}) {
+  return user.call('message.send', { conversationId, text, clientId: randomUUID(), ...extra })
 }
