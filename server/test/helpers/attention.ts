@@ -7,6 +7,8 @@ import type { TestServer, TestUser } from './server.js'
 export interface Signals<T> {
   items: T[]
   waitFor(match: (item: T) => boolean, timeoutMs?: number): Promise<T>
+  /** Waits for a matching item received from now on (earlier ones do not count). */
+  next(match: (item: T) => boolean, timeoutMs?: number): Promise<T>
 }
 
 export function collect<T>(socket: Socket, event: string): Signals<T> {
@@ -21,8 +23,14 @@ export function collect<T>(socket: Socket, event: string): Signals<T> {
       }
     }
   })
+  const wait = (match: (item: T) => boolean, timeoutMs: number) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for a "${event}" signal`)), timeoutMs)
+      waiters.push({ match, resolve: (item) => (clearTimeout(timer), resolve(item)) })
+    })
   return {
     items,
+    next: (match, timeoutMs = 5_000) => wait(match, timeoutMs),
     waitFor(match, timeoutMs = 5_000) {
       const seen = items.find(match)
       if (seen) return Promise.resolve(seen)
