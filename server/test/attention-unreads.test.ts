@@ -90,6 +90,13 @@ t.test('followed threads, joining with history, and access', async (t) => {
   const carols = counts(await carol.call('unreads', { workspaceId: ws.id }))
   t.same(carols.threads.find(([text]) => text === 'another thread'), ['another thread', 1, 0])
 
+  // Named in a reply, carol follows that thread from then on.
+  const q = await send(bob, general.id, 'who knows?')
+  await send(alice, general.id, 'maybe @carol', { threadRootId: q.id })
+  await send(bob, general.id, 'carol?', { threadRootId: q.id })
+  t.same(counts(await carol.call('unreads', { workspaceId: ws.id })).threads.find(([text]) => text === 'who knows?'), ['who knows?', 2, 1])
+  t.equal((await carol.call('thread.replies', { messageId: q.id })).following, true)
+
   // Joining a channel with history: what came before is not unread.
   const busy = await alice.call('channel.create', { workspaceId: ws.id, name: 'busy' })
   for (let i = 0; i < 3; i++) await send(alice, busy.id, `history ${i}`)

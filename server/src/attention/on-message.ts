@@ -10,7 +10,8 @@ import {
   type NotifyReason,
 } from '@ocomms/shared'
 import { isAdmin, type ConversationAccess } from '../access.js'
-import type { Change } from '../events/transaction.js'
+import { transaction, type Change } from '../events/transaction.js'
+import type { Services } from '../services.js'
 import { findMentions, withoutCode } from './mentions.js'
 
 /**
@@ -107,17 +108,15 @@ async function storeMentions(change: Change, message: Message, mentions: Evaluat
 }
 
 /**
- * One `notification` event per recipient, in their user streams. The stream rows are locked
- * in id order, so two sends notifying the same people cannot deadlock; one statement takes
- * every seq and one stores every event, however many people a broadcast reaches.
+ * One `notification` event per recipient, in their user streams: one statement takes every
+ * seq and one stores every event, however many people a broadcast reaches.
  */
 async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
   if (list.length === 0) return
   const reasons = new Map(list.map((n) => [n.userId, n.reason]))
   const seqs = await change.sql<{ id: string; last_seq: number }[]>`
-    with locked as (select id from users where id = any (${[...reasons.keys()]}::uuid[]) order by id for update)
-    update users u set last_seq = u.last_seq + 1 from locked where u.id = locked.id
-    returning u.id, u.last_seq`
+    update users set last_seq = last_seq + 1 where id = any (${[...reasons.keys()]}::uuid[])
+    returning id, last_seq`
   const base = {
     conversationId: c.id,
     messageId: message.id,
@@ -146,11 +145,52 @@ async function notify(change: Change, message: Message, c: ConversationAccess, l
   }
 }
 
-/** A new message: store its mentions, notify its recipients, end the author's typing indicator. */
+/** People named in a thread reply follow the thread from then on (unless they unfollowed it before). */
+async function followOnMention(change: Change, message: Message, c: ConversationAccess, mentions: Evaluated['mentions']): Promise<void> {
+  const named = mentions.filter((m) => m.kind === 'user').map((m) => m.userId).sort()
+  if (!message.threadRootId || named.length === 0) return
+  const added = await change.sql<{ user_id: string }[]>`
+    insert into thread_follows (root_id, user_id, following, updated_at)
+    -- following since the reply that named them, so that reply counts as unread
+    select ${message.threadRootId}::uuid, u, true, ${message.createdAt}::timestamptz from unnest(${named}::uuid[]) as u
+    on conflict (root_id, user_id) do nothing
+    returning user_id`
+  for (const userId of added.map((r) => r.user_id)) {
+    await change.emit('user', userId, 'thread.followed', { messageId: message.threadRootId, reason: 'mention' }, { conversationId: c.id })
+  }
+}
+
+const retryable = new Set(['40P01', '40001']) // deadlock detected, serialization failure
+
+/**
+ * After the message committed: the follows and notifications it causes, in a transaction of
+ * their own. It locks every user stream it writes up front, in id order, so it cannot deadlock
+ * with another delivery; against other changes that lock user streams in another order, the
+ * database breaks a deadlock by aborting one side, and this side tries again. The send does not
+ * hold its conversation locked while a broadcast writes hundreds of events.
+ */
+async function deliver(services: Services, message: Message, c: ConversationAccess, result: Evaluated): Promise<void> {
+  const users = [...new Set([...result.notifications.map((n) => n.userId), ...(message.threadRootId ? result.mentions.filter((m) => m.kind === 'user').map((m) => m.userId) : [])])]
+  if (users.length === 0) return
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transaction(services, async (change) => {
+        await change.sql`select id from users where id = any (${users}::uuid[]) order by id for update`
+        await followOnMention(change, message, c, result.mentions)
+        await notify(change, message, c, result.notifications)
+      })
+      return
+    } catch (err) {
+      if (attempt >= 3 || !retryable.has((err as { code?: string }).code ?? '')) throw err
+    }
+  }
+}
+
+/** A new message: store its mentions, then (after commit) follows, notifications, the end of the author's typing. */
 export async function onMessageCreated(change: Change, message: Message, c: ConversationAccess): Promise<void> {
   const result = await evaluate(change, message, c)
   await storeMentions(change, message, result.mentions)
-  await notify(change, message, c, result.notifications)
+  change.afterCommit(() => deliver(change.services, message, c, result))
   change.afterCommit(() => change.services.attention.typing.stop(message.author.id, c.id, message.threadRootId))
 }
 

@@ -64,7 +64,10 @@ export class PresenceService {
     this.registry.add(userId, socketId)
     this.cache.set(userId, await loadOne(this.services.sql, userId))
     // The socket may have gone while the settings loaded.
-    if (!this.registry.connected(userId)) return this.cache.delete(userId), undefined
+    if (!this.registry.connected(userId)) {
+      this.cache.delete(userId)
+      return
+    }
     this.armIdle(userId)
     this.announce(userId)
   }

@@ -72,6 +72,8 @@ export const UnreadConversation = Type.Object({
   unread: Type.Integer(),
   mentions: Type.Integer(),
   lastReadSeq: Type.Integer(),
+  /** You muted it: show it quietly (its counts are still there). */
+  muted: Type.Boolean(),
 })
 export const UnreadThread = Type.Object({
   root: Message,

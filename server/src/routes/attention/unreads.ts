@@ -18,6 +18,7 @@ import type { HandlersFor } from '../handler.js'
 interface ConvCount {
   id: string
   kind: string
+  muted: boolean
   marker: number
   unread: number
   mentions: number
@@ -33,7 +34,7 @@ interface ThreadCount {
 async function conversationCounts(sql: Sql, userId: string, workspaceId: string) {
   return sql<ConvCount[]>`
     with mine as (
-      select c.id, c.kind,
+      select c.id, c.kind, coalesce(np.muted, false) as muted,
              coalesce(rm.last_read_seq,
                       (select m.seq from messages m
                         where m.conversation_id = c.id and m.created_at < cm.joined_at
@@ -42,9 +43,10 @@ async function conversationCounts(sql: Sql, userId: string, workspaceId: string)
         from conversation_members cm
         join conversations c on c.id = cm.conversation_id and c.workspace_id = ${workspaceId}
         left join read_markers rm on rm.user_id = cm.user_id and rm.conversation_id = c.id
+        left join notify_prefs np on np.user_id = cm.user_id and np.conversation_id = c.id
        where cm.user_id = ${userId}
     )
-    select mine.id, mine.kind, mine.marker,
+    select mine.id, mine.kind, mine.muted, mine.marker,
            (select count(*)::int from messages m
              where m.conversation_id = mine.id and m.seq > mine.marker and m.author_id <> ${userId}
                and m.deleted_at is null and (m.thread_root_id is null or m.also_in_channel)) as unread,
@@ -127,7 +129,7 @@ export const unreadHandlers: HandlersFor<'unreads'> & HandlersFor<'read'> = {
     const convById = new Map(conversations.map((c) => [c.id, c]))
     const rootById = new Map(roots.map((m) => [m.id, m]))
     const outConvs = wantedConvs
-      .map((c) => ({ conversation: convById.get(c.id)!, unread: c.unread, mentions: c.mentions, lastReadSeq: c.marker }))
+      .map((c) => ({ conversation: convById.get(c.id)!, unread: c.unread, mentions: c.mentions, lastReadSeq: c.marker, muted: c.muted }))
       .sort((a, b) => b.mentions - a.mentions || b.unread - a.unread || (a.conversation.name ?? '').localeCompare(b.conversation.name ?? ''))
     const outThreads = wantedThreads
       .map((t) => ({ root: rootById.get(t.root_id)!, unread: t.unread, mentions: t.mentions, lastReadSeq: t.marker }))
