@@ -85,7 +85,7 @@ t.test('DND settings are stored on the server and reach every device', async (t)
   const server = await startTestServer(t)
   const alice = await server.signup('alice')
   const [a1, a2] = [await server.connect(alice.token), await server.connect(alice.token)]
-  t.same(await a1.call('dnd.get', {}), { active: false, reason: null, until: null, snoozeUntil: null, schedule: null, timeZone: 'UTC' })
+  t.same(await a1.call('dnd.get', {}), { active: false, reason: null, until: null, snoozeUntil: null, scheduleOffUntil: null, schedule: null, timeZone: 'UTC' })
   await t.rejects(a1.call('dnd.schedule', { spec: 'mon-fri 9-17' }), { code: 'invalid_input', message: /"9" is not a time \(HH:MM\)/ })
   await t.rejects(a1.call('dnd.schedule', { timeZone: 'Mars/Olympus' }), { code: 'invalid_input', message: /IANA time zone/ })
   const set = await a1.call('dnd.schedule', { spec: 'Monday-Friday 9:00-18:00', timeZone: 'Europe/Berlin' })
@@ -100,4 +100,14 @@ t.test('DND settings are stored on the server and reach every device', async (t)
   await t.rejects(a2.call('dnd.snooze', { until: '2020-01-01T00:00:00Z' }), { code: 'invalid_input' })
   t.match(await a1.call('dnd.off', {}), { snoozeUntil: null, schedule: 'mon-fri 09:00-18:00' }, 'off ends the snooze; the schedule stays')
   t.match(await a1.call('dnd.schedule', { spec: null }), { schedule: null, active: false, timeZone: 'Europe/Berlin' })
+
+  // A schedule that holds notifications back right now: "off" suspends it until it would allow.
+  const h = new Date().getUTCHours()
+  const hh = (n: number) => `${String(n % 24).padStart(2, '0')}:00`
+  const held = await a1.call('dnd.schedule', { spec: `daily ${hh(h + 2)}-${hh(h + 3)}`, timeZone: 'UTC' })
+  t.match(held, { active: true, reason: 'schedule', scheduleOffUntil: null })
+  const off = await a1.call('dnd.off', {})
+  t.match(off, { active: false, reason: null, scheduleOffUntil: held.until })
+  t.match(await a2.call('dnd.get', {}), { active: false, scheduleOffUntil: held.until }, 'every device agrees')
+  t.match(await a1.call('dnd.schedule', { spec: `daily ${hh(h + 2)}-${hh(h + 3)}` }), { active: true, scheduleOffUntil: null }, 'a new schedule applies at once')
 })

@@ -183,6 +183,24 @@ t.test('snooze and schedule together', async (t) => {
   t.equal(dndState(at('2026-01-14T12:00:00Z'), null, spec, 'Not/AZone').active, false, 'an unknown zone reads as UTC')
 })
 
+t.test('turning DND off during scheduled hours suspends the schedule until it would allow', async (t) => {
+  const spec = 'mon-fri 09:00-18:00'
+  const off = '2026-01-15T09:00:00.000Z' // Wednesday evening's scheduled DND would end here
+  t.same(dndState(at('2026-01-14T19:00:00Z'), null, spec, 'UTC', off), { active: false, reason: null, until: null })
+  t.same(dndState(at('2026-01-15T08:59:00Z'), null, spec, 'UTC', off), { active: false, reason: null, until: null })
+  t.same(
+    dndState(at('2026-01-15T19:00:00Z'), null, spec, 'UTC', off),
+    { active: true, reason: 'schedule', until: '2026-01-16T09:00:00.000Z' },
+    'the next scheduled period starts as usual',
+  )
+  t.same(
+    dndState(at('2026-01-14T19:00:00Z'), at('2026-01-14T20:00:00Z'), spec, 'UTC', off),
+    { active: true, reason: 'snooze', until: '2026-01-14T20:00:00.000Z' },
+    'a snooze inside the suspension ends on time',
+  )
+  t.same(dndState(at('2026-01-14T19:00:00Z'), null, { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] }, 'UTC'), { active: true, reason: 'schedule', until: null }, 'no allowed hours at all')
+})
+
 const dayWord = fc.constantFrom('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'Monday', 'SUN', 'daily', 'weekdays', 'weekends')
 const time = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`)
 const range = fc.tuple(time, time).filter(([a, b]) => a !== b).map(([a, b]) => `${a}-${b}`)

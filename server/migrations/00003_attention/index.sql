@@ -31,6 +31,8 @@ create table attention_settings (
   dnd_snooze_until timestamptz,
   -- the canonical SPEC of allowed hours (shared/src/attention/dnd-schedule.ts), null for none
   dnd_schedule text,
+  -- "DND off" during scheduled hours: the schedule is suspended until then
+  dnd_schedule_off_until timestamptz,
   time_zone text not null default 'UTC',
   keywords text[] not null default '{}',
   updated_at timestamptz not null default now()

@@ -9,6 +9,8 @@ export interface AttentionSettings {
   presenceMode: PresenceMode
   status: { text: string; emoji: string | null; expiresAt: Date | null } | null
   snoozeUntil: Date | null
+  /** The schedule is suspended before this instant ("DND off" during scheduled hours). */
+  scheduleOffUntil: Date | null
   /** Canonical SPEC text, and its parsed form. */
   schedule: string | null
   parsedSchedule: DndSchedule | null
@@ -23,6 +25,7 @@ interface SettingsRow {
   status_emoji: string | null
   status_expires_at: Date | null
   dnd_snooze_until: Date | null
+  dnd_schedule_off_until: Date | null
   dnd_schedule: string | null
   time_zone: string
   keywords: string[]
@@ -33,6 +36,7 @@ export const defaultSettings = (userId: string): AttentionSettings => ({
   presenceMode: 'auto',
   status: null,
   snoozeUntil: null,
+  scheduleOffUntil: null,
   schedule: null,
   parsedSchedule: null,
   timeZone: 'UTC',
@@ -54,6 +58,7 @@ function fromRow(row: SettingsRow): AttentionSettings {
         ? { text: row.status_text ?? '', emoji: row.status_emoji, expiresAt: row.status_expires_at }
         : null,
     snoozeUntil: row.dnd_snooze_until,
+    scheduleOffUntil: row.dnd_schedule_off_until,
     schedule: row.dnd_schedule,
     parsedSchedule,
     timeZone: row.time_zone,
@@ -65,7 +70,7 @@ export async function loadSettings(sql: AnySql, userIds: string[]): Promise<Map<
   const out = new Map<string, AttentionSettings>()
   if (userIds.length === 0) return out
   const rows = await sql<SettingsRow[]>`
-    select user_id, presence_mode, status_text, status_emoji, status_expires_at, dnd_snooze_until, dnd_schedule, time_zone, keywords
+    select user_id, presence_mode, status_text, status_emoji, status_expires_at, dnd_snooze_until, dnd_schedule_off_until, dnd_schedule, time_zone, keywords
       from attention_settings where user_id = any (${userIds}::uuid[])`
   for (const row of rows) out.set(row.user_id, fromRow(row))
   for (const id of userIds) if (!out.has(id)) out.set(id, defaultSettings(id))
@@ -89,7 +94,7 @@ export function visibleStatus(s: AttentionSettings, now = Date.now()) {
 }
 
 export function dndOf(s: AttentionSettings, now = Date.now()) {
-  return dndState(now, s.snoozeUntil, s.parsedSchedule, s.timeZone)
+  return dndState(now, s.snoozeUntil, s.parsedSchedule, s.timeZone, s.scheduleOffUntil)
 }
 
 export function dndStatus(s: AttentionSettings, now = Date.now()): DndStatus {
@@ -97,6 +102,7 @@ export function dndStatus(s: AttentionSettings, now = Date.now()): DndStatus {
   return {
     ...state,
     snoozeUntil: s.snoozeUntil && s.snoozeUntil.getTime() > now ? s.snoozeUntil.toISOString() : null,
+    scheduleOffUntil: s.scheduleOffUntil && s.scheduleOffUntil.getTime() > now ? s.scheduleOffUntil.toISOString() : null,
     schedule: s.parsedSchedule ? formatDndSchedule(s.parsedSchedule) : null,
     timeZone: s.timeZone,
   }

@@ -86,31 +86,35 @@ function nextAllowedStart(from: DateTime, schedule: DndSchedule): DateTime | nul
  * DND at `now`: a snooze until `snoozeUntil`, or outside the allowed hours of `schedule`
  * (a SPEC string or a parsed schedule) in `timeZone`. `until` is when notifications are next
  * allowed: a snooze that ends inside scheduled DND lasts, in effect, until the schedule allows.
+ * `scheduleOffUntil` suspends the schedule before that instant: "DND off" during scheduled
+ * hours sets it to the end of the current scheduled period, so the next period starts as usual.
  */
 export function dndState(
   now: Date | string | number,
   snoozeUntil: Date | string | number | null | undefined,
   schedule: DndSchedule | string | null | undefined,
   timeZone = 'UTC',
+  scheduleOffUntil: Date | string | number | null = null,
 ): DndState {
   const nowMs = toMillis(now)
+  const offMs = scheduleOffUntil === null ? null : toMillis(scheduleOffUntil)
   const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC'
   const parsed = typeof schedule === 'string' ? (schedule.trim() ? parseDndSchedule(schedule) : null) : (schedule ?? null)
   const snoozeMs = snoozeUntil === null || snoozeUntil === undefined ? null : toMillis(snoozeUntil)
   const snoozing = snoozeMs !== null && snoozeMs > nowMs
 
   const at = (ms: number) => DateTime.fromMillis(ms, { zone })
-  const endOfScheduledDnd = (ms: number): string | null => {
-    if (!parsed || allowedAt(at(ms), parsed)) return null
-    return nextAllowedStart(at(ms), parsed)?.toUTC().toISO() ?? null
+  /** Whether the schedule holds notifications back at `ms`, and until when (null: no window ahead). */
+  const scheduledAt = (ms: number): { held: boolean; until: string | null } => {
+    if (!parsed || (offMs !== null && ms < offMs) || allowedAt(at(ms), parsed)) return { held: false, until: null }
+    return { held: true, until: nextAllowedStart(at(ms), parsed)?.toUTC().toISO() ?? null }
   }
 
   if (snoozing) {
-    const later = endOfScheduledDnd(snoozeMs)
-    return { active: true, reason: 'snooze', until: later ?? new Date(snoozeMs).toISOString() }
+    const after = scheduledAt(snoozeMs)
+    return { active: true, reason: 'snooze', until: after.held ? after.until : new Date(snoozeMs).toISOString() }
   }
-  if (parsed && !allowedAt(at(nowMs), parsed)) {
-    return { active: true, reason: 'schedule', until: endOfScheduledDnd(nowMs) }
-  }
+  const scheduled = scheduledAt(nowMs)
+  if (scheduled.held) return { active: true, reason: 'schedule', until: scheduled.until }
   return { active: false, reason: null, until: null }
 }

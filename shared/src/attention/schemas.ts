@@ -49,6 +49,8 @@ export const DndStatus = Type.Object({
   reason: Nullable(Type.Union([Type.Literal('snooze'), Type.Literal('schedule')])),
   until: Nullable(Timestamp),
   snoozeUntil: Nullable(Timestamp),
+  /** DND was turned off during scheduled hours: the schedule is suspended until then. */
+  scheduleOffUntil: Nullable(Timestamp),
   /** The weekly SPEC of allowed hours, canonical form; null for none. */
   schedule: Nullable(Type.String()),
   timeZone: Type.String(),

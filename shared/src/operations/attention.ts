@@ -214,7 +214,7 @@ export const snoozeDnd = defineOperation({
 
 export const endDnd = defineOperation({
   name: 'dnd.off',
-  summary: 'End a snooze. Scheduled hours stay as they are.',
+  summary: 'Turn do-not-disturb off now: ends a snooze and, during scheduled DND hours, suspends the schedule until its next allowed hours.',
   http: { method: 'DELETE', path: '/api/me/dnd/snooze' },
   auth: 'session',
   input: Type.Object({}, { additionalProperties: false }),

@@ -1,5 +1,5 @@
 import { DndScheduleError, formatDndSchedule, isValidTimeZone, OCommsError, parseDndSchedule, resolveEmoji } from '@ocomms/shared'
-import { dndStatus, ensureRow, loadOne, visibleStatus } from '../../attention/settings.js'
+import { dndOf, dndStatus, ensureRow, loadOne, visibleStatus } from '../../attention/settings.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import { rooms } from '../../realtime/rooms.js'
 import type { HandlersFor } from '../handler.js'
@@ -119,7 +119,13 @@ export const presenceHandlers: HandlersFor<'presence'> & HandlersFor<'status'> &
     const userId = ctx.caller.userId
     return transaction(ctx.services, async (change) => {
       await lockSettings(change, userId)
-      await change.sql`update attention_settings set dnd_snooze_until = null, updated_at = now() where user_id = ${userId}`
+      const settings = await loadOne(change.sql, userId)
+      // Inside scheduled hours, "off" holds until the schedule would allow anyway; the next period starts as usual.
+      const scheduled = dndOf({ ...settings, snoozeUntil: null })
+      const offUntil = scheduled.active && scheduled.until ? new Date(scheduled.until) : settings.scheduleOffUntil
+      await change.sql`
+        update attention_settings set dnd_snooze_until = null, dnd_schedule_off_until = ${offUntil}, updated_at = now()
+         where user_id = ${userId}`
       return dndEvent(change, userId)
     })
   },
@@ -146,6 +152,7 @@ export const presenceHandlers: HandlersFor<'presence'> & HandlersFor<'status'> &
       await change.sql`
         update attention_settings
            set dnd_schedule = case when ${spec !== undefined} then ${spec ?? null} else dnd_schedule end,
+               dnd_schedule_off_until = null,
                time_zone = coalesce(${input.timeZone ?? null}, time_zone),
                updated_at = now()
          where user_id = ${userId}`
