@@ -17,7 +17,8 @@ import { findMentions, withoutCode } from './mentions.js'
 /**
  * What a message means for the attention of the people it reaches: the mentions it makes
  * (stored, for `mentions.list` and mention counts) and who it notifies (a `notification`
- * event in each recipient's user stream). Called inside the send and edit transactions.
+ * event in each recipient's user stream). Called inside the send and edit transactions; the
+ * events a send causes are written right after it commits (see deliver).
  */
 
 interface Recipient {
