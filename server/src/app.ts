@@ -14,6 +14,7 @@ import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
+import { AttentionRuntime } from './attention/runtime.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
 
@@ -47,14 +48,15 @@ export async function build(options: BuildOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
-  const services: Services = {
+  const services = {
     config,
     sql,
     log,
     mailer: options.mailer ?? createMailer(config, log),
     throttle: new Throttle(config.throttle),
     realtime: new Realtime(),
-  }
+  } as Services
+  services.attention = new AttentionRuntime(services)
 
   app.setErrorHandler((err, _req, reply) => {
     const e = toError(err, log)
@@ -85,9 +87,11 @@ export async function build(options: BuildOptions): Promise<App> {
   mountTransfers(app, services)
   const io = attachSocketServer(app, services)
   services.realtime.attach(io)
+  services.attention.start()
 
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
   app.addHook('preClose', async () => {
+    services.attention.stop()
     io.local.disconnectSockets(true)
     io.engine.close()
   })

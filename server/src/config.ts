@@ -23,6 +23,10 @@ export interface ServerConfig {
   bodyLimit: number
   /** Largest uploaded file, in bytes (uploads stream to disk, so this does not cost memory). */
   fileSizeLimit: number
+  /** Seconds without reported activity after which a connected person shows as away. */
+  presenceIdleSeconds: number
+  /** How often expired custom statuses are cleared and presence (DND schedules) re-evaluated. */
+  attentionSweepSeconds: number
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -70,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
     fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
+    presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
+    attentionSweepSeconds: int(env.OCOMMS_ATTENTION_SWEEP, 30, 'OCOMMS_ATTENTION_SWEEP'),
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),

@@ -4,6 +4,7 @@ import type { Sql } from './db/connect.js'
 import type { Mailer } from './auth/mailer.js'
 import type { Throttle } from './auth/throttle.js'
 import type { Realtime } from './realtime/realtime.js'
+import type { AttentionRuntime } from './attention/runtime.js'
 
 /** What every handler may use. One instance per server process. */
 export interface Services {
@@ -13,6 +14,8 @@ export interface Services {
   mailer: Mailer
   throttle: Throttle
   realtime: Realtime
+  /** Presence, typing and the status sweeper of this process. */
+  attention: AttentionRuntime
 }
 
 export interface Caller {
@@ -26,6 +29,8 @@ export interface CallContext {
   caller: Caller | null
   ip: string
   userAgent: string | null
+  /** The socket the call came over; absent for REST. */
+  socketId?: string
 }
 
 export interface AuthedContext extends CallContext {

@@ -33,6 +33,26 @@ export class Realtime {
     if (names.length > 0) this.io?.in(rooms.user(userId)).socketsLeave(names)
   }
 
+  /** An ephemeral signal (typing, presence): no seq, not stored, to rooms, minus `except` rooms. */
+  signal(to: string[], event: string, payload: unknown, except: string[] = []): void {
+    if (!this.io || to.length === 0) return
+    const target = except.length > 0 ? this.io.to(to).except(except) : this.io.to(to)
+    target.emit(event, payload)
+  }
+
+  /**
+   * Makes a socket's rooms starting with `prefix` exactly `names`. Only for a socket of this
+   * process: the operation that asks runs on the process holding the socket.
+   */
+  replaceSocketRooms(socketId: string, prefix: string, names: string[]): boolean {
+    const socket = this.io?.sockets.sockets.get(socketId)
+    if (!socket) return false
+    const wanted = new Set(names)
+    for (const room of [...socket.rooms]) if (room.startsWith(prefix) && !wanted.has(room)) socket.leave(room)
+    socket.join(names)
+    return true
+  }
+
   disconnectUser(userId: string): void {
     this.io?.in(rooms.user(userId)).disconnectSockets(true)
   }

@@ -4,4 +4,6 @@ export const rooms = {
   user: (id: string) => `user:${id}`,
   workspace: (id: string) => `ws:${id}`,
   session: (id: string) => `session:${id}`,
+  /** Sockets that display this user's presence (presence.subscribe). */
+  presence: (userId: string) => `presence:${userId}`,
 }

@@ -86,6 +86,12 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     const caller = socket.data.caller as Caller
     const ip = socket.handshake.address
     const userAgent = (socket.handshake.headers['user-agent'] as string | undefined) ?? null
+    const { presence, typing } = services.attention
+    presence.connected(caller.userId, socket.id).catch((err: unknown) => services.log.warn({ err }, 'presence update failed'))
+    socket.on('disconnect', () => {
+      presence.disconnected(caller.userId, socket.id)
+      if (!presence.registry.connected(caller.userId)) typing.stopAll(caller.userId)
+    })
     // One listener for every operation keeps the per-socket footprint small.
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = args.at(-1)
@@ -99,7 +105,7 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
         const where = first?.instancePath ? `${first.instancePath.slice(1)} ` : ''
         return reply({ ok: false, error: { code: 'invalid_input', message: `Invalid input: ${where}${first?.message ?? ''}`.trim() } })
       }
-      invoke(entry.op, { services, caller, ip, userAgent }, input).then(
+      invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id }, input).then(
         (data) => reply({ ok: true, data }),
         (err: unknown) => reply({ ok: false, ...errorBody(toError(err, services.log)) }),
       )

@@ -1,4 +1,5 @@
 import type { OperationName } from '@ocomms/shared'
+import { attentionHandlers } from './attention/index.js'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
 import { fileHandlers } from './files/index.js'
@@ -21,4 +22,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...savedHandlers,
   ...fileHandlers,
   ...syncHandlers,
+  ...attentionHandlers,
 }

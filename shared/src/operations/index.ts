@@ -1,3 +1,4 @@
+import * as attention from './attention.js'
 import * as auth from './auth.js'
 import * as conversations from './conversations.js'
 import * as files from './files.js'
@@ -8,6 +9,7 @@ import * as saved from './saved.js'
 import * as sync from './sync.js'
 import * as workspaces from './workspaces.js'
 
+export * from './attention.js'
 export * from './auth.js'
 export * from './conversations.js'
 export * from './files.js'
@@ -19,6 +21,7 @@ export * from './sync.js'
 export * from './workspaces.js'
 
 type Ops = typeof auth &
+  typeof attention &
   typeof workspaces &
   typeof conversations &
   typeof messages &
@@ -37,7 +40,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),

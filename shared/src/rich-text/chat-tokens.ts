@@ -57,8 +57,9 @@ export function matchChatToken(src: string, pos: number): { token: ChatToken; le
       // A sentence ending in a mention ("thanks @ana.") does not make the dot part of it.
       const name = run[1]!.replace(/\.+$/, '')
       const handle = name.toLowerCase()
-      if (handle === 'channel' || handle === 'here') {
-        return { token: { kind: 'broadcast', target: handle }, length: 1 + name.length }
+      // `@everyone` is Slack's other name for `@channel`; people type both.
+      if (handle === 'channel' || handle === 'here' || handle === 'everyone') {
+        return { token: { kind: 'broadcast', target: handle === 'here' ? 'here' : 'channel' }, length: 1 + name.length }
       }
       // Longer than a handle can be (or not a handle at all): plain text, never a truncated mention.
       if (!HANDLE.test(handle)) return null

@@ -196,9 +196,11 @@ export const conversationHandlers: HandlersFor<'conversation'> & HandlersFor<'ch
   'conversation.members': async (ctx, input) => {
     const { sql } = ctx.services
     const c = await readableConversation(sql, input.conversationId, ctx.caller.userId)
-    return load.members(
-      sql,
-      sql`wm.workspace_id = ${c.workspaceId} and wm.user_id in (select user_id from conversation_members where conversation_id = ${c.id})`,
+    return ctx.services.attention.presence.decorate(
+      await load.members(
+        sql,
+        sql`wm.workspace_id = ${c.workspaceId} and wm.user_id in (select user_id from conversation_members where conversation_id = ${c.id})`,
+      ),
     )
   },
 

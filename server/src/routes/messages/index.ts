@@ -1,6 +1,7 @@
 import { OCommsError } from '@ocomms/shared'
 import { assertCanPost, assertNotArchived, isAdmin, readableConversation, readableMessage } from '../../access.js'
 import { transaction } from '../../events/transaction.js'
+import { onMessageEdited } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { HandlersFor } from '../handler.js'
 import { unpinDeleted } from '../pins/unpin.js'
@@ -45,6 +46,7 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
       const seq = await change.nextSeq('conversation', m.conversation.id)
       await change.sql`update messages set text = ${input.text}, edited_at = now() where id = ${m.id}`
       const message = await load.message(change.sql, m.id)
+      await onMessageEdited(change, message, m.conversation)
       await change.record('conversation', m.conversation.id, seq, 'message.updated', { message }, {
         conversationId: m.conversation.id,
         workspaceId: m.conversation.workspaceId,

@@ -1,6 +1,7 @@
 import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
 import { assertCanPost, readableConversation, type ConversationAccess } from '../../access.js'
 import { transaction, type Change } from '../../events/transaction.js'
+import { onMessageCreated } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext } from '../../services.js'
 
@@ -115,6 +116,7 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
         await follow(change, root.id, c.id, root.author_id, false)
         await follow(change, root.id, c.id, userId, true)
       }
+      await onMessageCreated(change, message, c)
       return message
     })
   } catch (err) {

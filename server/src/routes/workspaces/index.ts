@@ -194,11 +194,13 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
   'member.list': async (ctx, input) => {
     const { sql } = ctx.services
     await workspaceRole(sql, input.workspaceId, ctx.caller.userId)
-    return load.members(
-      sql,
-      input.includeInactive
-        ? sql`wm.workspace_id = ${input.workspaceId}`
-        : sql`wm.workspace_id = ${input.workspaceId} and wm.state = 'active'`,
+    return ctx.services.attention.presence.decorate(
+      await load.members(
+        sql,
+        input.includeInactive
+          ? sql`wm.workspace_id = ${input.workspaceId}`
+          : sql`wm.workspace_id = ${input.workspaceId} and wm.state = 'active'`,
+      ),
     )
   },
 
@@ -214,7 +216,8 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
         : sql`wm.workspace_id = ${input.workspaceId} and u.handle = ${ref}`,
     )
     if (!m) throw new OCommsError('not_found', `No member ${input.member} in this workspace.`)
-    return m
+    const [withPresence] = await ctx.services.attention.presence.decorate([m])
+    return withPresence!
   },
 
   'member.setRole': async (ctx, input) => {

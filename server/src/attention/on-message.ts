@@ -1,0 +1,202 @@
+import {
+  decideNotification,
+  matchKeyword,
+  OCommsError,
+  type Event,
+  type MentionKind,
+  type Message,
+  type NotificationData,
+  type NotifyLevel,
+  type NotifyReason,
+} from '@ocomms/shared'
+import { isAdmin, type ConversationAccess } from '../access.js'
+import { transaction, type Change } from '../events/transaction.js'
+import type { Services } from '../services.js'
+import { findMentions, withoutCode } from './mentions.js'
+
+/**
+ * What a message means for the attention of the people it reaches: the mentions it makes
+ * (stored, for `mentions.list` and mention counts) and who it notifies (a `notification`
+ * event in each recipient's user stream). Called inside the send and edit transactions; the
+ * events a send causes are written right after it commits (see deliver).
+ */
+
+interface Recipient {
+  user_id: string
+  handle: string
+  keywords: string[]
+  level: NotifyLevel | null
+  muted: boolean | null
+  ignore_channel_mentions: boolean | null
+  follows_thread: boolean
+}
+
+const isChannel = (c: ConversationAccess) => c.kind === 'public' || c.kind === 'private'
+
+/** Refuses @channel / @here where the workspace reserves them for admins; nothing is stored then. */
+async function assertMayBroadcast(change: Change, c: ConversationAccess, word: string): Promise<void> {
+  if (!isChannel(c) || isAdmin(c.role)) return
+  const [policy] = await change.sql<{ who: string; min: number; members: number }[]>`
+    select w.broadcast_mentions as who, w.broadcast_mentions_min_members as min,
+           (select count(*)::int from conversation_members where conversation_id = ${c.id}) as members
+      from workspaces w where w.id = ${c.workspaceId}`
+  if (policy && policy.who === 'admins' && policy.members > policy.min) {
+    throw new OCommsError(
+      'forbidden',
+      `Only workspace admins can use ${word} in channels of more than ${policy.min} members; #${c.name ?? ''} has ${policy.members}.`,
+    )
+  }
+}
+
+/** Everyone the message reaches besides its author: active members of the conversation. */
+async function recipients(change: Change, message: Message, c: ConversationAccess): Promise<Recipient[]> {
+  return change.sql<Recipient[]>`
+    select u.id as user_id, u.handle, coalesce(s.keywords, '{}') as keywords,
+           np.level, np.muted, np.ignore_channel_mentions,
+           coalesce(tf.following, false) as follows_thread
+      from conversation_members cm
+      join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = cm.user_id and wm.state = 'active'
+      join users u on u.id = cm.user_id
+      left join attention_settings s on s.user_id = cm.user_id
+      left join notify_prefs np on np.user_id = cm.user_id and np.conversation_id = cm.conversation_id
+      left join thread_follows tf on tf.root_id = ${message.threadRootId} and tf.user_id = cm.user_id
+     where cm.conversation_id = ${c.id} and cm.user_id <> ${message.author.id}
+     order by cm.user_id`
+}
+
+interface Evaluated {
+  mentions: Array<{ userId: string; kind: MentionKind; keyword: string | null }>
+  notifications: Array<{ userId: string; reason: NotifyReason }>
+}
+
+async function evaluate(change: Change, message: Message, c: ConversationAccess): Promise<Evaluated> {
+  const found = findMentions(message.text)
+  if (found.channel) await assertMayBroadcast(change, c, '@channel')
+  if (found.here) await assertMayBroadcast(change, c, '@here')
+  const plain = withoutCode(message.text)
+  const { presence } = change.services.attention
+  const facts = {
+    authorId: message.author.id,
+    conversationKind: c.kind,
+    threadRootId: message.threadRootId,
+    alsoInChannel: message.alsoInChannel,
+  }
+  const out: Evaluated = { mentions: [], notifications: [] }
+  for (const r of await recipients(change, message, c)) {
+    const mentioned = found.handles.includes(r.handle)
+    const here = found.here && presence.isHere(r.user_id)
+    const keyword = r.keywords.length > 0 ? matchKeyword(plain, r.keywords) : null
+    const kind: MentionKind | null = mentioned ? 'user' : found.channel ? 'channel' : here ? 'here' : keyword ? 'keyword' : null
+    if (kind) out.mentions.push({ userId: r.user_id, kind, keyword: kind === 'keyword' ? keyword : null })
+    const decision = decideNotification(
+      facts,
+      { userId: r.user_id, mentioned, channelMention: found.channel, hereMention: here, keyword, followsThread: r.follows_thread },
+      { level: r.level, muted: r.muted ?? false, ignoreChannelMentions: r.ignore_channel_mentions ?? false },
+    )
+    if (decision.notify) out.notifications.push({ userId: r.user_id, reason: decision.reason! })
+  }
+  return out
+}
+
+async function storeMentions(change: Change, message: Message, mentions: Evaluated['mentions']): Promise<void> {
+  await change.sql`delete from mentions where message_id = ${message.id}`
+  if (mentions.length === 0) return
+  await change.sql`
+    insert into mentions (message_id, user_id, conversation_id, seq, thread_root_id, in_channel, kind, keyword, created_at)
+    select ${message.id}::uuid, u, ${message.conversationId}::uuid, ${message.seq}, ${message.threadRootId}::uuid,
+           ${message.threadRootId === null || message.alsoInChannel}, k, kw, ${message.createdAt}::timestamptz
+      from unnest(${mentions.map((m) => m.userId)}::uuid[], ${mentions.map((m) => m.kind)}::text[], ${mentions.map((m) => m.keyword)}::text[]) as x(u, k, kw)`
+}
+
+/**
+ * One `notification` event per recipient, in their user streams: one statement takes every
+ * seq and one stores every event, however many people a broadcast reaches.
+ */
+async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
+  if (list.length === 0) return
+  const reasons = new Map(list.map((n) => [n.userId, n.reason]))
+  const seqs = await change.sql<{ id: string; last_seq: number }[]>`
+    update users set last_seq = last_seq + 1 where id = any (${[...reasons.keys()]}::uuid[])
+    returning id, last_seq`
+  const base = {
+    conversationId: c.id,
+    messageId: message.id,
+    threadRootId: message.threadRootId,
+    conversation: { id: c.id, kind: c.kind, name: c.name },
+    message,
+  }
+  const dataFor = new Map(seqs.map((s) => [s.id, { ...base, reason: reasons.get(s.id)! } satisfies NotificationData]))
+  const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
+    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
+    select 'user', (x->>'id')::uuid, (x->>'seq')::bigint, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid, x->'data'
+      from jsonb_array_elements(${change.sql.json(seqs.map((s) => ({ id: s.id, seq: s.last_seq, data: dataFor.get(s.id) })) as never)}) as x
+    returning stream_id, seq, created_at`
+  for (const row of rows) {
+    const event: Event = {
+      stream: 'user',
+      streamId: row.stream_id,
+      seq: row.seq,
+      type: 'notification',
+      at: row.created_at.toISOString(),
+      conversationId: c.id,
+      workspaceId: c.workspaceId,
+      data: dataFor.get(row.stream_id)!,
+    }
+    change.afterCommit(() => change.services.realtime.publish(event))
+  }
+}
+
+/** People named in a thread reply follow the thread from then on (unless they unfollowed it before). */
+async function followOnMention(change: Change, message: Message, c: ConversationAccess, mentions: Evaluated['mentions']): Promise<void> {
+  const named = mentions.filter((m) => m.kind === 'user').map((m) => m.userId).sort()
+  if (!message.threadRootId || named.length === 0) return
+  const added = await change.sql<{ user_id: string }[]>`
+    insert into thread_follows (root_id, user_id, following, updated_at)
+    -- following since the reply that named them, so that reply counts as unread
+    select ${message.threadRootId}::uuid, u, true, ${message.createdAt}::timestamptz from unnest(${named}::uuid[]) as u
+    on conflict (root_id, user_id) do nothing
+    returning user_id`
+  for (const userId of added.map((r) => r.user_id)) {
+    await change.emit('user', userId, 'thread.followed', { messageId: message.threadRootId, reason: 'mention' }, { conversationId: c.id })
+  }
+}
+
+const retryable = new Set(['40P01', '40001']) // deadlock detected, serialization failure
+
+/**
+ * After the message committed: the follows and notifications it causes, in a transaction of
+ * their own. It locks every user stream it writes up front, in id order, so it cannot deadlock
+ * with another delivery; against other changes that lock user streams in another order, the
+ * database breaks a deadlock by aborting one side, and this side tries again. The send does not
+ * hold its conversation locked while a broadcast writes hundreds of events.
+ */
+async function deliver(services: Services, message: Message, c: ConversationAccess, result: Evaluated): Promise<void> {
+  const users = [...new Set([...result.notifications.map((n) => n.userId), ...(message.threadRootId ? result.mentions.filter((m) => m.kind === 'user').map((m) => m.userId) : [])])]
+  if (users.length === 0) return
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transaction(services, async (change) => {
+        await change.sql`select id from users where id = any (${users}::uuid[]) order by id for update`
+        await followOnMention(change, message, c, result.mentions)
+        await notify(change, message, c, result.notifications)
+      })
+      return
+    } catch (err) {
+      if (attempt >= 3 || !retryable.has((err as { code?: string }).code ?? '')) throw err
+    }
+  }
+}
+
+/** A new message: store its mentions, then (after commit) follows, notifications, the end of the author's typing. */
+export async function onMessageCreated(change: Change, message: Message, c: ConversationAccess): Promise<void> {
+  const result = await evaluate(change, message, c)
+  await storeMentions(change, message, result.mentions)
+  change.afterCommit(() => deliver(change.services, message, c, result))
+  change.afterCommit(() => change.services.attention.typing.stop(message.author.id, c.id, message.threadRootId))
+}
+
+/** An edited message: its mentions are worked out again (an edit does not notify again). */
+export async function onMessageEdited(change: Change, message: Message, c: ConversationAccess): Promise<void> {
+  const result = await evaluate(change, message, c)
+  await storeMentions(change, message, result.mentions)
+}

@@ -1,0 +1,16 @@
+import t from 'tap'
+import { findMentions } from '../src/attention/mentions.js'
+
+t.test('mentions in text, not in code', async (t) => {
+  t.same(findMentions('hi @bob and @Carol.'), { handles: ['bob', 'carol'], channel: false, here: false })
+  t.same(findMentions('@channel lunch! @here too'), { handles: [], channel: true, here: true })
+  t.same(findMentions('@everyone listen'), { handles: [], channel: true, here: false }, '@everyone is @channel')
+  t.same(findMentions('mail bob@example.com or see a/@bob'), { handles: [], channel: false, here: false }, 'emails and paths are not mentions')
+  t.same(findMentions('`@bob` and ``code @carol``'), { handles: [], channel: false, here: false }, 'inline code')
+  t.same(findMentions('```\n@bob @channel\n```\nthen @dave'), { handles: ['dave'], channel: false, here: false }, 'fenced block')
+  t.same(findMentions('~~~js\n@here\n~~~'), { handles: [], channel: false, here: false }, 'tilde fence')
+  t.same(findMentions('```\nunclosed @bob'), { handles: [], channel: false, here: false }, 'an unclosed fence runs to the end')
+  t.same(findMentions('@bob @bob @BOB'), { handles: ['bob'], channel: false, here: false }, 'each handle once')
+  t.same(findMentions('(@a.b-c_d), @x.'), { handles: ['a.b-c_d', 'x'], channel: false, here: false }, 'handle punctuation, trailing dot dropped')
+  t.same(findMentions('@@bob'), { handles: [], channel: false, here: false })
+})

@@ -1,0 +1,5 @@
+export * from './dnd-schedule.js'
+export * from './dnd-state.js'
+export * from './keywords.js'
+export * from './routing.js'
+export * from './schemas.js'
