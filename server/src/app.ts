@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
 import { errorBody, toError } from './errors.js'
+import { startPruner } from './events/retention.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { Realtime } from './realtime/realtime.js'
@@ -83,12 +84,15 @@ export async function build(options: BuildOptions): Promise<App> {
   const io = attachSocketServer(app, services)
   services.realtime.attach(io)
 
+  const pruner = startPruner(services)
+
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
   app.addHook('preClose', async () => {
     io.local.disconnectSockets(true)
     io.engine.close()
   })
   app.addHook('onClose', async () => {
+    await pruner.stop()
     await sql.end({ timeout: 5 })
   })
   return { app, io, services }

@@ -21,6 +21,15 @@ export interface ServerConfig {
   dbPoolSize: number
   /** Largest request body, in bytes. */
   bodyLimit: number
+  /** How long events are kept for sync; older cursors get `reset` (docs/events.md). */
+  eventRetention: {
+    /** Events older than this are pruned; 0 keeps them forever. */
+    days: number
+    /** Keep at most this many (newest) events per stream; 0 means no cap. */
+    maxPerStream: number
+    /** How often the pruning job runs; 0 turns it off. */
+    intervalSeconds: number
+  }
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -67,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
+    eventRetention: {
+      days: int(env.OCOMMS_EVENT_RETENTION_DAYS, 90, 'OCOMMS_EVENT_RETENTION_DAYS'),
+      maxPerStream: int(env.OCOMMS_EVENT_RETENTION_MAX_PER_STREAM, 0, 'OCOMMS_EVENT_RETENTION_MAX_PER_STREAM'),
+      intervalSeconds: int(env.OCOMMS_EVENT_PRUNE_INTERVAL, 3600, 'OCOMMS_EVENT_PRUNE_INTERVAL'),
+    },
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),
