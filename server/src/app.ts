@@ -70,12 +70,21 @@ export async function build(options: BuildOptions): Promise<App> {
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
+  // Health has its own connection: a pool saturated by a burst is busy, not down, and a load
+  // balancer should hear "unavailable" only when the database really is (within 3 seconds).
+  const healthSql = connect(databaseUrl, { max: 1, connectTimeout: 3 })
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    let timer: NodeJS.Timeout | undefined
     try {
-      await sql`select 1`
+      await Promise.race([
+        healthSql`select 1`,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 3000))),
+      ])
       return { status: 'ok' }
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: 'unreachable' })
+    } finally {
+      clearTimeout(timer)
     }
   })
 
@@ -93,7 +102,7 @@ export async function build(options: BuildOptions): Promise<App> {
   })
   app.addHook('onClose', async () => {
     await pruner.stop()
-    await sql.end({ timeout: 5 })
+    await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
   })
   return { app, io, services }
 }
