@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Server } from 'socket.io'
 import { pino, type Logger } from 'pino'
 import { createMailer, type Mailer } from './auth/mailer.js'
@@ -8,6 +8,7 @@ import { Throttle } from './auth/throttle.js'
 import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
+import { OCommsError } from '@ocomms/shared'
 import { errorBody, toError } from './errors.js'
 import { startPruner } from './events/retention.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
@@ -43,6 +44,11 @@ export async function build(options: BuildOptions): Promise<App> {
     trustProxy: config.trustProxy,
     // One log line per request is noise at chat volumes; debug level turns it back on.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    // Malformed or over-long URLs are refused by the router itself; they answer in our error shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A value in the address is too long.' : 'The address is not valid.'
+      return (reply as unknown as FastifyReply).status(400).send(errorBody(new OCommsError('invalid_input', message)))
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
   const sql = connect(databaseUrl, { max: config.dbPoolSize })

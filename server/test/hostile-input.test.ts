@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
-import { operations, type OperationName } from '@ocomms/shared'
+import { callHttp, OCommsError, operations, type OperationName } from '@ocomms/shared'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import postgres from 'postgres'
 import { startTestServer } from './helpers/server.js'
@@ -47,6 +47,12 @@ t.test('REST: oversized, malformed and mistyped bodies get clear errors and chan
   await expect(
     await fetch(`${server.url}/api/conversations/${general.id}/messages?limit=many`, { headers: { authorization: `Bearer ${alice.token}` } }),
     400, 'invalid_input', 'a mistyped query parameter')
+  await expect(
+    await fetch(`${server.url}/api/workspaces/${'x'.repeat(500)}`, { headers: { authorization: `Bearer ${alice.token}` } }),
+    400, 'invalid_input', 'an over-long path value')
+  await expect(
+    await fetch(`${server.url}/api/workspaces/%E0%A4%A`, { headers: { authorization: `Bearer ${alice.token}` } }),
+    400, 'invalid_input', 'a malformed percent-encoding')
   await expect(
     await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${'x'.repeat(5000)}` } }),
     401, 'unauthenticated', 'an absurd token')
@@ -123,6 +129,27 @@ t.test('fuzzing: random inputs to random operations never crash the server or an
     { numRuns: 400, seed: Number(process.env.OCOMMS_FUZZ_SEED ?? Date.now() % 100_000) },
   )
   t.ok((seen.get('invalid_input') ?? 0) > 0 && seen.size > 2, `a spread of answers: ${JSON.stringify(Object.fromEntries(seen))}`)
+
+  // The same over REST, where the input is split into path, query string and body.
+  const restSeen = new Map<string, number>()
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...names).chain((name) => fc.tuple(fc.constant(name), shaped(operations[name].input, ids))),
+      async ([name, input]) => {
+        let code = 'ok'
+        try {
+          const plain = input !== null && typeof input === 'object' && !Array.isArray(input) ? input : { input }
+          await callHttp(server.url, name, plain as never, { token: alice.token })
+        } catch (err) {
+          code = err instanceof OCommsError ? err.code : `thrown: ${String(err)}`
+        }
+        restSeen.set(code, (restSeen.get(code) ?? 0) + 1)
+        return code !== 'internal' && !code.startsWith('thrown')
+      },
+    ),
+    { numRuns: 200, seed: Number(process.env.OCOMMS_FUZZ_SEED ?? Date.now() % 100_000) },
+  )
+  t.ok((restSeen.get('invalid_input') ?? 0) > 0, `REST answers: ${JSON.stringify(Object.fromEntries(restSeen))}`)
   t.notOk(server.logs.some((l) => l.msg === 'unexpected error'), 'no unexpected error was logged')
   t.same(await alice.call('auth.me', {}).then((m) => m.user.id), alice.id, 'the server still answers')
 })
