@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Server } from 'socket.io'
 import { pino, type Logger } from 'pino'
 import { createMailer, type Mailer } from './auth/mailer.js'
@@ -8,7 +8,9 @@ import { Throttle } from './auth/throttle.js'
 import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
+import { OCommsError } from '@ocomms/shared'
 import { errorBody, toError } from './errors.js'
+import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
@@ -45,6 +47,11 @@ export async function build(options: BuildOptions): Promise<App> {
     trustProxy: config.trustProxy,
     // One log line per request is noise at chat volumes; debug level turns it back on.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    // Malformed or over-long URLs are refused by the router itself; they answer in our error shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A value in the address is too long.' : 'The address is not valid.'
+      return (reply as unknown as FastifyReply).status(400).send(errorBody(new OCommsError('invalid_input', message)))
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
@@ -73,12 +80,21 @@ export async function build(options: BuildOptions): Promise<App> {
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
+  // Health has its own connection: a pool saturated by a burst is busy, not down, and a load
+  // balancer should hear "unavailable" only when the database really is (within 3 seconds).
+  const healthSql = connect(databaseUrl, { max: 1, connectTimeout: 3 })
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    let timer: NodeJS.Timeout | undefined
     try {
-      await sql`select 1`
+      await Promise.race([
+        healthSql`select 1`,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 3000))),
+      ])
       return { status: 'ok' }
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: 'unreachable' })
+    } finally {
+      clearTimeout(timer)
     }
   })
 
@@ -89,6 +105,8 @@ export async function build(options: BuildOptions): Promise<App> {
   services.realtime.attach(io)
   services.attention.start()
 
+  const pruner = startPruner(services)
+
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
   app.addHook('preClose', async () => {
     services.attention.stop()
@@ -98,7 +116,8 @@ export async function build(options: BuildOptions): Promise<App> {
   const stopSweeper = startSweeper(services)
   app.addHook('onClose', async () => {
     stopSweeper()
-    await sql.end({ timeout: 5 })
+    await pruner.stop()
+    await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
   })
   return { app, io, services }
 }

@@ -27,6 +27,15 @@ export interface ServerConfig {
   presenceIdleSeconds: number
   /** How often expired custom statuses are cleared and presence (DND schedules) re-evaluated. */
   attentionSweepSeconds: number
+  /** How long events are kept for sync; older cursors get `reset` (docs/events.md). */
+  eventRetention: {
+    /** Events older than this are pruned; 0 keeps them forever. */
+    days: number
+    /** Keep at most this many (newest) events per stream; 0 means no cap. */
+    maxPerStream: number
+    /** How often the pruning job runs; 0 turns it off. */
+    intervalSeconds: number
+  }
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -76,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
     presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
     attentionSweepSeconds: int(env.OCOMMS_ATTENTION_SWEEP, 30, 'OCOMMS_ATTENTION_SWEEP'),
+    eventRetention: {
+      days: int(env.OCOMMS_EVENT_RETENTION_DAYS, 90, 'OCOMMS_EVENT_RETENTION_DAYS'),
+      maxPerStream: int(env.OCOMMS_EVENT_RETENTION_MAX_PER_STREAM, 0, 'OCOMMS_EVENT_RETENTION_MAX_PER_STREAM'),
+      intervalSeconds: int(env.OCOMMS_EVENT_PRUNE_INTERVAL, 3600, 'OCOMMS_EVENT_PRUNE_INTERVAL'),
+    },
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),

@@ -16,7 +16,7 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
     srv.unref()
@@ -65,6 +65,7 @@ async function stopOrphan(pgDir: string, log: (m: string) => void): Promise<void
 export async function startEmbeddedDatabase(
   dataDir: string,
   log: (message: string) => void = () => {},
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   // PostgreSQL runs as another user when we are root: it must be able to enter dataDir.
@@ -79,7 +80,7 @@ export async function startEmbeddedDatabase(
     await writeFile(secretFile, password + '\n', { mode: 0o600 })
   }
 
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'ocomms',

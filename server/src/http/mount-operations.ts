@@ -1,5 +1,7 @@
 import { operations, pathParams, OCommsError, type Operation } from '@ocomms/shared'
 import { Type, type TObject } from '@sinclair/typebox'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { authenticate, bearerToken } from '../auth/sessions.js'
 import { invoke } from '../invoke.js'
@@ -18,6 +20,15 @@ declare module 'fastify' {
  */
 export function mountOperations(app: FastifyInstance, services: Services): void {
   app.decorateRequest('caller', null)
+  // Query strings and path parameters are text, so they are coerced to the declared types
+  // (`?limit=5`). JSON bodies are not: a number where text is due is an error, never "42".
+  const options = { allErrors: false, useDefaults: true, removeAdditional: false } as const
+  const coercing = new Ajv({ ...options, coerceTypes: 'array' })
+  const strict = new Ajv({ ...options, coerceTypes: false })
+  addFormats.default(coercing)
+  addFormats.default(strict)
+  const validatorCompiler = ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema)
   for (const op of Object.values(operations) as Operation[]) {
     const input = op.input as TObject
     const params = pathParams(op.http.path)
@@ -38,6 +49,7 @@ export function mountOperations(app: FastifyInstance, services: Services): void 
       method: op.http.method,
       url: op.http.path,
       schema,
+      validatorCompiler,
       // Authenticate before the input is even validated: anonymous callers learn nothing.
       onRequest: async (req: FastifyRequest) => {
         req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization))

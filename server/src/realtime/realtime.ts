@@ -53,11 +53,13 @@ export class Realtime {
     return true
   }
 
+  // Disconnects wait for the current call to be answered: a logout sent over the socket it
+  // ends still gets its acknowledgement.
   disconnectUser(userId: string): void {
-    this.io?.in(rooms.user(userId)).disconnectSockets(true)
+    setImmediate(() => this.io?.in(rooms.user(userId)).disconnectSockets(true))
   }
 
   disconnectSession(sessionId: string): void {
-    this.io?.in(rooms.session(sessionId)).disconnectSockets(true)
+    setImmediate(() => this.io?.in(rooms.session(sessionId)).disconnectSockets(true))
   }
 }

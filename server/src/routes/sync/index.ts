@@ -55,12 +55,17 @@ async function pages(sql: Sql, stream: StreamKind, wanted: Array<{ head: Head; c
     byStream.set(row.stream_id, list)
   }
   return wanted.map(({ head, cursor }) => {
-    const reset = cursor < head.first_retained_seq - 1
     const list = byStream.get(head.id) ?? []
+    // The floor read above can be stale if pruning ran in between: a page that does not start
+    // right after the cursor has lost events, and the client must reload rather than skip them.
+    // A cursor beyond the head means the server went back in time (restored from a backup):
+    // the seqs the client holds may be reused by other events, so it must reload too.
+    const reset =
+      cursor < head.first_retained_seq - 1 || cursor > head.last_seq || (list.length > 0 && list[0]!.seq !== cursor + 1)
     return {
       streamId: head.id,
-      events: list.slice(0, limit).map(eventOut),
-      hasMore: list.length > limit,
+      events: reset ? [] : list.slice(0, limit).map(eventOut),
+      hasMore: !reset && list.length > limit,
       reset,
       lastSeq: head.last_seq,
     }

@@ -1,0 +1,351 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { CallInput, CallOutput, ErrorCode, OperationName } from '@ocomms/shared'
+import type { TestUser } from './server.js'
+import type { Person, Refused, Role, Target, TargetKind, World } from './world.js'
+
+/**
+ * How to call every operation against the world of ./world.ts, one small entry each.
+ * The authorization matrix iterates over `operations` and fails for any operation missing
+ * here, so a new operation cannot ship without saying who may call it.
+ *
+ * `scope` decides who must be refused, and with what:
+ *  - `public`: no session needed (sign-up, login, magic links); nobody is refused;
+ *  - `self`: acts on the caller's own account; only anonymous callers are refused;
+ *  - `workspace`: acts on workspace `ws`; anonymous → unauthenticated, and the stranger, the
+ *    leaver and the deactivated member → not_found (for them the workspace does not exist);
+ *  - `conversation`: acts on a conversation (or a message in it), tried against the private
+ *    channel, the group DM and #general: anonymous → unauthenticated, everyone else who cannot
+ *    read it → not_found (outsider and kicked can read #general, so they are not tried there).
+ * `refused` overrides that rule for one caller ('skip' leaves them out).
+ * `allowed` describes the calls by owner, admin and member on the private channel / `ws`
+ * (or on fresh things `setup` makes, for operations that change or end what they act on).
+ */
+export type Scope = 'public' | 'self' | 'workspace' | 'conversation'
+export type Expect = 'ok' | ErrorCode
+
+export interface Ctx {
+  w: World
+  /** Who calls (a person of the world, or anonymous). */
+  as: Person | 'anonymous'
+  target: Target
+  /** Unique per call, for names that must not clash. */
+  n: number
+  /** What `setup` prepared. */
+  extra: Record<string, string>
+}
+
+export interface Prepared {
+  /** Call as this user instead of the role's own account. */
+  caller?: TestUser
+  target?: Partial<Target>
+  extra?: Record<string, string>
+}
+
+export interface Fixture<N extends OperationName> {
+  scope: Scope
+  input(ctx: Ctx): CallInput<N>
+  targets?: TargetKind[]
+  refused?: Partial<Record<Refused, ErrorCode | 'skip'>>
+  allowed?: {
+    setup?(w: World, role: Role, n: number): Promise<Prepared>
+    expect?: Partial<Record<Role, Expect>>
+    check?(out: CallOutput<N>, ctx: Ctx): string | null
+  }
+}
+
+export const PASSWORD = 'correct horse battery staple'
+
+/** A message of the caller's own in the target when they ever wrote one there (the tempting case). */
+const ownOr = (ctx: Ctx, fallback: string) => (ctx.as === 'anonymous' ? undefined : ctx.target.messageBy[ctx.as]) ?? fallback
+
+let made = 0
+/** A fresh channel in `ws`, created by `creator`, with `others` invited. */
+export async function freshChannel(
+  w: World,
+  { creator = 'owner', others = ['admin', 'member'], isPrivate = true, archived = false }:
+    { creator?: Person; others?: Person[]; isPrivate?: boolean; archived?: boolean } = {},
+): Promise<Prepared> {
+  const c = await w.users[creator].call('channel.create', { workspaceId: w.ws.id, name: `fresh-${++made}`, private: isPrivate })
+  const invite = others.filter((p) => p !== creator).map((p) => w.users[p].id)
+  if (invite.length > 0) await w.users[creator].call('conversation.invite', { conversationId: c.id, userIds: invite })
+  if (archived) await w.users.owner.call('conversation.archive', { conversationId: c.id })
+  return { target: { conversationId: c.id, name: c.name } }
+}
+
+/** A fresh person who joined `ws` as a member. */
+export async function freshMember(w: World): Promise<TestUser> {
+  const u = await w.server.signup(`fresh${++made}`)
+  await w.server.join(w.ws, w.users.owner, u)
+  return u
+}
+
+const conversationId = (ctx: Ctx) => ({ conversationId: ctx.target.conversationId })
+
+export const fixtures: { [N in OperationName]: Fixture<N> } = {
+  // ---- accounts -------------------------------------------------------------------------
+  'auth.signup': {
+    scope: 'public',
+    input: ({ n }) => ({ email: `new${n}@example.test`, password: PASSWORD, name: 'New', handle: `new${n}` }),
+  },
+  'auth.login': {
+    scope: 'public',
+    input: ({ w }) => ({ email: w.users.member.email, password: PASSWORD }),
+  },
+  'auth.magicLink.request': {
+    scope: 'public',
+    input: ({ w }) => ({ email: w.users.member.email }),
+  },
+  'auth.magicLink.consume': {
+    scope: 'public',
+    input: ({ extra }) => ({ token: extra.token ?? 'x'.repeat(43) }),
+    allowed: {
+      async setup(w) {
+        const token = randomBytes(32).toString('base64url')
+        const hash = createHash('sha256').update(token).digest()
+        await w.sql`insert into magic_links (token_hash, user_id, expires_at) values (${hash}, ${w.users.member.id}, now() + interval '5 minutes')`
+        return { extra: { token } }
+      },
+      check: (out, { w }) => (out.user.id === w.users.member.id ? null : 'signed in as someone else'),
+    },
+  },
+  'auth.logout': {
+    scope: 'self',
+    input: () => ({}),
+    allowed: { setup: async (w, role) => ({ caller: await signIn(w, role) }) },
+  },
+  'auth.me': {
+    scope: 'self',
+    input: () => ({}),
+    allowed: { check: (out, { as, w }) => (as !== 'anonymous' && out.user.id === w.users[as].id ? null : 'someone else') },
+  },
+  'auth.sessions.list': {
+    scope: 'self',
+    input: () => ({}),
+    allowed: {
+      check: (out) => (out.filter((s) => s.current).length === 1 ? null : 'not exactly one current session'),
+    },
+  },
+  'auth.sessions.revoke': {
+    scope: 'self',
+    // Anyone else naming the owner's session learns nothing and ends nothing.
+    input: ({ w, extra }) => ({ sessionId: extra.sessionId ?? w.ownerSessionId }),
+    refused: { stranger: 'not_found', outsider: 'not_found', kicked: 'not_found', leaver: 'not_found', deactivated: 'not_found' },
+    allowed: {
+      async setup(w, role) {
+        const other = await signIn(w, role)
+        const me = await other.call('auth.me', {})
+        return { extra: { sessionId: me.sessionId } }
+      },
+    },
+  },
+  'auth.profile.update': {
+    scope: 'self',
+    input: ({ n }) => ({ name: `Name ${n}` }),
+  },
+  'auth.password.change': {
+    scope: 'self',
+    input: () => ({ current: PASSWORD, password: 'another long password' }),
+    // It ends every other session: use a throwaway account, not the world's people.
+    allowed: { setup: async (w) => ({ caller: await w.server.signup(`pw${++made}`) }) },
+  },
+
+  // ---- workspaces -----------------------------------------------------------------------
+  'workspace.create': {
+    scope: 'self',
+    input: ({ n }) => ({ name: `Space ${n}` }),
+  },
+  'workspace.list': {
+    scope: 'self',
+    input: () => ({}),
+    allowed: { check: (out, { w }) => (out.some((s) => s.id === w.ws.id) && !out.some((s) => s.id === w.elsewhere.id) ? null : 'wrong workspaces') },
+  },
+  'workspace.get': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id }),
+  },
+  'workspace.leave': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: extra.workspaceId ?? w.ws.id }),
+    allowed: {
+      // Leaving `ws` would change the world: leave a fresh workspace with the same roles.
+      async setup(w) {
+        const space = await w.users.owner.call('workspace.create', { name: `Leave ${++made}` })
+        await w.server.join(space, w.users.owner, w.users.admin, 'admin')
+        await w.server.join(space, w.users.owner, w.users.member)
+        return { extra: { workspaceId: space.id } }
+      },
+      expect: { owner: 'conflict' },
+    },
+  },
+  'invite.create': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id }),
+    allowed: { expect: { member: 'forbidden' } },
+  },
+  'invite.accept': {
+    scope: 'self',
+    input: ({ w }) => ({ code: w.inviteCode }),
+    // A valid code would let the stranger or the leaver (re)join: that is what codes are for.
+    // A deactivated member cannot use one to get back in.
+    refused: { deactivated: 'forbidden' },
+    allowed: { expect: { owner: 'conflict', admin: 'conflict', member: 'conflict' } },
+  },
+  'member.list': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id }),
+  },
+  'member.get': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, member: '@member' }),
+  },
+  'member.setRole': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, userId: extra.userId ?? w.users.member.id, role: 'admin' }),
+    allowed: { setup: async (w) => ({ extra: { userId: (await freshMember(w)).id } }), expect: { member: 'forbidden' } },
+  },
+  'member.deactivate': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, userId: extra.userId ?? w.users.member.id }),
+    allowed: { setup: async (w) => ({ extra: { userId: (await freshMember(w)).id } }), expect: { member: 'forbidden' } },
+  },
+  'member.reactivate': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, userId: extra.userId ?? w.users.deactivated.id }),
+    allowed: {
+      async setup(w) {
+        const u = await freshMember(w)
+        await w.users.owner.call('member.deactivate', { workspaceId: w.ws.id, userId: u.id })
+        return { extra: { userId: u.id } }
+      },
+      expect: { member: 'forbidden' },
+    },
+  },
+
+  // ---- conversations --------------------------------------------------------------------
+  'channel.create': {
+    scope: 'workspace',
+    input: ({ w, n }) => ({ workspaceId: w.ws.id, name: `made-${n}`, private: true }),
+  },
+  'conversation.list': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, all: true }),
+    allowed: { check: (out, { w }) => (out.some((c) => c.id === w.targets.private.conversationId) ? null : 'the private channel is missing') },
+  },
+  'channel.find': {
+    scope: 'conversation',
+    targets: ['private', 'public'],
+    input: ({ target }) => ({ workspaceId: target.workspaceId, name: target.name ?? 'none' }),
+  },
+  'conversation.get': { scope: 'conversation', input: conversationId },
+  'dm.open': {
+    scope: 'workspace',
+    // Everyone else in the group DM: for the leaver and the deactivated member this names the
+    // existing DM they were in, which they must not get back.
+    input: ({ w, as }) => ({
+      workspaceId: w.ws.id,
+      userIds: (['owner', 'admin', 'member', 'leaver', 'deactivated'] as const).filter((p) => p !== as).map((p) => w.users[p].id),
+    }),
+    allowed: { check: (out, { w }) => (out.id === w.targets.dm.conversationId ? null : 'a second DM was opened') },
+  },
+  'conversation.join': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { setup: (w) => freshChannel(w, { creator: 'outsider', others: [], isPrivate: false }) },
+  },
+  'conversation.leave': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { setup: (w) => freshChannel(w) },
+  },
+  'conversation.invite': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), userIds: [ctx.w.users.outsider.id] }),
+    allowed: { setup: (w) => freshChannel(w) },
+  },
+  'conversation.kick': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), userId: ctx.extra.userId ?? ctx.w.users.member.id }),
+    allowed: {
+      setup: async (w) => ({ ...(await freshChannel(w, { others: ['admin', 'member', 'outsider'] })), extra: { userId: w.users.outsider.id } }),
+      expect: { member: 'forbidden' },
+    },
+  },
+  'conversation.members': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { check: (out, { w }) => (out.some((m) => m.id === w.users.member.id) ? null : 'member missing') },
+  },
+  'conversation.update': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), topic: `topic ${ctx.n}` }),
+  },
+  'conversation.archive': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { setup: (w) => freshChannel(w), expect: { member: 'forbidden' } },
+  },
+  'conversation.unarchive': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { setup: (w) => freshChannel(w, { archived: true }), expect: { member: 'forbidden' } },
+  },
+
+  // ---- messages -------------------------------------------------------------------------
+  'message.send': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), text: `hello ${ctx.n}`, clientId: randomUUID() }),
+  },
+  'message.list': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { check: (out, { target }) => (out.some((m) => m.id === target.rootId) ? null : 'the root is missing') },
+  },
+  'thread.replies': {
+    scope: 'conversation',
+    input: ({ target }) => ({ messageId: target.rootId }),
+    allowed: { check: (out, { target }) => (out.replies.some((m) => m.id === target.replyId) ? null : 'the reply is missing') },
+  },
+  'message.get': { scope: 'conversation', input: (ctx) => ({ messageId: ownOr(ctx, ctx.target.rootId) }) },
+  'message.getBySeq': { scope: 'conversation', input: ({ target }) => ({ conversationId: target.conversationId, seq: target.rootSeq }) },
+  'message.edit': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ctx.extra.messageId ?? ownOr(ctx, ctx.target.rootId), text: `edited ${ctx.n}` }),
+    // The root was written by `member`: only its author edits it.
+    allowed: {
+      setup: async (w) => ({ extra: { messageId: w.targets.private.rootId } }),
+      expect: { owner: 'forbidden', admin: 'forbidden' },
+    },
+  },
+  'message.delete': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ctx.extra.messageId ?? ownOr(ctx, ctx.target.replyId) }),
+    allowed: {
+      // A fresh message by `member` each time: its author and admins may delete it.
+      async setup(w) {
+        const m = await w.users.member.call('message.send', { conversationId: w.targets.private.conversationId, text: 'to delete', clientId: randomUUID() })
+        return { extra: { messageId: m.id } }
+      },
+    },
+  },
+  'thread.follow': { scope: 'conversation', input: ({ target }) => ({ messageId: target.rootId }) },
+  'thread.unfollow': { scope: 'conversation', input: ({ target }) => ({ messageId: target.rootId }) },
+
+  // ---- sync (its per-stream answers are checked in their own test) ---------------------
+  sync: {
+    scope: 'self',
+    input: ({ w }) => ({ conversations: { [w.targets.private.conversationId]: 0 }, workspaces: { [w.ws.id]: 0 } }),
+    allowed: {
+      check: (out, { w }) =>
+        out.conversations.some((s) => s.streamId === w.targets.private.conversationId && s.events.length > 0) && out.gone.length === 0
+          ? null
+          : 'the private channel did not sync',
+    },
+  },
+}
+
+/** A second session of the role's account (for operations that end the session they run in). */
+async function signIn(w: World, role: Role): Promise<TestUser> {
+  const u = w.users[role]
+  const res = await w.server.call('auth.login', { email: u.email, password: PASSWORD })
+  return { ...u, token: res.token, call: (name, input) => w.server.call(name, input, res.token) }
+}
