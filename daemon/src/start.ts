@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { OCommsError } from '@ocomms/shared'
+import { DAEMON_API_VERSION, OCommsError } from '@ocomms/shared'
 import { DaemonClient } from './client.js'
 import { checkPrivate, ensureHome, homePaths, LoosePermissionsError, ocommsHome } from './home.js'
 import { readLock } from './lock.js'
@@ -50,6 +50,19 @@ export function spawnDaemon(home: string): void {
 }
 
 /**
+ * True when the running daemon speaks this API version. An older one (left running across an
+ * upgrade) is asked to stop, so a current one can start; its outbox survives in SQLite.
+ */
+async function current(client: DaemonClient, socket: string): Promise<boolean> {
+  const status = await client.request('daemon.status', {})
+  if (status.apiVersion === DAEMON_API_VERSION) return true
+  await client.request('daemon.stop', {}).catch(() => null)
+  client.close()
+  for (let i = 0; i < 100 && existsSync(socket); i++) await sleep(50)
+  return false
+}
+
+/**
  * Connects to this user's daemon, starting it on demand and waiting for its socket: the way
  * every frontend reaches it.
  */
@@ -58,7 +71,8 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Daemo
   checkHome(home)
   const { socket } = homePaths(home)
   try {
-    return await DaemonClient.connect(socket)
+    const client = await DaemonClient.connect(socket)
+    if (options.start === false || (await current(client, socket))) return client
   } catch (err) {
     if (options.start === false) throw new OCommsError('unavailable', `The daemon is not running (${(err as Error).message}).`)
   }
