@@ -51,6 +51,7 @@ export class Daemon {
   // Refusals are answers, not faults: the library would print each one to stderr.
   private readonly rpc = new JSONRPCServer<CallContext>({ errorListener: () => {} })
   private server: Server | null = null
+  private readonly connections = new Set<Socket>()
   private stopping: Promise<void> | null = null
 
   constructor(
@@ -92,8 +93,10 @@ export class Daemon {
   }
 
   private accept(conn: Socket): void {
+    this.connections.add(conn)
     conn.on('error', () => conn.destroy())
     conn.on('close', () => {
+      this.connections.delete(conn)
       for (const [id, sub] of this.subscriptions) if (sub.conn === conn) this.subscriptions.delete(id)
     })
     readLines(conn, (line) => {
@@ -209,7 +212,8 @@ export class Daemon {
       await new Promise<void>((resolve) => {
         if (!this.server) return resolve()
         this.server.close(() => resolve())
-        for (const sub of this.subscriptions.values()) sub.conn.end()
+        // Frontends see their connection close (a tail ends, a TUI reconnects).
+        for (const conn of this.connections) conn.destroy()
       })
       rmSync(this.paths.socket, { force: true })
     })())

@@ -45,6 +45,13 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 try {
   await daemon.listen()
   log.info({ pid: process.pid, home }, 'daemon started')
+  // Its home removed (rm -rf ~/.ocomms) or its socket taken away: nobody can reach it any more.
+  setInterval(() => {
+    if (!existsSync(paths.socket)) {
+      log.warn('socket removed; exiting')
+      void daemon.stop().then(() => process.exit(0))
+    }
+  }, 5_000).unref()
 } catch (err) {
   log.fatal({ err }, 'could not start')
   process.stderr.write(`ocomms daemon: ${err instanceof Error ? err.message : String(err)}\n`)

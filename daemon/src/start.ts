@@ -77,7 +77,7 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Daemo
     if (options.start === false) throw new OCommsError('unavailable', `The daemon is not running (${(err as Error).message}).`)
   }
   spawnDaemon(home)
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000)
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   let last: unknown
   while (Date.now() < deadline) {
     await sleep(100)

@@ -89,6 +89,7 @@ export function registerAccounts(program: Command): void {
 
   program
     .command('logout')
+    .summary('sign this profile out')
     .description('End this profile\'s session on the server and forget its token and cache.')
     .action(
       action(async (cli) => {
@@ -100,6 +101,7 @@ export function registerAccounts(program: Command): void {
 
   program
     .command('whoami')
+    .summary('who and where you are signed in')
     .description('Who this profile is signed in as, on which server and workspace, and whether it is connected.')
     .action(
       action(async (cli) => {
@@ -108,7 +110,7 @@ export function registerAccounts(program: Command): void {
       }),
     )
 
-  const workspace = program.command('workspace').description('The workspaces of this account: list them, switch, create one.')
+  const workspace = program.command('workspace').summary('list, switch or create workspaces').description('The workspaces of this account: list them, switch, create one.')
   workspace
     .command('list')
     .description('Your workspaces; * marks the current one.')
@@ -147,6 +149,7 @@ export function registerAccounts(program: Command): void {
 
   program
     .command('invite')
+    .summary('create an invite code for the current workspace')
     .description('Create an invite code (and link) for the current workspace. Share it; people join with `ocomms signup --invite CODE`.')
     .option('--email <email>', 'only this person may use it')
     .addOption(new Option('--role <role>', 'the role it grants').choices(['member', 'admin', 'owner']).default('member'))
@@ -169,6 +172,7 @@ export function registerAccounts(program: Command): void {
 
   program
     .command('members')
+    .summary('the people in the current workspace')
     .description('The people in the current workspace.')
     .option('--all', 'include people who left or were deactivated')
     .action(
@@ -185,6 +189,7 @@ export function registerAccounts(program: Command): void {
   program
     .command('whois')
     .argument('<handle>', '@handle of a member')
+    .summary('details about one member')
     .description('Details about one member of the current workspace.')
     .action(
       action(async (cli, handle: string) => {
@@ -197,6 +202,7 @@ export function registerAccounts(program: Command): void {
     .command('role')
     .argument('<handle>', '@handle of a member')
     .addArgument(new Argument('<role>', 'the new role').choices(['owner', 'admin', 'member']))
+    .summary('change a member\'s role')
     .description('Change a member\'s role (admins manage members and admins; only owners make owners).')
     .action(
       action(async (cli, handle: string, role: 'owner' | 'admin' | 'member') => {
@@ -210,6 +216,7 @@ export function registerAccounts(program: Command): void {
   program
     .command('deactivate')
     .argument('<handle>', '@handle of a member')
+    .summary('deactivate a member (admins)')
     .description('Deactivate a member of the current workspace: their access ends at once (admins).')
     .action(
       action(async (cli, handle: string) => {

@@ -15,6 +15,7 @@ async function channel(cli: Cli, name: string): Promise<Conversation> {
 export function registerChannels(program: Command): void {
   const ch = program
     .command('channel')
+    .summary('create, list, join, leave and manage channels')
     .description('Channels: create, list, join, leave, invite, kick, topic, describe, info, archive. NAME may be written with or without #.')
 
   ch.command('create')

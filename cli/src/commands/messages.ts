@@ -17,6 +17,7 @@ export function registerMessages(program: Command): void {
   program
     .command('dm')
     .argument('<people>', '@handle, or @a,@b,... for a group DM (at most 8 others)')
+    .summary('open a DM or group DM and print its id')
     .description('Open (or find) the DM or group DM with these people and print its id.')
     .action(
       action(async (cli, people: string) => {
@@ -31,6 +32,7 @@ export function registerMessages(program: Command): void {
     .argument('<text>', 'the message (markdown); "-" reads it from stdin')
     .option('--thread <msg>', `reply in the thread of this message (${refHelp})`)
     .option('--also-channel', 'with --thread: show the reply in the channel too')
+    .summary('send a message (queued while offline)')
     .description(
       'Send a message. It goes through the daemon\'s outbox: when the server cannot be reached it is queued ' +
         '(stderr says so) and delivered exactly once when the connection is back.',
@@ -61,6 +63,7 @@ export function registerMessages(program: Command): void {
     .option('--limit <n>', 'how many messages (default 50, at most 200)', positiveInt('--limit'))
     .option('--before <msg>', `only messages older than this one (${refHelp}), to page back`)
     .option('--thread <msg>', `read the thread of this message instead (${refHelp})`)
+    .summary('show a conversation\'s or thread\'s history')
     .description('Show history, oldest first: SEQ, time, author, text. Refer to a message as #channel/SEQ or by its id (--json).')
     .action(
       action(async (cli, target: string, opts: { limit?: number; before?: string; thread?: string }) => {
@@ -85,6 +88,7 @@ export function registerMessages(program: Command): void {
     .command('edit')
     .argument('<msg>', refHelp)
     .argument('<text>', 'the new text; "-" reads it from stdin')
+    .summary('change one of your messages')
     .description('Change the text of one of your messages.')
     .action(
       action(async (cli, ref: string, text: string) => {
@@ -98,6 +102,7 @@ export function registerMessages(program: Command): void {
   program
     .command('delete')
     .argument('<msg>', refHelp)
+    .summary('delete a message')
     .description('Delete a message (yours; admins may delete any). It stays as a "(deleted)" placeholder so threads hold.')
     .action(
       action(async (cli, ref: string) => {

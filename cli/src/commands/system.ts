@@ -9,7 +9,7 @@ import { action } from './action.js'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function registerSystem(program: Command): void {
-  const server = program.command('server').description('Run an OComms server.')
+  const server = program.command('server').summary('run an OComms server').description('Run an OComms server.')
   server
     .command('start')
     .description(
@@ -44,6 +44,7 @@ export function registerSystem(program: Command): void {
 
   const daemon = program
     .command('daemon')
+    .summary('start, stop or inspect your background daemon')
     .description('The per-user background process every command talks to. Commands start it on demand; these control it.')
   daemon
     .command('start')

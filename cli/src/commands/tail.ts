@@ -27,6 +27,7 @@ export function registerTail(program: Command): void {
   program
     .command('tail')
     .argument('[targets...]', 'only these conversations (#channel, @handle, @a,@b or ids); default: everything')
+    .summary('stream live events until Ctrl-C')
     .description(
       'Stream live events until interrupted (Ctrl-C). Human output is one line per message; with --json one event ' +
         'object per line ({"type","conversationId","seq","data",...}), including the daemon\'s own ' +
