@@ -5,7 +5,7 @@ import { person, signup } from './helpers/cli.js'
 
 type InviteOut = typeof Invite.static
 
-t.test('two people chat in a channel from the CLI: threads, edits, deletes, live tail', async (t) => {
+t.test('two people chat in a channel from the CLI: history, threads, live tail', async (t) => {
   const server = await startTestServer(t)
   const ann = await person(t, 'ann')
   const bob = await person(t, 'bob')

@@ -1,7 +1,8 @@
 import t from 'tap'
+import { chmod } from 'node:fs/promises'
 import type { Invite } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { person, signup } from './helpers/cli.js'
+import { password, person, signup, until } from './helpers/cli.js'
 
 type InviteOut = typeof Invite.static
 
@@ -53,9 +54,30 @@ t.test('people, roles and workspaces from the CLI', async (t) => {
   t.match(help.stdout, /Exit codes/)
   t.match((await ann.run(['send', '--help'])).stdout, /--thread/)
 
+  // A home others can reach is refused before anything runs.
+  const loose = await person(t, 'dan')
+  await chmod(loose.home, 0o755)
+  const refusedHome = await loose.run(['--json', 'whoami'])
+  t.equal(refusedHome.code, 3)
+  t.match(JSON.parse(refusedHome.stdout), { error: { code: 'unavailable', message: /accessible to other users.*chmod 700/ } })
+
   // Signing out.
   t.equal((await bob.run(['logout'])).code, 0)
   const out = await bob.run(['--json', 'whoami'])
   t.equal(out.code, 1)
   t.match(JSON.parse(out.stdout), { error: { code: 'unauthenticated' } })
+
+  // Back in: with a password, then with a magic link.
+  const pw = await bob.run(['login', '--server', server.url, '--email', bob.email, '--password-stdin'], { stdin: `${password}\n` })
+  t.equal(pw.code, 0, pw.stderr)
+  t.match(pw.stderr, /Signed in as @bob/)
+  t.equal((await bob.run(['logout'])).code, 0)
+  const wrong = await bob.run(['login', '--server', server.url, '--email', bob.email, '--password-stdin'], { stdin: 'not the password\n' })
+  t.equal(wrong.code, 1, 'a wrong password is refused')
+  t.equal((await bob.run(['login', '--server', server.url, '--email', bob.email, '--magic-link'])).code, 0)
+  const mail = await until(() => server.logs.map((l) => l.mail as { to: string; text: string } | undefined).find((m) => m?.to === bob.email))
+  const link = /(http\S+magic-link#token=\S+)/.exec(mail.text)![1]!
+  const viaLink = await bob.json<{ user: { handle: string }; workspace: { slug: string } }>(['login', '--link', link])
+  t.match(viaLink, { user: { handle: 'bob' }, workspace: { slug: String } }, 'signed in with the magic link')
+  t.equal((await bob.run(['login', '--link', link])).code, 1, 'a magic link works once')
 })

@@ -384,7 +384,7 @@ export class ProfileSession {
           // Refused for good (no access, archived, too long...): it will never go through.
           if (this.cache.dequeue(entry.clientId)) {
             this.record(entry.clientId, { error: e })
-            this.hooks.publish(this.name, { type: 'daemon.outbox.failed', clientId: entry.clientId, error: { code: e.code, message: e.message } })
+            if (!this.awaited.has(entry.clientId)) this.hooks.publish(this.name, { type: 'daemon.outbox.failed', clientId: entry.clientId, error: { code: e.code, message: e.message } })
           }
           continue
         }
@@ -395,7 +395,8 @@ export class ProfileSession {
       if (this.cache.dequeue(entry.clientId)) {
         this.record(entry.clientId, { message })
         this.hooks.log.info({ profile: this.name, clientId: entry.clientId, attempts: entry.attempts + 1 }, 'outbox delivered')
-        this.hooks.publish(this.name, { type: 'daemon.outbox.delivered', clientId: entry.clientId, message })
+        // A send whose caller is waiting gets its answer; only queued ones are announced.
+        if (!this.awaited.has(entry.clientId)) this.hooks.publish(this.name, { type: 'daemon.outbox.delivered', clientId: entry.clientId, message })
       }
     }
   }
