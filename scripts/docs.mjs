@@ -2,7 +2,7 @@
 // `npm run docs`: regenerates the parts of docs/daemon-api.md and docs/cli.md that come from
 // the declarations (daemon methods in shared/, commands in cli/). `--check` only compares.
 import { readFile, writeFile } from 'node:fs/promises'
-import { renderMethods, withGenerated, METHODS_START, METHODS_END } from '../daemon/dist/index.js'
+import { renderMethods, withGenerated, METHODS_START, METHODS_END } from '../daemon/dist/api-doc.js'
 import { renderCliReference, CLI_START, CLI_END } from '../cli/dist/index.js'
 
 const check = process.argv.includes('--check')

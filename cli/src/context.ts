@@ -1,20 +1,8 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { connectDaemon, type DaemonClient } from '@ocomms/daemon'
-import {
-  OCommsError,
-  parseMessageRef,
-  parseTarget,
-  type CallInput,
-  type CallOutput,
-  type Conversation,
-  type DaemonMethodMap,
-  type DaemonMethodName,
-  type Message,
-  type OperationName,
-  type ParamsOf,
-  type ResultOf,
-} from '@ocomms/shared'
+import type { CallInput, CallOutput, Conversation, DaemonMethodMap, DaemonMethodName, Message, OperationName, ParamsOf, ResultOf } from '@ocomms/shared'
+import { OCommsError, parseMessageRef, parseTarget } from '@ocomms/shared/core'
 
 /** Bad arguments: exit code 2. */
 export class UsageError extends Error {}

@@ -1,8 +1,13 @@
-import Table from 'cli-table3'
+import { createRequire } from 'node:module'
 import type { Conversation, Member, Message } from '@ocomms/shared'
+
+type TableClass = typeof import('cli-table3')
+// Loaded when a table is printed, not on every start.
+const require = createRequire(import.meta.url)
 
 /** A plain table: no borders, so it reads well and greps well. */
 export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const Table = require('cli-table3') as TableClass
   const t = new Table({
     head,
     chars: {

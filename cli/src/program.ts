@@ -59,6 +59,7 @@ export function buildProgram(): Command {
   registerTail(program)
   program.commandsGroup('Running OComms:')
   registerSystem(program)
-  program.commandsGroup('Other:')
+  program.commandsGroup('Help:')
+  program.helpCommand('help [command]', 'show help for a command')
   return program
 }

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander'
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError } from '@ocomms/shared/core'
 import { exitCodes, UsageError } from './context.js'
 import { buildProgram } from './program.js'
 

@@ -1,20 +1,18 @@
 import t from 'tap'
-import type { Conversation, Invite, Message } from '@ocomms/shared'
+import type { Conversation, Message } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { person, signup } from './helpers/cli.js'
-
-type InviteOut = typeof Invite.static
 
 t.test('edits, deletes and channel settings from the CLI', async (t) => {
   const server = await startTestServer(t)
   const ann = await person(t, 'ann')
   const bob = await person(t, 'bob')
   await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const invite = await ann.json<InviteOut>(['invite'])
+  const invite = await ann.call('invite.create', {})
   await signup(bob, server.url, { invite: invite.code })
-  await ann.json<Conversation>(['channel', 'create', 'dev'])
-  await bob.json(['channel', 'join', '#dev'])
-  const hello = await ann.json<Message>(['send', '#dev', 'hello **bob**'])
+  const dev = await ann.call('channel.create', { name: 'dev' })
+  await bob.call('conversation.join', { conversationId: dev.id })
+  const hello = (await ann.rpc('messages.send', { conversationId: dev.id, text: 'hello **bob**' })).message!
 
   // Edit and delete.
   const edited = await ann.json<Message>(['edit', `#dev/${hello.seq}`, 'hello bob'])

@@ -1,13 +1,6 @@
 import { createConnection, type Socket } from 'node:net'
-import {
-  DAEMON_EVENT_NOTIFICATION,
-  OCommsError,
-  type DaemonMethodMap,
-  type DaemonMethodName,
-  type EventNotification,
-  type ParamsOf,
-  type ResultOf,
-} from '@ocomms/shared'
+import type { DaemonMethodMap, DaemonMethodName, EventNotification, ParamsOf, ResultOf } from '@ocomms/shared'
+import { DAEMON_EVENT_NOTIFICATION, OCommsError } from '@ocomms/shared/core'
 import type { Static } from '@sinclair/typebox'
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0'
 import { readLines, writeLine } from './lines.js'

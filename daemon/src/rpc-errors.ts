@@ -1,4 +1,4 @@
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError } from '@ocomms/shared/core'
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0'
 
 /** JSON-RPC error code for a refused request; `data` carries the OComms error body. */

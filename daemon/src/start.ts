@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DAEMON_API_VERSION, OCommsError } from '@ocomms/shared'
+import { DAEMON_API_VERSION, OCommsError } from '@ocomms/shared/core'
 import { DaemonClient } from './client.js'
 import { checkPrivate, ensureHome, homePaths, LoosePermissionsError, ocommsHome } from './home.js'
 import { readLock } from './lock.js'

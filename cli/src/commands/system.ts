@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError } from '@ocomms/shared/core'
 import { UsageError } from '../context.js'
 import { table, when } from '../format.js'
 import { action } from './action.js'

@@ -3,6 +3,8 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DaemonClient } from '@ocomms/daemon'
+import type { CallInput, CallOutput, DaemonMethodMap, DaemonMethodName, OperationName, ParamsOf, ResultOf } from '@ocomms/shared'
 
 /** The built `ocomms` launcher: `npm test` builds before it runs the tests. */
 export const ocommsBin = fileURLToPath(new URL('../../bin/ocomms.js', import.meta.url))
@@ -27,6 +29,12 @@ export interface Person {
   json<T = unknown>(args: string[], options?: { stdin?: string }): Promise<T>
   /** A long-running `ocomms` (tail): its stdout lines as they come. */
   spawn(args: string[]): Running
+  /**
+   * Straight to this person's daemon (started by an earlier `ocomms` command): for setting a
+   * scene quickly, so the `ocomms` processes of a test are the commands under test.
+   */
+  rpc<N extends DaemonMethodName>(method: N, params: ParamsOf<DaemonMethodMap[N]>): Promise<ResultOf<DaemonMethodMap[N]>>
+  call<N extends OperationName>(operation: N, input: Partial<CallInput<N>>): Promise<CallOutput<N>>
 }
 
 export interface Running {
@@ -66,12 +74,20 @@ let counter = 0
 export async function person(t: Teardown, handle: string): Promise<Person> {
   const home = await mkdtemp(join(tmpdir(), `ocomms-home-${handle}-`))
   await chmod(home, 0o700)
+  let client: DaemonClient | null = null
   t.teardown(async () => {
+    client?.close()
     await stopDaemon(home)
     await rm(home, { recursive: true, force: true })
   })
   const run: Person['run'] = (args, options) => runOcomms(home, args, options)
+  const rpc: Person['rpc'] = async (method, params) => {
+    client ??= await DaemonClient.connect(join(home, 'daemon.sock'))
+    return client.request(method, params)
+  }
   return {
+    rpc,
+    call: async (operation, input) => (await rpc('call', { operation, input: input as Record<string, unknown> })) as never,
     home,
     handle,
     email: `${handle}.${process.pid}.${++counter}@example.test`,
