@@ -27,8 +27,7 @@ t.test('two people chat in a channel from the CLI: history, threads, live tail',
   // Bob listens before Ann speaks.
   const tail = bob.spawn(['tail', '--json'])
   t.teardown(() => tail.stop())
-  await tail.waitFor(() => true, 100).catch(() => null)
-  await new Promise((r) => setTimeout(r, 300))
+  await tail.ready()
 
   const hello = await ann.json<Message>(['send', '#dev', 'hello **bob**'])
   t.match(hello, { id: String, seq: Number, conversationId: dev.id, threadRootId: null, author: { handle: 'ann' }, text: 'hello **bob**', replyCount: 0, reactions: [], pinned: false, files: [] })

@@ -56,6 +56,7 @@ t.test('the server dies and comes back while a person keeps sending: queued, the
   const bobTail = bob.spawn(['tail', '--json', '#general'])
   const annTail = ann.spawn(['tail', '--json'])
   t.teardown(() => Promise.all([bobTail.stop(), annTail.stop()]))
+  await Promise.all([bobTail.ready(), annTail.ready()])
   await ann.json(['send', '#general', 'before'])
   await bobTail.waitFor((l) => l.includes('"before"'))
 

@@ -68,7 +68,8 @@ export function registerTail(program: Command): void {
         process.exit(3)
       })
       await cli.rpc('subscribe', ids.length > 0 ? { conversationIds: ids } : {})
-      if (!cli.globals.json) cli.say(`tailing ${ids.length > 0 ? targets.join(' ') : 'everything'} (Ctrl-C to stop)`)
+      // On stderr in both modes: scripts can wait for it to know nothing sent from now is missed.
+      cli.say(`tailing ${ids.length > 0 ? targets.join(' ') : 'everything'} (Ctrl-C to stop)`)
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           client.close()

@@ -41,6 +41,8 @@ export interface Running {
   child: ChildProcess
   lines: string[]
   stderr: () => string
+  /** Resolves once the command said it is listening (tail prints "tailing ..." on stderr). */
+  ready(timeoutMs?: number): Promise<void>
   waitFor(match: (line: string) => boolean, timeoutMs?: number): Promise<string>
   stop(): Promise<number | null>
 }
@@ -123,6 +125,13 @@ export async function person(t: Teardown, handle: string): Promise<Person> {
         child,
         lines,
         stderr: () => err,
+        async ready(timeoutMs = 20_000) {
+          const deadline = Date.now() + timeoutMs
+          while (!err.includes('tailing')) {
+            if (Date.now() > deadline || child.exitCode !== null) throw new Error(`not ready: ${err}`)
+            await new Promise((r) => setTimeout(r, 50))
+          }
+        },
         waitFor(match, timeoutMs = 15_000) {
           const seen = lines.find(match)
           if (seen) return Promise.resolve(seen)
