@@ -5,6 +5,7 @@
 #   ./install.sh              install, build, start in the background
 #   ./install.sh --no-start   install and build only
 #   ./install.sh --systemd    also install and start a systemd unit (needs root)
+#   ./install.sh --no-link    do not put the `ocomms` command on the PATH
 #
 # Settings: OCOMMS_HOST (default 127.0.0.1), OCOMMS_PORT (default 7080),
 # OCOMMS_DATA_DIR (default ./data), DATABASE_URL (use an external PostgreSQL >= 15).
@@ -14,11 +15,13 @@ REPO=$(pwd)
 
 start=1
 systemd=0
+link=1
 for arg in "$@"; do
   case "$arg" in
     --no-start) start=0 ;;
     --systemd) systemd=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --no-link) link=0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +41,19 @@ echo "Installing dependencies..."
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 echo "Building..."
 npm run build
+
+# The `ocomms` command: a symlink to cli/bin/ocomms.js in a folder on the PATH.
+path_hint=""
+if [ "$link" = 1 ]; then
+  if [ "$(id -u)" = 0 ]; then BIN_DIR=/usr/local/bin; else BIN_DIR="$HOME/.local/bin"; fi
+  mkdir -p "$BIN_DIR"
+  ln -sf "$REPO/cli/bin/ocomms.js" "$BIN_DIR/ocomms"
+  echo "Linked $BIN_DIR/ocomms -> $REPO/cli/bin/ocomms.js"
+  case ":$PATH:" in
+    *":$BIN_DIR:"*) ;;
+    *) path_hint="  $BIN_DIR is not on your PATH; add it:  export PATH=\"$BIN_DIR:\$PATH\"  (e.g. in ~/.profile)" ;;
+  esac
+fi
 
 HOST=${OCOMMS_HOST:-127.0.0.1}
 PORT=${OCOMMS_PORT:-7080}
@@ -98,8 +114,8 @@ OComms is installed.
   Stop it:  kill \$(cat $DATA/server.pid)
 
 Create the first account and workspace:
-  TOKEN=\$(curl -s $URL/api/auth/signup -H 'content-type: application/json' \\
-    -d '{"email":"you@example.com","password":"choose a long password","name":"Your Name","handle":"you"}' \\
-    | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
-  curl -s $URL/api/workspaces -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' -d '{"name":"My Team"}'
+  printf %s 'choose a long password' | ocomms signup --server $URL --email you@example.com \\
+      --name "Your Name" --handle you --password-stdin --create-workspace "My Team"
+  ocomms --help
+${path_hint}
 DONE

@@ -3,14 +3,8 @@ import { Event } from '../events.js'
 import { Conversation, DisplayName, Email, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
 import { defineMethod } from './method.js'
 
-/**
- * The daemon's local API (docs/daemon-api.md). Bump DAEMON_API_VERSION when a method changes
- * incompatibly; frontends compare it with `daemon.status` and restart an older daemon.
- */
-export const DAEMON_API_VERSION = 1
-
-/** JSON-RPC notification method that carries live events to a subscriber. */
-export const DAEMON_EVENT_NOTIFICATION = 'event'
+// The version and the notification name live in constants.ts, which frontends load without TypeBox.
+export { DAEMON_API_VERSION, DAEMON_EVENT_NOTIFICATION } from './constants.js'
 
 /** Which signed-in account a call is for; omitted means the `default` profile. */
 const ProfileParam = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }))

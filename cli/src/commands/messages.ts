@@ -1,0 +1,115 @@
+import type { Command } from 'commander'
+import type { Message } from '@ocomms/shared'
+import { positiveInt, textArg, type Cli } from '../context.js'
+import { conversationLabel, messageLine } from '../format.js'
+import { action } from './action.js'
+
+const targetHelp = '#channel, @handle (DM), @a,@b (group DM) or a conversation id'
+const refHelp = 'a message id (from --json output) or #channel/SEQ'
+
+/** The root of the thread a ref points into (a reply's ref means its thread). */
+async function threadRoot(cli: Cli, ref: string): Promise<Message> {
+  const m = await cli.message(ref)
+  return m.threadRootId ? cli.message(m.threadRootId) : m
+}
+
+export function registerMessages(program: Command): void {
+  program
+    .command('dm')
+    .argument('<people>', '@handle, or @a,@b,... for a group DM (at most 8 others)')
+    .summary('open a DM or group DM and print its id')
+    .description('Open (or find) the DM or group DM with these people and print its id.')
+    .action(
+      action(async (cli, people: string) => {
+        const c = await cli.target(people.startsWith('@') ? people : `@${people}`)
+        cli.out(c, () => c.id)
+      }),
+    )
+
+  program
+    .command('send')
+    .argument('<target>', targetHelp)
+    .argument('<text>', 'the message (markdown); "-" reads it from stdin')
+    .option('--thread <msg>', `reply in the thread of this message (${refHelp})`)
+    .option('--also-channel', 'with --thread: show the reply in the channel too')
+    .summary('send a message (queued while offline)')
+    .description(
+      'Send a message. It goes through the daemon\'s outbox: when the server cannot be reached it is queued ' +
+        '(stderr says so) and delivered exactly once when the connection is back.',
+    )
+    .addHelpText('after', '\nExamples:\n  ocomms send \'#general\' "Hello, team"\n  ocomms send @ada "lunch?"\n  git log -1 | ocomms send \'#dev\' -\n  ocomms send \'#general\' "agreed" --thread \'#general/42\'')
+    .action(
+      action(async (cli, target: string, text: string, opts: { thread?: string; alsoChannel?: boolean }) => {
+        const body = textArg(text)
+        const c = await cli.target(target)
+        const root = opts.thread ? await threadRoot(cli, opts.thread) : null
+        const res = await cli.rpc('messages.send', {
+          conversationId: c.id,
+          text: body,
+          ...(root ? { threadRootId: root.id } : {}),
+          ...(root && opts.alsoChannel ? { alsoToChannel: true } : {}),
+        })
+        if (res.queued || !res.message) {
+          cli.say(`queued: the server is unreachable; the message will be delivered when the connection is back (clientId ${res.clientId}).`)
+          return cli.out({ queued: true, clientId: res.clientId, conversationId: c.id })
+        }
+        cli.out(res.message, () => messageLine(res.message!))
+      }),
+    )
+
+  program
+    .command('read')
+    .argument('<target>', targetHelp)
+    .option('--limit <n>', 'how many messages (default 50, at most 200)', positiveInt('--limit'))
+    .option('--before <msg>', `only messages older than this one (${refHelp}), to page back`)
+    .option('--thread <msg>', `read the thread of this message instead (${refHelp})`)
+    .summary('show a conversation\'s or thread\'s history')
+    .description('Show history, oldest first: SEQ, time, author, text. Refer to a message as #channel/SEQ or by its id (--json).')
+    .action(
+      action(async (cli, target: string, opts: { limit?: number; before?: string; thread?: string }) => {
+        const c = await cli.target(target)
+        const before = opts.before ? await cli.message(opts.before) : null
+        const root = opts.thread ? await threadRoot(cli, opts.thread) : null
+        const res = await cli.rpc('messages.read', {
+          conversationId: c.id,
+          ...(opts.limit ? { limit: Math.min(opts.limit, 200) } : {}),
+          ...(before ? { beforeSeq: before.seq } : {}),
+          ...(root ? { threadRootId: root.id } : {}),
+        })
+        if (res.stale) cli.say('(the server is unreachable: showing cached messages)')
+        cli.out(res.messages, () => {
+          if (res.messages.length === 0) return `(no messages in ${conversationLabel(c)})`
+          return res.messages.map(messageLine).join('\n')
+        })
+      }),
+    )
+
+  program
+    .command('edit')
+    .argument('<msg>', refHelp)
+    .argument('<text>', 'the new text; "-" reads it from stdin')
+    .summary('change one of your messages')
+    .description('Change the text of one of your messages.')
+    .action(
+      action(async (cli, ref: string, text: string) => {
+        const body = textArg(text)
+        const m = await cli.message(ref)
+        const edited = await cli.call('message.edit', { messageId: m.id, text: body })
+        cli.out(edited, () => messageLine(edited))
+      }),
+    )
+
+  program
+    .command('delete')
+    .argument('<msg>', refHelp)
+    .summary('delete a message')
+    .description('Delete a message (yours; admins may delete any). It stays as a "(deleted)" placeholder so threads hold.')
+    .action(
+      action(async (cli, ref: string) => {
+        const m = await cli.message(ref)
+        await cli.call('message.delete', { messageId: m.id })
+        cli.say('Deleted.')
+        cli.out({ ok: true, id: m.id })
+      }),
+    )
+}

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs'
+import type { Command } from 'commander'
+import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
+import { OCommsError } from '@ocomms/shared/core'
+import { UsageError } from '../context.js'
+import { table, when } from '../format.js'
+import { action } from './action.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function registerSystem(program: Command): void {
+  const server = program.command('server').summary('run an OComms server').description('Run an OComms server.')
+  server
+    .command('start')
+    .description(
+      'Run the server in the foreground until SIGTERM or Ctrl-C. Without --database-url it runs an embedded ' +
+        'PostgreSQL inside the data directory. Prints "listening on http://H:P" on stderr once ready.',
+    )
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
+    .option('--port <port>', 'port to listen on (default 7080)')
+    .option('--data-dir <dir>', 'where the embedded database and files live (default $OCOMMS_HOME/server)')
+    .option('--database-url <url>', 'use this PostgreSQL (15 or newer) instead of the embedded one')
+    .option('--redis-url <url>', 'Redis for running several server processes together')
+    .addHelpText('after', '\nMore settings (mail, public URL, limits) come from the environment: see docs/configuration.md.')
+    .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string; redisUrl?: string }) => {
+      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new UsageError(`--port must be a port number, got "${opts.port}".`)
+      const env = { ...process.env }
+      if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
+      if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
+      if (opts.redisUrl) env.REDIS_URL = opts.redisUrl
+      if (opts.port) env.OCOMMS_PORT = opts.port
+      if (opts.host) env.OCOMMS_HOST = opts.host
+      // Imported here: the server and its dependencies load only for this command.
+      const { loadConfig, startServer } = await import('@ocomms/server')
+      let config
+      try {
+        config = loadConfig(env)
+      } catch (err) {
+        throw new UsageError((err as Error).message)
+      }
+      await startServer(config)
+      await new Promise(() => {})
+    })
+
+  const daemon = program
+    .command('daemon')
+    .summary('start, stop or inspect your background daemon')
+    .description('The per-user background process every command talks to. Commands start it on demand; these control it.')
+  daemon
+    .command('start')
+    .description('Start the daemon (if it is not running) and show its status.')
+    .action(
+      action(async (cli) => {
+        const status = await cli.rpc('daemon.status', {})
+        cli.say(`daemon running (pid ${status.pid}, home ${status.home})`)
+        cli.out(status)
+      }),
+    )
+  daemon
+    .command('stop')
+    .description('Stop the daemon. Messages waiting in its outbox are kept and sent after the next start.')
+    .action(
+      action(async (cli) => {
+        const home = ocommsHome()
+        let client
+        try {
+          client = await connectDaemon({ home, start: false })
+        } catch {
+          cli.say('daemon is not running')
+          return cli.out({ ok: true, running: false })
+        }
+        try {
+          await client.request('daemon.stop', {})
+        } finally {
+          client.close()
+        }
+        const { socket } = homePaths(home)
+        for (let i = 0; i < 100 && existsSync(socket); i++) await sleep(50)
+        cli.say('daemon stopped')
+        cli.out({ ok: true, running: false })
+      }),
+    )
+  daemon
+    .command('status')
+    .description('Whether the daemon runs, its version, and each profile\'s connection and outbox. Exit code 3 when it is not running.')
+    .action(
+      action(async (cli) => {
+        let client
+        try {
+          client = await connectDaemon({ start: false })
+        } catch {
+          throw new OCommsError('unavailable', 'The daemon is not running (any command starts it; or: ocomms daemon start).')
+        }
+        try {
+          const s = await client.request('daemon.status', {})
+          cli.out(s, () =>
+            [
+              `daemon running: pid ${s.pid}, version ${s.version} (API ${s.apiVersion}), since ${when(s.startedAt)}, home ${s.home}`,
+              s.profiles.length === 0
+                ? 'no profile signed in'
+                : table(['PROFILE', 'HANDLE', 'SERVER', 'CONNECTION', 'OUTBOX'], s.profiles.map((p) => [p.profile, `@${p.handle}`, p.server, p.connection, p.outbox])),
+            ].join('\n'),
+          )
+        } finally {
+          client.close()
+        }
+      }),
+    )
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander'
+import type { Event, Message } from '@ocomms/shared'
+import { Cli } from '../context.js'
+import { conversationLabel, messageLine } from '../format.js'
+
+type TailEvent = Event | { type: string; [key: string]: unknown }
+
+function human(event: TailEvent, labels: Map<string, string>): string | null {
+  const e = event as Event
+  const where = e.conversationId ? (labels.get(e.conversationId) ?? e.conversationId) : ''
+  const data = (e.data ?? {}) as Record<string, unknown>
+  switch (e.type) {
+    case 'message.created':
+      return `${where}  ${messageLine(data.message as Message).trimStart()}`
+    case 'message.updated':
+      return `${where}  edited: ${messageLine(data.message as Message).trimStart()}`
+    case 'message.deleted':
+      return `${where}  a message was deleted`
+    case 'conversation.updated':
+      return `${where}  updated: topic "${(data.conversation as { topic?: string })?.topic ?? ''}"`
+    default:
+      return e.stream ? `${where || e.stream}  ${e.type}` : null
+  }
+}
+
+export function registerTail(program: Command): void {
+  program
+    .command('tail')
+    .argument('[targets...]', 'only these conversations (#channel, @handle, @a,@b or ids); default: everything')
+    .summary('stream live events until Ctrl-C')
+    .description(
+      'Stream live events until interrupted (Ctrl-C). Human output is one line per message; with --json one event ' +
+        'object per line ({"type","conversationId","seq","data",...}), including the daemon\'s own ' +
+        '"daemon.connection" and "daemon.outbox.delivered" events.',
+    )
+    .addHelpText('after', '\nExample:\n  ocomms tail --json \'#alerts\' | jq -r \'select(.type=="message.created") | .data.message.text\'')
+    .action(async function (this: Command, targets: string[]) {
+      const cli = Cli.of(this)
+      const labels = new Map<string, string>()
+      const ids: string[] = []
+      for (const t of targets) {
+        const c = await cli.target(t)
+        ids.push(c.id)
+        labels.set(c.id, conversationLabel(c))
+      }
+      const client = await cli.daemon()
+      const me = await cli.rpc('profile.whoami', {})
+      const { conversations } = await cli.rpc('conversations.list', { all: true })
+      for (const c of conversations) labels.set(c.id, conversationLabel(c, me.user.handle))
+      client.onEvent(({ event }) => {
+        const e = event as TailEvent
+        if (e.type === 'conversation.added' && (e as Event).data?.conversation) {
+          const c = (e as Event).data.conversation as Parameters<typeof conversationLabel>[0] & { id: string }
+          labels.set(c.id, conversationLabel(c, me.user.handle))
+        }
+        if (cli.globals.json) {
+          process.stdout.write(JSON.stringify(e) + '\n')
+          return
+        }
+        if (e.type === 'daemon.connection') return cli.say(`(connection: ${String((e as Record<string, unknown>).connection)})`)
+        if (e.type === 'daemon.outbox.delivered') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} delivered)`)
+        if (e.type === 'daemon.outbox.failed') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} could not be delivered)`)
+        const line = human(e, labels)
+        if (line) process.stdout.write(line + '\n')
+      })
+      client.onClose(() => {
+        cli.say('ocomms: the daemon stopped')
+        process.exit(3)
+      })
+      await cli.rpc('subscribe', ids.length > 0 ? { conversationIds: ids } : {})
+      // On stderr in both modes: scripts can wait for it to know nothing sent from now is missed.
+      cli.say(`tailing ${ids.length > 0 ? targets.join(' ') : 'everything'} (Ctrl-C to stop)`)
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          client.close()
+          process.exit(0)
+        })
+      }
+      await new Promise(() => {})
+    })
+}

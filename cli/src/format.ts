@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module'
+import type { Conversation, Member, Message } from '@ocomms/shared'
+
+type TableClass = typeof import('cli-table3')
+// Loaded when a table is printed, not on every start.
+const require = createRequire(import.meta.url)
+
+/** A plain table: no borders, so it reads well and greps well. */
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const Table = require('cli-table3') as TableClass
+  const t = new Table({
+    head,
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+    },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  })
+  t.push(...rows.map((r) => r.map(String)))
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n')
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0')
+}
+
+/** Local time: HH:MM today, else the date too. */
+export function when(iso: string, now = new Date()): string {
+  const d = new Date(iso)
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`
+  if (d.toDateString() === now.toDateString()) return time
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`
+}
+
+export function conversationLabel(c: Pick<Conversation, 'kind' | 'name' | 'members'>, me?: string): string {
+  if (c.kind === 'public' || c.kind === 'private') return `#${c.name ?? '?'}`
+  const others = (c.members ?? []).filter((p) => p.handle !== me).map((p) => `@${p.handle}`)
+  return others.length > 0 ? others.join(',') : '(just you)'
+}
+
+/** One message per line block: `SEQ  TIME  @author  text`, with thread and edit marks. */
+export function messageLine(m: Message): string {
+  const marks: string[] = []
+  if (m.threadRootId) marks.push(m.alsoInChannel ? '↳ thread reply, also in channel' : '↳ in thread')
+  if (m.editedAt) marks.push('edited')
+  if (m.replyCount > 0) marks.push(`${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}`)
+  const text = m.deleted ? '(deleted)' : m.text
+  const [first, ...rest] = text.split('\n')
+  const head = `${String(m.seq).padStart(4)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}`
+  const more = rest.map((l) => `      ${l}`)
+  return [head + (marks.length ? `  (${marks.join(', ')})` : ''), ...more].join('\n')
+}
+
+export function conversationDetails(c: Conversation, me?: string): string {
+  const lines = [
+    `${conversationLabel(c, me)}  (${c.kind.replace('_', ' ')}${c.archived ? ', archived' : ''})`,
+    `id:          ${c.id}`,
+  ]
+  if (c.topic) lines.push(`topic:       ${c.topic}`)
+  if (c.description) lines.push(`description: ${c.description}`)
+  lines.push(`members:     ${c.memberCount}${c.isMember ? ' (you are in it)' : ''}`)
+  if (c.members) lines.push(`people:      ${c.members.map((p) => `@${p.handle}`).join(' ')}`)
+  lines.push(`created:     ${when(c.createdAt)}`)
+  return lines.join('\n')
+}
+
+export function memberDetails(m: Member): string {
+  const lines = [
+    `@${m.handle}  ${m.name}`,
+    `id:       ${m.id}`,
+    `role:     ${m.role}${m.state === 'active' ? '' : ` (${m.state})`}`,
+    `presence: ${m.presence}${m.dnd ? ', do not disturb' : ''}`,
+  ]
+  if (m.status) lines.push(`status:   ${m.status.emoji ?? ''} ${m.status.text}`.trimEnd())
+  lines.push(`joined:   ${when(m.joinedAt)}`)
+  return lines.join('\n')
+}

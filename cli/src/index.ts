@@ -1,0 +1,3 @@
+export { buildProgram, cliVersion } from './program.js'
+export { run } from './run.js'
+export { CLI_END, CLI_START, renderCliReference } from './docs.js'

@@ -1,0 +1,57 @@
+import { CommanderError } from 'commander'
+import { OCommsError } from '@ocomms/shared/core'
+import { exitCodes, UsageError } from './context.js'
+import { buildProgram } from './program.js'
+
+function fail(json: boolean, code: string, message: string, exit: number): number {
+  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n')
+  process.stderr.write(`ocomms: ${message}\n`)
+  return exit
+}
+
+/** `ocomms` with no command: the terminal UI when it is installed, else the help. */
+async function noCommand(): Promise<number | null> {
+  type Tui = { runTui?: (options: Record<string, unknown>) => unknown }
+  let tui: Tui
+  try {
+    // A variable, so TypeScript does not need the package to exist at build time.
+    const name = '@ocomms/tui'
+    tui = (await import(name)) as Tui
+  } catch {
+    return null
+  }
+  if (typeof tui.runTui !== 'function') return null
+  await tui.runTui({ profile: process.env.OCOMMS_PROFILE || 'default' })
+  return 0
+}
+
+/** Runs one command line; resolves with the exit code (the contract's 0/1/2/3). */
+export async function run(argv: string[]): Promise<number> {
+  const json = argv.includes('--json')
+  if (argv.length === 0) {
+    const code = await noCommand()
+    if (code !== null) return code
+  }
+  const program = buildProgram()
+  if (argv.length === 0) {
+    program.outputHelp()
+    return exitCodes.ok
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return exitCodes.ok
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return exitCodes.ok
+      // commander already printed the reason on stderr.
+      if (json) process.stdout.write(JSON.stringify({ error: { code: 'usage', message: err.message.replace(/^error: /, '') } }) + '\n')
+      return exitCodes.usage
+    }
+    if (err instanceof UsageError) return fail(json, 'usage', err.message, exitCodes.usage)
+    if (err instanceof OCommsError) {
+      const exit = err.code === 'unavailable' ? exitCodes.unreachable : exitCodes.failed
+      return fail(json, err.code, err.message, exit)
+    }
+    return fail(json, 'internal', err instanceof Error ? err.message : String(err), exitCodes.failed)
+  }
+}

@@ -1,0 +1,3 @@
+export { DaemonClient, type EventNotificationParams } from './client.js'
+export { connectDaemon, daemonMain, daemonPid, spawnDaemon, type ConnectOptions } from './start.js'
+export { homePaths, ocommsHome, type HomePaths } from './home.js'

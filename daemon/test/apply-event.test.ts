@@ -1,0 +1,76 @@
+import t from 'tap'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import type { Conversation, Event, Message } from '@ocomms/shared'
+import { applyEvent } from '../src/apply-event.js'
+import { Cache } from '../src/cache.js'
+
+const me = randomUUID()
+const conv: Conversation = {
+  id: randomUUID(), workspaceId: randomUUID(), kind: 'public', name: 'general', topic: '', description: '', memberCount: 2,
+  archived: false, createdBy: me, createdAt: new Date().toISOString(), isMember: true, lastSeq: 3,
+}
+const message = (seq: number, text: string, extra: Partial<Message> = {}): Message => ({
+  id: randomUUID(), seq, conversationId: conv.id, threadRootId: null, alsoInChannel: false, clientId: null,
+  author: { id: me, handle: 'ann', name: 'Ann' }, text, createdAt: new Date().toISOString(), editedAt: null, deleted: false,
+  replyCount: 0, lastReplyAt: null, replyParticipants: [], reactions: [], pinned: false, files: [], ...extra,
+})
+const event = (seq: number, type: string, data: Record<string, unknown>): Event => ({
+  stream: 'conversation', streamId: conv.id, seq, type, at: new Date().toISOString(), conversationId: conv.id, data,
+})
+
+t.test('events apply strictly in seq order per stream', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocomms-cache-'))
+  const cache = new Cache(join(dir, 'c.sqlite'))
+  t.teardown(async () => {
+    cache.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  cache.putConversation(conv, 3)
+  const m4 = message(4, 'four')
+  t.equal(applyEvent(cache, event(5, 'message.created', { message: message(5, 'five') }), me), 'gap', 'a later seq is a gap: sync first')
+  t.equal(cache.history(conv.id, 10).length, 0, 'and nothing was applied')
+  t.equal(applyEvent(cache, event(4, 'message.created', { message: m4 }), me), 'applied')
+  t.equal(applyEvent(cache, event(4, 'message.created', { message: m4 }), me), 'old', 'the same event twice is ignored')
+  t.equal(applyEvent(cache, event(3, 'conversation.updated', { conversation: { ...conv, topic: 'x' } }), me), 'old')
+  t.equal(cache.conversation(conv.id)!.cursor, 4)
+
+  const reply = message(6, 'reply', { threadRootId: m4.id })
+  t.equal(applyEvent(cache, event(5, 'conversation.updated', { conversation: { ...conv, topic: 'new topic', isMember: false } }), me), 'applied')
+  t.equal(cache.conversation(conv.id)!.conversation.topic, 'new topic')
+  t.equal(cache.conversation(conv.id)!.conversation.isMember, true, 'the viewer\'s membership is not taken from a shared event')
+  applyEvent(cache, event(6, 'message.created', { message: reply, root: { id: m4.id, replyCount: 1, lastReplyAt: reply.createdAt, replyParticipants: [reply.author] } }), me)
+  t.same(cache.history(conv.id, 10).map((m) => [m.text, m.replyCount]), [['four', 1]], 'replies stay out of the history; the root counts them')
+  t.same(cache.thread(m4.id).map((m) => m.text), ['reply'])
+  applyEvent(cache, event(7, 'message.deleted', { messageId: m4.id, threadRootId: null }), me)
+  t.match(cache.message(m4.id), { deleted: true, text: '' })
+  t.equal(applyEvent(cache, event(99, 'message.created', { message: message(99, 'x') }), me), 'gap')
+  t.equal(applyEvent(cache, { ...event(1, 'message.created', {}), streamId: randomUUID() }, me), 'unknown', 'an unknown conversation asks for a sync')
+
+  // User stream: joining and leaving.
+  const other: Conversation = { ...conv, id: randomUUID(), name: 'dev', lastSeq: 10, isMember: false }
+  const userEvent = (seq: number, type: string, data: Record<string, unknown>): Event => ({ stream: 'user', streamId: me, seq, type, at: new Date().toISOString(), data })
+  t.equal(applyEvent(cache, userEvent(1, 'conversation.added', { conversation: other }), me), 'applied')
+  t.match(cache.conversation(other.id), { cursor: 10, conversation: { isMember: true } }, 'a new conversation is followed from its head')
+  t.equal(applyEvent(cache, userEvent(3, 'conversation.removed', { conversationId: other.id }), me), 'gap')
+  t.equal(applyEvent(cache, userEvent(2, 'conversation.removed', { conversationId: other.id }), me), 'applied')
+  t.equal(cache.conversation(other.id)!.conversation.isMember, false, 'a public channel left stays known, unfollowed')
+  t.notOk(Object.keys(cache.memberCursors()).includes(other.id))
+})
+
+t.test('the outbox keeps order and reports a delivery once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocomms-cache-'))
+  const cache = new Cache(join(dir, 'c.sqlite'))
+  t.teardown(async () => {
+    cache.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  for (const text of ['a', 'b', 'c']) cache.enqueue({ clientId: `id-${text}`, conversationId: conv.id, threadRootId: null, alsoToChannel: false, text })
+  cache.enqueue({ clientId: 'id-a', conversationId: conv.id, threadRootId: null, alsoToChannel: false, text: 'a again' })
+  t.same(cache.outbox().map((e) => e.text), ['a', 'b', 'c'], 'in order; a repeated clientId is one entry')
+  t.equal(cache.dequeue('id-b'), true)
+  t.equal(cache.dequeue('id-b'), false, 'only one path can report the delivery')
+  t.equal(cache.outboxSize(), 2)
+})
