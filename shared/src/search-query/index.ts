@@ -1,0 +1,7 @@
+export * from './ast.js'
+export * from './dates.js'
+export * from './match.js'
+export * from './parse.js'
+export * from './print.js'
+export * from './snippet.js'
+export * from './stem.js'
