@@ -21,6 +21,8 @@ export interface ServerConfig {
   dbPoolSize: number
   /** Largest request body, in bytes. */
   bodyLimit: number
+  /** PostgreSQL text search configuration (language) of search; changing it rebuilds the index at start. */
+  searchConfig: string
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
+    searchConfig: str(env.OCOMMS_SEARCH_CONFIG) ?? 'english',
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),

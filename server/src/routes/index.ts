@@ -3,6 +3,7 @@ import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages/index.js'
+import { searchHandlers } from './search/index.js'
 import { syncHandlers } from './sync/index.js'
 import { workspaceHandlers } from './workspaces/index.js'
 
@@ -13,4 +14,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...conversationHandlers,
   ...messageHandlers,
   ...syncHandlers,
+  ...searchHandlers,
 }
