@@ -1,4 +1,5 @@
 import t from 'tap'
+import { OCommsError } from '@ocomms/shared'
 import { attachFile, backdate, marked, pin, react, searchSetup as setup, send } from './helpers/search.js'
 
 t.test('every operator', async (t) => {
@@ -132,3 +133,26 @@ t.test('grouping, sorting, paging and snippets', async (t) => {
   t.ok(hit.snippet.length < 400 && marked(hit.snippet).includes('[needle]'), 'a long message gives a short snippet around the hit')
 })
 
+t.test('bad queries are invalid_input and nothing else', async (t) => {
+  const { server, alice, ws, search } = await setup(t)
+  for (const query of ['foo:bar', 'before:2024-02-30', 'on:tomorrow', 'has:everything', 'is:open', 'from:', '', '   ', '-from:@bob', 'x'.repeat(1001)]) {
+    await t.rejects(search(alice, query), { code: 'invalid_input' }, JSON.stringify(query.slice(0, 20)))
+  }
+  const err = await search(alice, 'during:2024-13').catch((e: unknown) => e)
+  t.ok(err instanceof OCommsError)
+  t.match((err as OCommsError).message, /"during:2024-13" is not a valid date/, 'the sentence names the token')
+  await t.rejects(search(alice, 'x', { timeZone: 'Mars/Base' }), { code: 'invalid_input' })
+  await t.rejects(search(alice, 'x', { cursor: 'abc' }), { code: 'invalid_input' }, 'a cursor needs its type')
+  await t.rejects(search(alice, 'x', { type: 'messages', cursor: 'not-a-cursor' }), { code: 'invalid_input' })
+  const page = await search(alice, 'x', { type: 'messages' })
+  t.same(page.messages, [])
+  const files = Buffer.from(JSON.stringify({ type: 'files', sort: 'recent', after: { at: 'x', id: 'y' } })).toString('base64url')
+  await t.rejects(search(alice, 'x', { type: 'files', cursor: files }), { code: 'invalid_input' })
+  await t.rejects(search(alice, 'x', { type: 'messages', cursor: files }), { code: 'invalid_input' })
+  await t.rejects(search(alice, 'x', { limit: 0 }), { code: 'invalid_input' })
+  await t.rejects(search(alice, 'x', { type: 'nothing' as 'messages' }), { code: 'invalid_input' })
+  const live = await server.connect(alice.token)
+  await t.rejects(live.call('search', { workspaceId: ws.id, query: 'nope:x' }), { code: 'invalid_input' }, 'the same over the socket')
+  t.same((await live.call('search', { workspaceId: ws.id, query: 'anything' })).messages, [])
+  t.notOk(server.logs.some((l) => l.level === 50), 'no server errors logged')
+})

@@ -3,7 +3,7 @@ import * as load from '../queries.js'
 import type { Cursor } from './cursor.js'
 import { relevanceWindow } from './messages.js'
 import { headlineOptions, pageOf, plainSnippet, type Page } from './page.js'
-import { dateConditions, highlightQuery, textConditions, type Scope } from './scope.js'
+import { dateConditions, highlightQuery, readable, textConditions, type Scope } from './scope.js'
 
 interface FileRow {
   id: string
@@ -37,7 +37,7 @@ export async function searchFiles(s: Scope, sort: SearchSort, limit: number, cur
   const after = !ranked && cursor?.after ? sql`and (f.created_at, f.id) < (${cursor.after.at}::timestamptz, ${cursor.after.id}::uuid)` : sql``
   const order = ranked ? sql`order by rank desc, created_at desc, id desc offset ${offset} limit ${limit + 1}` : sql`order by created_at desc, id desc limit ${limit + 1}`
   const rows = await sql<FileRow[]>`
-    with ${s.readable},
+    with ${readable(s)},
     hits as (
       select f.id, f.created_at, f.created_at::text as at, ${tsq ? sql`ts_rank_cd(f.search_vector, ${tsq})` : sql`0`} as rank
         from files f join messages m on m.id = f.message_id and m.deleted_at is null
@@ -52,6 +52,7 @@ export async function searchFiles(s: Scope, sort: SearchSort, limit: number, cur
       from page join files f on f.id = page.id join users u on u.id = f.uploader_id
      order by ${ranked ? sql`page.rank desc,` : sql``} page.created_at desc, page.id desc`
   const p = pageOf(rows, limit, 'files', sort, offset)
+  if (p.items.length === 0) return { items: [], next: null }
   const conversations = await load.conversations(sql, s.userId, sql`c.id = any (${[...new Set(p.items.map((r) => r.conversation_id))]}::uuid[])`)
   const convById = new Map(conversations.map((c) => [c.id, c]))
   const items = p.items.flatMap((r) => {

@@ -2,7 +2,7 @@ import type { MessageHit, SearchSort } from '@ocomms/shared'
 import * as load from '../queries.js'
 import type { Cursor } from './cursor.js'
 import { headlineOptions, pageOf, plainSnippet, type Page } from './page.js'
-import { dateConditions, highlightQuery, textConditions, type Scope } from './scope.js'
+import { dateConditions, highlightQuery, readable, textConditions, type Scope } from './scope.js'
 
 /** Relevance ranks at most this many of the newest matches: bounded work for common words. */
 export const relevanceWindow = 1000
@@ -27,48 +27,35 @@ export async function searchMessages(s: Scope, sort: SearchSort, limit: number, 
   if (s.authors?.length === 0 || s.days === false) return { items: [], next: null }
   const conditions = messageConditions(s)
   const tsq = highlightQuery(s)
-  let rows: { id: string; at: string }[]
-  let offset: number | null = null
-  if (sort === 'relevance' && tsq) {
-    offset = cursor?.offset ?? 0
-    // Rank the newest matches only: ranking every match of a common word would read them all.
-    rows = await sql<{ id: string; at: string }[]>`
-      with ${s.readable}
-      select id, at from (
-        select m.id, m.created_at, m.created_at::text as at, ts_rank_cd(m.search_vector, ${tsq}) as rank
-          from messages m
-         where m.conversation_id in (select id from readable) and m.deleted_at is null ${conditions}
-         order by m.created_at desc, m.id desc
-         limit ${relevanceWindow}
-      ) hits
-      order by rank desc, created_at desc, id desc
-      offset ${offset} limit ${limit + 1}`
-  } else {
-    const after = cursor?.after ? sql`and (m.created_at, m.id) < (${cursor.after.at}::timestamptz, ${cursor.after.id}::uuid)` : sql``
-    rows = await sql<{ id: string; at: string }[]>`
-      with ${s.readable}
-      select m.id, m.created_at::text as at
-        from messages m
-       where m.conversation_id in (select id from readable) and m.deleted_at is null ${conditions} ${after}
-       order by m.created_at desc, m.id desc
-       limit ${limit + 1}`
-  }
+  const ranked = sort === 'relevance' && tsq !== null
+  const offset = ranked ? (cursor?.offset ?? 0) : null
+  const after = !ranked && cursor?.after ? sql`and (m.created_at, m.id) < (${cursor.after.at}::timestamptz, ${cursor.after.id}::uuid)` : sql``
+  // The newest matches first; ranking reads only the newest `relevanceWindow` of them, so a
+  // common word costs no more than a page of a rare one.
+  const hits = sql`
+    select m.id, m.created_at, m.created_at::text as at, ${ranked ? sql`ts_rank_cd(m.search_vector, ${tsq})` : sql`0::real`} as rank
+      from messages m
+     where m.conversation_id in (select id from readable) and m.deleted_at is null ${conditions} ${after}
+     order by m.created_at desc, m.id desc
+     limit ${ranked ? relevanceWindow : limit + 1}`
+  const order = ranked ? sql`order by rank desc, created_at desc, id desc offset ${offset} limit ${limit + 1}` : sql``
+  // Snippets are made in the same statement, for the page's rows only.
+  const rows = await sql<{ id: string; at: string; snippet: string | null }[]>`
+    with ${readable(s)},
+    hits as (${hits}),
+    page as (select * from hits ${order})
+    select page.id, page.at,
+           ${tsq ? sql`ts_headline(${s.config}::regconfig, translate(m.text, chr(2) || chr(3), ''), ${tsq}, ${headlineOptions})` : sql`null`} as snippet
+      from page join messages m on m.id = page.id
+     order by ${ranked ? sql`page.rank desc,` : sql``} page.created_at desc, page.id desc`
   const page = pageOf(rows, limit, 'messages', sort, offset)
   const ids = page.items.map((r) => r.id)
   if (ids.length === 0) return { items: [], next: page.next }
-
-  const [messages, snippets] = await Promise.all([
-    load.messages(sql, sql`m.id = any (${ids}::uuid[])`, sql``, ids.length),
-    tsq
-      ? sql<{ id: string; snippet: string }[]>`
-          select id, ts_headline(${s.config}::regconfig, translate(text, chr(2) || chr(3), ''), ${tsq}, ${headlineOptions}) as snippet
-            from messages where id = any (${ids}::uuid[])`
-      : Promise.resolve([]),
-  ])
+  const messages = await load.messages(sql, sql`m.id = any (${ids}::uuid[])`, sql``, ids.length)
   const conversations = await load.conversations(sql, s.userId, sql`c.id = any (${[...new Set(messages.map((m) => m.conversationId))]}::uuid[])`)
   const byId = new Map(messages.map((m) => [m.id, m]))
   const convById = new Map(conversations.map((c) => [c.id, c]))
-  const snippetById = new Map(snippets.map((r) => [r.id, r.snippet.replace(/\s+/gu, ' ').trim()]))
+  const snippetById = new Map(page.items.flatMap((r) => (r.snippet === null ? [] : [[r.id, r.snippet.replace(/\s+/gu, ' ').trim()]])))
   const items = ids.flatMap((id) => {
     const m = byId.get(id)
     const conversation = m && convById.get(m.conversationId)

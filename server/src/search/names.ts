@@ -1,7 +1,7 @@
 import { isPlainText, plainText, type Conversation, type Member } from '@ocomms/shared'
 import * as load from '../queries.js'
 import { pageOf, type Page } from './page.js'
-import type { Scope } from './scope.js'
+import { readable, type Scope } from './scope.js'
 
 /**
  * People (handle, name) and channels (name, topic) by trigram similarity, so a typo still
@@ -29,6 +29,7 @@ export async function searchPeople(s: Scope, limit: number, offset: number): Pro
      offset ${offset} limit ${limit + 1}`
   const page = pageOf(rows, limit, 'people', 'relevance', offset)
   const ids = page.items.map((r) => r.id)
+  if (ids.length === 0) return { items: [], next: null }
   const members = await load.members(sql, sql`wm.workspace_id = ${s.workspaceId} and wm.user_id = any (${ids}::uuid[])`)
   const byId = new Map(members.map((m) => [m.id, m]))
   return { items: ids.flatMap((id) => byId.get(id) ?? []), next: page.next }
@@ -41,7 +42,7 @@ export async function searchChannels(s: Scope, limit: number, offset: number): P
   if (!isPlainText(s.q) || !t) return { items: [], next: null }
   const like = `%${likeEscape(t)}%`
   const rows = await sql<{ id: string; at: string }[]>`
-    with ${s.readable}
+    with ${readable(s)}
     select c.id, '' as at
       from conversations c
      where c.id in (select id from readable) and c.kind in ('public', 'private')
@@ -52,6 +53,7 @@ export async function searchChannels(s: Scope, limit: number, offset: number): P
      offset ${offset} limit ${limit + 1}`
   const page = pageOf(rows, limit, 'channels', 'relevance', offset)
   const ids = page.items.map((r) => r.id)
+  if (ids.length === 0) return { items: [], next: null }
   const channels = await load.conversations(sql, s.userId, sql`c.id = any (${ids}::uuid[])`)
   const byId = new Map(channels.map((c) => [c.id, c]))
   return { items: ids.flatMap((id) => byId.get(id) ?? []), next: page.next }

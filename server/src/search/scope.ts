@@ -1,6 +1,6 @@
 import { dayRange, type SearchQuery } from '@ocomms/shared'
 import type { PendingQuery, Row } from 'postgres'
-import type { TxSql } from '../db/connect.js'
+import type { Sql, TxSql } from '../db/connect.js'
 
 /**
  * What every search shares: the conversations the searcher may read (narrowed by in:), the
@@ -10,6 +10,7 @@ import type { TxSql } from '../db/connect.js'
 export type Fragment = PendingQuery<Row[]>
 
 export interface Scope {
+  /** The connection (a transaction) this part of the search runs on. */
   sql: TxSql
   userId: string
   workspaceId: string
@@ -17,8 +18,8 @@ export interface Scope {
   config: string
   timeZone: string
   q: SearchQuery
-  /** `with readable as (...)`: ids of conversations the searcher may read now. */
-  readable: Fragment
+  /** in: resolved: channel names and DM keys (null: no in: given). */
+  within: { names: string[]; keys: string[] } | null
   /** Author ids of from: (null: no from: given). An empty list matches nothing. */
   authors: string[] | null
   /** Calendar-day bounds [from, to) in timeZone, or `false` when the dates contradict each other. */
@@ -27,7 +28,7 @@ export interface Scope {
   stopWords: Set<string>
 }
 
-export async function buildScope(sql: TxSql, userId: string, workspaceId: string, config: string, timeZone: string, q: SearchQuery): Promise<Scope> {
+export async function buildScope(sql: TxSql | Sql, userId: string, workspaceId: string, timeZone: string, q: SearchQuery): Promise<Omit<Scope, 'sql'>> {
   const handles = [...new Set([...q.from.flatMap((f) => (f.kind === 'handle' ? [f.handle] : [])), ...q.in.flatMap((l) => (l.kind === 'dm' ? l.handles : []))])]
   const ids = new Map<string, string>()
   if (handles.length > 0) {
@@ -36,17 +37,17 @@ export async function buildScope(sql: TxSql, userId: string, workspaceId: string
   }
   const authors = q.from.length === 0 ? null : q.from.flatMap((f) => (f.kind === 'me' ? [userId] : ids.has(f.handle) ? [ids.get(f.handle)!] : []))
 
+  // The configuration is read from the database, not from this process's settings: the
+  // columns are built with the recorded one, whichever server last rebuilt them.
   const words = [...q.words, ...q.excludedWords]
-  const stopWords = new Set<string>()
-  if (words.length > 0) {
-    const rows = await sql<{ w: string; n: number }[]>`
-      select w, numnode(plainto_tsquery(${config}::regconfig, w)) as n from unnest(${words}::text[]) as w`
-    for (const r of rows) if (r.n === 0) stopWords.add(r.w)
-  }
+  const [settings] = await sql<{ config: string; stop: string[] }[]>`
+    select s.text_search_config as config,
+           array(select w from unnest(${words}::text[]) as w where numnode(plainto_tsquery(s.text_search_config::regconfig, w)) = 0) as stop
+      from search_settings s`
+  const config = settings!.config
+  const stopWords = new Set(settings!.stop)
 
-  // Active workspace membership is part of every row's access, not only checked beforehand.
-  const active = sql`exists (select 1 from workspace_members wm where wm.workspace_id = ${workspaceId} and wm.user_id = ${userId} and wm.state = 'active')`
-  let narrow = sql``
+  let within: Scope['within'] = null
   if (q.in.length > 0) {
     const names = q.in.flatMap((l) => (l.kind === 'channel' ? [l.name] : []))
     const keys = q.in.flatMap((l) => {
@@ -54,9 +55,21 @@ export async function buildScope(sql: TxSql, userId: string, workspaceId: string
       const everyone = [...new Set([userId, ...l.handles.map((h) => ids.get(h)!)])].sort()
       return everyone.length >= 2 ? [everyone.join(',')] : []
     })
-    narrow = sql`and (c.name = any (${names}::text[]) or c.dm_key = any (${keys}::text[]))`
+    within = { names, keys }
   }
-  const readable = sql`
+
+  const range = dayRange(q.dates)
+  const days = range.empty ? false : { from: range.from, to: range.to }
+  return { userId, workspaceId, config, timeZone, q, within, authors, days, stopWords }
+}
+
+/** `readable as (...)`, for a `with`: the conversations the searcher may read now, narrowed by in:. */
+export function readable(s: Scope): Fragment {
+  const { sql, workspaceId, userId, within } = s
+  // Active workspace membership is part of every row's access, not only checked beforehand.
+  const active = sql`exists (select 1 from workspace_members wm where wm.workspace_id = ${workspaceId} and wm.user_id = ${userId} and wm.state = 'active')`
+  const narrow = within ? sql`and (c.name = any (${within.names}::text[]) or c.dm_key = any (${within.keys}::text[]))` : sql``
+  return sql`
     readable as (
       select c.id from conversations c
        where c.workspace_id = ${workspaceId} and c.kind = 'public' and ${active} ${narrow}
@@ -64,10 +77,6 @@ export async function buildScope(sql: TxSql, userId: string, workspaceId: string
       select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
        where c.workspace_id = ${workspaceId} and c.kind <> 'public' and ${active} ${narrow}
     )`
-
-  const range = dayRange(q.dates)
-  const days = range.empty ? false : { from: range.from, to: range.to }
-  return { sql, userId, workspaceId, config, timeZone, q, readable, authors, days, stopWords }
 }
 
 /** `column` within the query's days, which are days in the searcher's time zone. */

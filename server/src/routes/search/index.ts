@@ -1,20 +1,19 @@
-import { isEmptyQuery, isValidTimeZone, OCommsError, parseSearchQuery, printSearchQuery, type SearchResults, type SearchType } from '@ocomms/shared'
+import { isEmptyQuery, isValidTimeZone, OCommsError, parseSearchQuery, printSearchQuery, type SearchType } from '@ocomms/shared'
 import { workspaceRole } from '../../access.js'
 import { decodeCursor } from '../../search/cursor.js'
 import { searchFiles } from '../../search/files.js'
 import { searchMessages } from '../../search/messages.js'
 import { searchChannels, searchPeople } from '../../search/names.js'
-import { buildScope } from '../../search/scope.js'
+import type { Page } from '../../search/page.js'
+import { buildScope, type Scope } from '../../search/scope.js'
 import type { HandlersFor } from '../handler.js'
 
 /** Longest a search may run before it is cut off with a request to narrow it. */
 const STATEMENT_TIMEOUT = '10s'
 
-const none = { items: [], next: null }
-
 export const searchHandlers: HandlersFor<'search'> = {
   search: async (ctx, input) => {
-    const { sql, config } = ctx.services
+    const { sql } = ctx.services
     const userId = ctx.caller.userId
     const timeZone = input.timeZone ?? 'UTC'
     if (!isValidTimeZone(timeZone)) throw new OCommsError('invalid_input', `"${timeZone}" is not a time zone name such as Europe/Paris.`)
@@ -29,28 +28,34 @@ export const searchHandlers: HandlersFor<'search'> = {
     await workspaceRole(sql, input.workspaceId, userId)
 
     try {
-      return await sql.begin(async (tx) => {
-        // Each search is planned for its own words: a generic plan cannot tell a rare word from a common one.
-        await tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
-                        set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
-                        set_config('pg_trgm.similarity_threshold', '0.2', true),
-                        set_config('pg_trgm.word_similarity_threshold', '0.5', true)`
-        const scope = await buildScope(tx, userId, input.workspaceId, config.searchConfig, timeZone, q)
-        const messages = wanted('messages') ? await searchMessages(scope, sort, limit, cursor) : none
-        const files = wanted('files') ? await searchFiles(scope, sort, limit, cursor) : none
-        const people = wanted('people') ? await searchPeople(scope, limit, cursor?.offset ?? 0) : none
-        const channels = wanted('channels') ? await searchChannels(scope, limit, cursor?.offset ?? 0) : none
-        const results: SearchResults = {
-          query: printSearchQuery(q),
-          messages: messages.items,
-          files: files.items,
-          people: people.items,
-          channels: channels.items,
-          hasMore: { messages: messages.next !== null, files: files.next !== null, people: people.next !== null, channels: channels.next !== null },
-          next: { messages: messages.next, files: files.next, people: people.next, channels: channels.next },
-        }
-        return results
-      })
+      const shared = await buildScope(sql, userId, input.workspaceId, timeZone, q)
+      // Each type runs on its own connection, at the same time as the others.
+      const run = <T>(type: SearchType, fn: (scope: Scope) => Promise<Page<T>>): Promise<Page<T>> =>
+        wanted(type)
+          ? sql.begin(async (tx) => {
+              // Planned for its own words: a generic plan cannot tell a rare word from a common one.
+              await tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
+                              set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
+                              set_config('pg_trgm.similarity_threshold', '0.2', true),
+                              set_config('pg_trgm.word_similarity_threshold', '0.5', true)`
+              return fn({ ...shared, sql: tx })
+            })
+          : Promise.resolve({ items: [], next: null })
+      const [messages, files, people, channels] = await Promise.all([
+        run('messages', (s) => searchMessages(s, sort, limit, cursor)),
+        run('files', (s) => searchFiles(s, sort, limit, cursor)),
+        run('people', (s) => searchPeople(s, limit, cursor?.offset ?? 0)),
+        run('channels', (s) => searchChannels(s, limit, cursor?.offset ?? 0)),
+      ])
+      return {
+        query: printSearchQuery(q),
+        messages: messages.items,
+        files: files.items,
+        people: people.items,
+        channels: channels.items,
+        hasMore: { messages: messages.next !== null, files: files.next !== null, people: people.next !== null, channels: channels.next !== null },
+        next: { messages: messages.next, files: files.next, people: people.next, channels: channels.next },
+      }
     } catch (err) {
       if ((err as { code?: string }).code === '57014') {
         throw new OCommsError('unavailable', 'That search took too long; add words or filters to narrow it.')
