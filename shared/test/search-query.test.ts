@@ -8,6 +8,7 @@ import {
   parseSearchQuery,
   printSearchQuery,
   renderSnippet,
+  searchLocally,
   snippetMarks,
   type SearchableMessage,
 } from '../src/index.js'
@@ -152,6 +153,16 @@ t.test('the matcher applies every operator to a local message', async (t) => {
   no('before:2024-01-15')
   no('during:2023')
   no('meeting', message({ deleted: true }))
+})
+
+t.test('local search: matching cached messages, newest first, with snippets', async (t) => {
+  const older = message({ text: 'deploy one', createdAt: '2024-01-01T00:00:00Z' })
+  const newer = message({ text: 'deploy two', createdAt: new Date('2024-02-01T00:00:00Z') })
+  const other = message({ text: 'nothing here' })
+  const hits = searchLocally(parse('deploy'), [older, other, newer], { me: 'bob' })
+  t.same(hits.map((h) => h.text), ['deploy two', 'deploy one'])
+  t.equal(hits[0]!.snippet, `${snippetMarks.start}deploy${snippetMarks.end} two`)
+  t.equal(searchLocally(parse('deploy'), [older, newer], { me: 'bob' }, { limit: 1 }).length, 1)
 })
 
 t.test('snippets mark hits; marks render to any style', async (t) => {

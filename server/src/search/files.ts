@@ -3,7 +3,7 @@ import * as load from '../queries.js'
 import type { Cursor } from './cursor.js'
 import { relevanceWindow } from './messages.js'
 import { headlineOptions, pageOf, plainSnippet, type Page } from './page.js'
-import { dateConditions, highlightQuery, readable, textConditions, type Scope } from './scope.js'
+import { dateConditions, highlightQuery, textConditions, type Scope } from './scope.js'
 
 interface FileRow {
   id: string
@@ -37,11 +37,10 @@ export async function searchFiles(s: Scope, sort: SearchSort, limit: number, cur
   const after = !ranked && cursor?.after ? sql`and (f.created_at, f.id) < (${cursor.after.at}::timestamptz, ${cursor.after.id}::uuid)` : sql``
   const order = ranked ? sql`order by rank desc, created_at desc, id desc offset ${offset} limit ${limit + 1}` : sql`order by created_at desc, id desc limit ${limit + 1}`
   const rows = await sql<FileRow[]>`
-    with ${readable(s)},
-    hits as (
+    with hits as (
       select f.id, f.created_at, f.created_at::text as at, ${tsq ? sql`ts_rank_cd(f.search_vector, ${tsq})` : sql`0`} as rank
         from files f join messages m on m.id = f.message_id and m.deleted_at is null
-       where f.conversation_id in (select id from readable) ${conditions} ${after}
+       where f.conversation_id = any (${s.readable}::uuid[]) ${conditions} ${after}
        order by f.created_at desc, f.id desc
        limit ${ranked ? relevanceWindow : limit + 1}
     ),

@@ -2,7 +2,7 @@ import type { MessageHit, SearchSort } from '@ocomms/shared'
 import * as load from '../queries.js'
 import type { Cursor } from './cursor.js'
 import { headlineOptions, pageOf, plainSnippet, type Page } from './page.js'
-import { dateConditions, highlightQuery, readable, textConditions, type Scope } from './scope.js'
+import { dateConditions, highlightQuery, textConditions, type Scope } from './scope.js'
 
 /** Relevance ranks at most this many of the newest matches: bounded work for common words. */
 export const relevanceWindow = 1000
@@ -35,14 +35,13 @@ export async function searchMessages(s: Scope, sort: SearchSort, limit: number, 
   const hits = sql`
     select m.id, m.created_at, m.created_at::text as at, ${ranked ? sql`ts_rank_cd(m.search_vector, ${tsq})` : sql`0::real`} as rank
       from messages m
-     where m.conversation_id in (select id from readable) and m.deleted_at is null ${conditions} ${after}
+     where m.conversation_id = any (${s.readable}::uuid[]) and m.deleted_at is null ${conditions} ${after}
      order by m.created_at desc, m.id desc
      limit ${ranked ? relevanceWindow : limit + 1}`
   const order = ranked ? sql`order by rank desc, created_at desc, id desc offset ${offset} limit ${limit + 1}` : sql``
   // Snippets are made in the same statement, for the page's rows only.
   const rows = await sql<{ id: string; at: string; snippet: string | null }[]>`
-    with ${readable(s)},
-    hits as (${hits}),
+    with hits as (${hits}),
     page as (select * from hits ${order})
     select page.id, page.at,
            ${tsq ? sql`ts_headline(${s.config}::regconfig, translate(m.text, chr(2) || chr(3), ''), ${tsq}, ${headlineOptions})` : sql`null`} as snippet

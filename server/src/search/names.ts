@@ -1,7 +1,7 @@
 import { isPlainText, plainText, type Conversation, type Member } from '@ocomms/shared'
 import * as load from '../queries.js'
 import { pageOf, type Page } from './page.js'
-import { readable, type Scope } from './scope.js'
+import type { Scope } from './scope.js'
 
 /**
  * People (handle, name) and channels (name, topic) by trigram similarity, so a typo still
@@ -42,10 +42,9 @@ export async function searchChannels(s: Scope, limit: number, offset: number): P
   if (!isPlainText(s.q) || !t) return { items: [], next: null }
   const like = `%${likeEscape(t)}%`
   const rows = await sql<{ id: string; at: string }[]>`
-    with ${readable(s)}
     select c.id, '' as at
       from conversations c
-     where c.id in (select id from readable) and c.kind in ('public', 'private')
+     where c.id = any (${s.readable}::uuid[]) and c.kind in ('public', 'private')
        and (c.name % ${t} or ${t} <% c.name or c.name ilike ${like} or ${t} <% c.topic)
      order by (c.name = ${t}) desc,
               greatest(similarity(c.name, ${t}), word_similarity(${t}, c.name), word_similarity(${t}, c.topic) * 0.8) desc,

@@ -9,6 +9,12 @@ import type { Sql, TxSql } from '../db/connect.js'
 
 export type Fragment = PendingQuery<Row[]>
 
+/** in: resolved: channel names and DM keys. */
+interface Within {
+  names: string[]
+  keys: string[]
+}
+
 export interface Scope {
   /** The connection (a transaction) this part of the search runs on. */
   sql: TxSql
@@ -18,8 +24,8 @@ export interface Scope {
   config: string
   timeZone: string
   q: SearchQuery
-  /** in: resolved: channel names and DM keys (null: no in: given). */
-  within: { names: string[]; keys: string[] } | null
+  /** Ids of the conversations the searcher may read now, narrowed by in:. */
+  readable: string[]
   /** Author ids of from: (null: no from: given). An empty list matches nothing. */
   authors: string[] | null
   /** Calendar-day bounds [from, to) in timeZone, or `false` when the dates contradict each other. */
@@ -37,17 +43,7 @@ export async function buildScope(sql: TxSql | Sql, userId: string, workspaceId: 
   }
   const authors = q.from.length === 0 ? null : q.from.flatMap((f) => (f.kind === 'me' ? [userId] : ids.has(f.handle) ? [ids.get(f.handle)!] : []))
 
-  // The configuration is read from the database, not from this process's settings: the
-  // columns are built with the recorded one, whichever server last rebuilt them.
-  const words = [...q.words, ...q.excludedWords]
-  const [settings] = await sql<{ config: string; stop: string[] }[]>`
-    select s.text_search_config as config,
-           array(select w from unnest(${words}::text[]) as w where numnode(plainto_tsquery(s.text_search_config::regconfig, w)) = 0) as stop
-      from search_settings s`
-  const config = settings!.config
-  const stopWords = new Set(settings!.stop)
-
-  let within: Scope['within'] = null
+  let within: Within | null = null
   if (q.in.length > 0) {
     const names = q.in.flatMap((l) => (l.kind === 'channel' ? [l.name] : []))
     const keys = q.in.flatMap((l) => {
@@ -58,25 +54,39 @@ export async function buildScope(sql: TxSql | Sql, userId: string, workspaceId: 
     within = { names, keys }
   }
 
+  // The configuration is read from the database, not from this process's settings: the
+  // columns are built with the recorded one, whichever server last rebuilt them.
+  // The readable conversations come back as a list of ids: PostgreSQL then knows how many
+  // there are, and plans the text search over them (a subquery is estimated badly and can
+  // make it probe the word index once per conversation).
+  const words = [...q.words, ...q.excludedWords]
+  const [settings] = await sql<{ config: string; stop: string[]; readable: string[] }[]>`
+    select s.text_search_config as config,
+           array(select w from unnest(${words}::text[]) as w where numnode(plainto_tsquery(s.text_search_config::regconfig, w)) = 0) as stop,
+           array(${readableConversations(sql, userId, workspaceId, within)}) as readable
+      from search_settings s`
+  const config = settings!.config
+  const stopWords = new Set(settings!.stop)
+  const readable = settings!.readable
+
   const range = dayRange(q.dates)
   const days = range.empty ? false : { from: range.from, to: range.to }
-  return { userId, workspaceId, config, timeZone, q, within, authors, days, stopWords }
+  return { userId, workspaceId, config, timeZone, q, readable, authors, days, stopWords }
 }
 
-/** `readable as (...)`, for a `with`: the conversations the searcher may read now, narrowed by in:. */
-export function readable(s: Scope): Fragment {
-  const { sql, workspaceId, userId, within } = s
-  // Active workspace membership is part of every row's access, not only checked beforehand.
+/**
+ * The conversations the searcher may read now: public channels of the workspace, and private
+ * channels and DMs they are in, only while their workspace membership is active; narrowed by in:.
+ */
+function readableConversations(sql: TxSql | Sql, userId: string, workspaceId: string, within: Within | null) {
   const active = sql`exists (select 1 from workspace_members wm where wm.workspace_id = ${workspaceId} and wm.user_id = ${userId} and wm.state = 'active')`
   const narrow = within ? sql`and (c.name = any (${within.names}::text[]) or c.dm_key = any (${within.keys}::text[]))` : sql``
   return sql`
-    readable as (
-      select c.id from conversations c
-       where c.workspace_id = ${workspaceId} and c.kind = 'public' and ${active} ${narrow}
-      union all
-      select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
-       where c.workspace_id = ${workspaceId} and c.kind <> 'public' and ${active} ${narrow}
-    )`
+    select c.id from conversations c
+     where c.workspace_id = ${workspaceId} and c.kind = 'public' and ${active} ${narrow}
+    union all
+    select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
+     where c.workspace_id = ${workspaceId} and c.kind <> 'public' and ${active} ${narrow}`
 }
 
 /** `column` within the query's days, which are days in the searcher's time zone. */

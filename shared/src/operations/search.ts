@@ -46,6 +46,8 @@ export const SearchResults = Type.Object({
   hasMore: PerType(Type.Boolean()),
   /** Pass one of these as `cursor` (with its `type`) for the next page. */
   next: PerType(Nullable(Type.String())),
+  /** Set by the daemon when it answered from its cache because the server was unreachable. */
+  local: Type.Optional(Type.Boolean()),
 })
 export type SearchResults = Static<typeof SearchResults>
 
