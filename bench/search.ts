@@ -6,6 +6,7 @@
  *   npm run bench:search                          # 1,000,000 messages, embedded PostgreSQL
  *   DATABASE_URL=postgres://... npm run bench:search -- --messages 200000 --queries 100
  *   ... -- --keep                                 # keep the database afterwards (its name is printed)
+ *   ... -- --database ocomms_bench_xxxx           # measure again on a kept database, without loading
  *
  * Words follow a Zipf-like law over a 20,000-word vocabulary (word k drawn with probability
  * about 1/k), so the most common words are in about half of all messages and the rarest in a
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '200' },
     'write-rate': { type: 'string', default: '20' },
     keep: { type: 'boolean', default: false },
+    /** Reuse a database kept by an earlier run (--keep) instead of loading a new one. */
+    database: { type: 'string' },
   },
 })
 const N = Number(args.messages)
@@ -87,9 +90,10 @@ async function main() {
       await rm(dir, { recursive: true, force: true })
     }
   }
-  const dbName = `ocomms_bench_${randomBytes(4).toString('hex')}`
+  const reuse = args.database
+  const dbName = reuse ?? `ocomms_bench_${randomBytes(4).toString('hex')}`
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database ${dbName}`)
+  if (!reuse) await admin.unsafe(`create database ${dbName}`)
   const url = new URL(adminUrl)
   url.pathname = `/${dbName}`
   const databaseUrl = url.toString()
@@ -104,64 +108,77 @@ async function main() {
   const call = <K extends OperationName>(name: K, input: CallInput<K>, token: string) => callHttp(base, name, input, { token })
 
   try {
-    // People, workspace and channels through the real operations.
-    let t0 = performance.now()
     const users: Array<{ id: string; token: string }> = []
-    for (let i = 0; i < USERS; i++) {
-      const r = await callHttp(base, 'auth.signup', { email: `u${i}@bench.test`, password: 'bench password 123', name: `User ${i}`, handle: `user${i}` }, {})
-      users.push({ id: r.user.id, token: r.token })
+    const conversations: string[] = []
+    let ws: { id: string }
+    if (!reuse) {
+      // People, workspace and channels through the real operations.
+      let t0 = performance.now()
+      for (let i = 0; i < USERS; i++) {
+        const r = await callHttp(base, 'auth.signup', { email: `u${i}@bench.test`, password: 'bench password 123', name: `User ${i}`, handle: `user${i}` }, {})
+        users.push({ id: r.user.id, token: r.token })
+      }
+      const owner = users[0]!
+      ws = await call('workspace.create', { name: 'Bench' }, owner.token)
+      for (const u of users.slice(1)) {
+        const invite = await call('invite.create', { workspaceId: ws.id, role: 'member' }, owner.token)
+        await call('invite.accept', { code: invite.code }, u.token)
+      }
+      for (let i = 0; i < PUBLIC_CHANNELS + PRIVATE_CHANNELS; i++) {
+        const c = await call('channel.create', { workspaceId: ws.id, name: `chan-${i}`, private: i >= PUBLIC_CHANNELS }, users[i % USERS]!.token)
+        conversations.push(c.id)
+      }
+      // Everyone in every channel, so anyone can post anywhere.
+      await sql`insert into conversation_members (conversation_id, user_id)
+                select c, u from unnest(${conversations}::uuid[]) c, unnest(${users.map((u) => u.id)}::uuid[]) u on conflict do nothing`
+      // The searcher (user0) leaves some private channels: their messages must stay out of results.
+      await sql`delete from conversation_members where user_id = ${owner.id} and conversation_id = any (${conversations.slice(PUBLIC_CHANNELS + PRIVATE_CHANNELS / 2)}::uuid[])`
+      log(`people and channels: ${seconds(t0)}`)
+
+      // Bulk load: indexes dropped and rebuilt afterwards, which is much faster than maintaining them per row.
+      t0 = performance.now()
+      const indexes = await sql<{ name: string; def: string }[]>`
+        select i.relname as name, pg_get_indexdef(i.oid) as def
+          from pg_index x join pg_class i on i.oid = x.indexrelid
+         where x.indrelid = 'messages'::regclass and not x.indisprimary and not x.indisunique`
+      for (const i of indexes) await sql.unsafe(`drop index ${i.name}`)
+      // COPY from a stream: rows are generated here, PostgreSQL computes the search columns.
+      const authorIds = users.map((u) => u.id)
+      const copy = await sql`copy messages (conversation_id, seq, author_id, text, created_at) from stdin`.writable()
+      const started = Date.now()
+      const rows = Readable.from((function* () {
+        let chunk = ''
+        for (let g = 0; g < N; g++) {
+          const text = Array.from({ length: 4 + ((g * 13) % 17) }, () => words[zipfRank() - 1]).join(' ')
+          const at = new Date(started - (N - g) * 30_000).toISOString()
+          chunk += `${conversations[g % conversations.length]}\t${Math.floor(g / conversations.length) + 1}\t${authorIds[(g * 7) % authorIds.length]}\t${text}\t${at}\n`
+          if ((g + 1) % 1000 === 0 || g === N - 1) {
+            yield chunk
+            chunk = ''
+          }
+          if ((g + 1) % 100_000 === 0) log(`  ${g + 1} messages (${seconds(t0)})`)
+        }
+      })())
+      await pipeline(rows, copy)
+      await sql`update conversations c set last_seq = m.seq, first_retained_seq = 1
+                  from (select conversation_id, max(seq) as seq from messages group by 1) m where m.conversation_id = c.id`
+      await sql`set maintenance_work_mem = '256MB'`
+      for (const i of indexes) await sql.unsafe(i.def)
+      await sql`vacuum analyze`
+      const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_total_relation_size('messages')) as size`
+      log(`loaded ${N} messages in ${seconds(t0)} (messages table with indexes: ${size})`)
+    } else {
+      for (let i = 0; i < USERS; i++) {
+        const r = await callHttp(base, 'auth.login', { email: `u${i}@bench.test`, password: 'bench password 123' }, {})
+        users.push({ id: r.user.id, token: r.token })
+      }
+      ;[ws] = await sql<{ id: string }[]>`select id from workspaces`
+      conversations.push(...(await sql<{ id: string }[]>`select id from conversations where name like 'chan-%' order by substr(name, 6)::int`).map((r) => r.id))
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from messages`
+      log(`reusing ${dbName}: ${n} messages`)
+      await sql`analyze`
     }
     const owner = users[0]!
-    const ws = await call('workspace.create', { name: 'Bench' }, owner.token)
-    for (const u of users.slice(1)) {
-      const invite = await call('invite.create', { workspaceId: ws.id, role: 'member' }, owner.token)
-      await call('invite.accept', { code: invite.code }, u.token)
-    }
-    const conversations: string[] = []
-    for (let i = 0; i < PUBLIC_CHANNELS + PRIVATE_CHANNELS; i++) {
-      const c = await call('channel.create', { workspaceId: ws.id, name: `chan-${i}`, private: i >= PUBLIC_CHANNELS }, users[i % USERS]!.token)
-      conversations.push(c.id)
-    }
-    // Everyone in every channel, so anyone can post anywhere.
-    await sql`insert into conversation_members (conversation_id, user_id)
-              select c, u from unnest(${conversations}::uuid[]) c, unnest(${users.map((u) => u.id)}::uuid[]) u on conflict do nothing`
-    // The searcher (user0) leaves some private channels: their messages must stay out of results.
-    await sql`delete from conversation_members where user_id = ${owner.id} and conversation_id = any (${conversations.slice(PUBLIC_CHANNELS + PRIVATE_CHANNELS / 2)}::uuid[])`
-    log(`people and channels: ${seconds(t0)}`)
-
-    // Bulk load: indexes dropped and rebuilt afterwards, which is much faster than maintaining them per row.
-    t0 = performance.now()
-    const indexes = await sql<{ name: string; def: string }[]>`
-      select i.relname as name, pg_get_indexdef(i.oid) as def
-        from pg_index x join pg_class i on i.oid = x.indexrelid
-       where x.indrelid = 'messages'::regclass and not x.indisprimary and not x.indisunique`
-    for (const i of indexes) await sql.unsafe(`drop index ${i.name}`)
-    // COPY from a stream: rows are generated here, PostgreSQL computes the search columns.
-    const authorIds = users.map((u) => u.id)
-    const copy = await sql`copy messages (conversation_id, seq, author_id, text, created_at) from stdin`.writable()
-    const started = Date.now()
-    const rows = Readable.from((function* () {
-      let chunk = ''
-      for (let g = 0; g < N; g++) {
-        const text = Array.from({ length: 4 + ((g * 13) % 17) }, () => words[zipfRank() - 1]).join(' ')
-        const at = new Date(started - (N - g) * 30_000).toISOString()
-        chunk += `${conversations[g % conversations.length]}\t${Math.floor(g / conversations.length) + 1}\t${authorIds[(g * 7) % authorIds.length]}\t${text}\t${at}\n`
-        if ((g + 1) % 1000 === 0 || g === N - 1) {
-          yield chunk
-          chunk = ''
-        }
-        if ((g + 1) % 100_000 === 0) log(`  ${g + 1} messages (${seconds(t0)})`)
-      }
-    })())
-    await pipeline(rows, copy)
-    await sql`update conversations c set last_seq = m.seq, first_retained_seq = 1
-                from (select conversation_id, max(seq) as seq from messages group by 1) m where m.conversation_id = c.id`
-    await sql`set maintenance_work_mem = '256MB'`
-    for (const i of indexes) await sql.unsafe(i.def)
-    await sql`vacuum analyze messages`
-    const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_total_relation_size('messages')) as size`
-    log(`loaded ${N} messages in ${seconds(t0)} (messages table with indexes: ${size})`)
-
     const freq = await sql<{ w: string; n: number }[]>`
       select w, (select count(*)::int from messages where search_vector @@ plainto_tsquery('english', w)) as n
         from unnest(${[words[0]!, words[9]!, words[9999]!]}::text[]) w`
@@ -169,24 +186,38 @@ async function main() {
 
     // Writers: members keep posting through the real operation while searches run.
     const socketFor = (token: string) => io(base, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true })
-    const writers = users.slice(1, 6).map((u) => socketFor(u.token))
+    const writers = users.slice(1, 6)
     const searcher = socketFor(owner.token)
-    await Promise.all([...writers, searcher].map((s) => new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)))))
+    await Promise.all([searcher].map((s) => new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)))))
     let writing = true
     let written = 0
+    let writeErrors = 0
     const writer = (async () => {
       while (writing) {
         const started = performance.now()
-        const s = writers[written % writers.length]!
+        const w = writers[written % writers.length]!
         const text = Array.from({ length: 4 + (written % 17) }, () => words[zipfRank() - 1]).join(' ')
-        await callSocket(s.timeout(10_000), 'message.send', { conversationId: conversations[written % PUBLIC_CHANNELS]!, text, clientId: randomUUID() })
-        written++
+        try {
+          await call('message.send', { conversationId: conversations[written % PUBLIC_CHANNELS]!, text, clientId: randomUUID() }, w.token)
+          written++
+        } catch (err) {
+          writeErrors++
+          if (writeErrors === 1) log(`a send failed: ${String(err)}`)
+        }
         await new Promise((r) => setTimeout(r, Math.max(0, 1000 / WRITE_RATE - (performance.now() - started))))
       }
     })()
 
-    const search = (input: Omit<CallInput<'search'>, 'workspaceId'>) =>
-      callSocket(searcher.timeout(30_000), 'search', { workspaceId: ws.id, ...input }) as Promise<CallOutput<'search'>>
+    // Over the socket, as the daemon calls it; should the socket drop, the rest go over REST.
+    let viaSocket = true
+    searcher.on('disconnect', (reason) => {
+      viaSocket = false
+      log(`search socket disconnected (${reason}); continuing over REST`)
+    })
+    const search = async (input: Omit<CallInput<'search'>, 'workspaceId'>): Promise<CallOutput<'search'>> =>
+      viaSocket
+        ? ((await callSocket(searcher.timeout(30_000), 'search', { workspaceId: ws.id, ...input })) as CallOutput<'search'>)
+        : call('search', { workspaceId: ws.id, ...input }, owner.token)
     const pick = (lo: number, hi: number) => words[lo - 1 + Math.floor(Math.random() * (hi - lo + 1))]!
     const classes: Array<{ name: string; query: () => Omit<CallInput<'search'>, 'workspaceId'>; target?: number }> = [
       { name: 'selective word', query: () => ({ query: pick(8000, 20000) }), target: 50 },
@@ -214,21 +245,25 @@ async function main() {
     }
     writing = false
     await writer
-    for (const s of [...writers, searcher]) s.close()
+    searcher.off('disconnect')
+    searcher.close()
 
+    // The shape of the server's message query (server/src/search/messages.ts), for its plan.
+    const [{ ids }] = await sql<{ ids: string }[]>`
+      select array_agg(id)::text as ids from (
+        select c.id from conversations c where c.workspace_id = ${ws.id} and c.kind = 'public'
+        union all
+        select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${owner.id}
+         where c.workspace_id = ${ws.id} and c.kind <> 'public') r`
     const explain = async (word: string) =>
       (await sql.unsafe(`
         explain (analyze, buffers, costs off)
-        with readable as (
-          select c.id from conversations c where c.workspace_id = '${ws.id}' and c.kind = 'public'
-          union all
-          select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = '${owner.id}'
-           where c.workspace_id = '${ws.id}' and c.kind <> 'public')
-        select m.id from messages m
-         where m.conversation_id in (select id from readable) and m.deleted_at is null
+        select m.id, m.created_at from messages m
+         where m.conversation_id = any ('${ids}'::uuid[]) and m.deleted_at is null
            and m.search_vector @@ plainto_tsquery('english', '${word}')
          order by m.created_at desc, m.id desc limit 21`)).map((r) => (r as Record<string, string>)['QUERY PLAN']).join('\n')
-    console.log(`\n## Search benchmark: ${N.toLocaleString('en')} messages, ${written} sent during the run (${WRITE_RATE}/s), ${QUERIES} queries per row\n`)
+    const [{ total }] = await sql<{ total: number }[]>`select count(*)::int as total from messages`
+    console.log(`\n## Search benchmark: ${total.toLocaleString('en')} messages, ${written} sent during the run (target ${WRITE_RATE}/s, ${writeErrors} failed), ${QUERIES} queries per row\n`)
     console.log('| query | p50 ms | p95 ms | max ms | target p95 | hits/page |')
     console.log('|---|---|---|---|---|---|')
     for (const r of results) {
@@ -239,7 +274,7 @@ async function main() {
   } finally {
     await sql.end()
     await app.close()
-    if (!args.keep) await admin.unsafe(`drop database if exists ${dbName} with (force)`)
+    if (!args.keep && !reuse) await admin.unsafe(`drop database if exists ${dbName} with (force)`)
     else log(`kept database ${dbName}`)
     await admin.end()
     await stopEmbedded()

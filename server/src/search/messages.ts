@@ -40,18 +40,21 @@ export async function searchMessages(s: Scope, sort: SearchSort, limit: number, 
      limit ${ranked ? relevanceWindow : limit + 1}`
   const order = ranked ? sql`order by rank desc, created_at desc, id desc offset ${offset} limit ${limit + 1}` : sql``
   // Snippets are made in the same statement, for the page's rows only.
-  const rows = await sql<{ id: string; at: string; snippet: string | null }[]>`
+  const rows = await sql<{ id: string; at: string; conversation_id: string; snippet: string | null }[]>`
     with hits as (${hits}),
     page as (select * from hits ${order})
-    select page.id, page.at,
+    select page.id, page.at, m.conversation_id,
            ${tsq ? sql`ts_headline(${s.config}::regconfig, translate(m.text, chr(2) || chr(3), ''), ${tsq}, ${headlineOptions})` : sql`null`} as snippet
       from page join messages m on m.id = page.id
      order by ${ranked ? sql`page.rank desc,` : sql``} page.created_at desc, page.id desc`
   const page = pageOf(rows, limit, 'messages', sort, offset)
   const ids = page.items.map((r) => r.id)
   if (ids.length === 0) return { items: [], next: page.next }
-  const messages = await load.messages(sql, sql`m.id = any (${ids}::uuid[])`, sql``, ids.length)
-  const conversations = await load.conversations(sql, s.userId, sql`c.id = any (${[...new Set(messages.map((m) => m.conversationId))]}::uuid[])`)
+  const conversationIds = [...new Set(page.items.map((r) => r.conversation_id))]
+  const [messages, conversations] = await Promise.all([
+    load.messages(sql, sql`m.id = any (${ids}::uuid[])`, sql``, ids.length),
+    load.conversations(sql, s.userId, sql`c.id = any (${conversationIds}::uuid[])`),
+  ])
   const byId = new Map(messages.map((m) => [m.id, m]))
   const convById = new Map(conversations.map((c) => [c.id, c]))
   const snippetById = new Map(page.items.flatMap((r) => (r.snippet === null ? [] : [[r.id, r.snippet.replace(/\s+/gu, ' ').trim()]])))

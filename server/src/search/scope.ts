@@ -1,4 +1,4 @@
-import { dayRange, type SearchQuery } from '@ocomms/shared'
+import { dayRange, OCommsError, type SearchQuery } from '@ocomms/shared'
 import type { PendingQuery, Row } from 'postgres'
 import type { Sql, TxSql } from '../db/connect.js'
 
@@ -60,11 +60,14 @@ export async function buildScope(sql: TxSql | Sql, userId: string, workspaceId: 
   // there are, and plans the text search over them (a subquery is estimated badly and can
   // make it probe the word index once per conversation).
   const words = [...q.words, ...q.excludedWords]
-  const [settings] = await sql<{ config: string; stop: string[]; readable: string[] }[]>`
-    select s.text_search_config as config,
+  const [settings] = await sql<{ active: boolean; config: string; stop: string[]; readable: string[] }[]>`
+    select exists (select 1 from workspace_members wm where wm.workspace_id = ${workspaceId} and wm.user_id = ${userId} and wm.state = 'active') as active,
+           s.text_search_config as config,
            array(select w from unnest(${words}::text[]) as w where numnode(plainto_tsquery(s.text_search_config::regconfig, w)) = 0) as stop,
            array(${readableConversations(sql, userId, workspaceId, within)}) as readable
       from search_settings s`
+  // Not a member (any more): the workspace does not exist for them.
+  if (!settings!.active) throw new OCommsError('not_found', 'No such workspace.')
   const config = settings!.config
   const stopWords = new Set(settings!.stop)
   const readable = settings!.readable

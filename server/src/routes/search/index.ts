@@ -1,5 +1,4 @@
 import { isEmptyQuery, isValidTimeZone, OCommsError, parseSearchQuery, printSearchQuery, type SearchType } from '@ocomms/shared'
-import { workspaceRole } from '../../access.js'
 import { decodeCursor } from '../../search/cursor.js'
 import { searchFiles } from '../../search/files.js'
 import { searchMessages } from '../../search/messages.js'
@@ -25,7 +24,6 @@ export const searchHandlers: HandlersFor<'search'> = {
     const ranked = only === 'people' || only === 'channels'
     const cursor = input.cursor === undefined ? null : decodeCursor(input.cursor, only, ranked ? 'relevance' : sort)
     const wanted = (type: SearchType) => only === undefined || only === type
-    await workspaceRole(sql, input.workspaceId, userId)
 
     try {
       const shared = await buildScope(sql, userId, input.workspaceId, timeZone, q)
@@ -34,11 +32,13 @@ export const searchHandlers: HandlersFor<'search'> = {
         wanted(type)
           ? sql.begin(async (tx) => {
               // Planned for its own words: a generic plan cannot tell a rare word from a common one.
-              await tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
-                              set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
-                              set_config('pg_trgm.similarity_threshold', '0.2', true),
-                              set_config('pg_trgm.word_similarity_threshold', '0.5', true)`
-              return fn({ ...shared, sql: tx })
+              // Not awaited first: it goes down the connection ahead of the search's own queries.
+              const settings = tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
+                                         set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
+                                         set_config('pg_trgm.similarity_threshold', '0.2', true),
+                                         set_config('pg_trgm.word_similarity_threshold', '0.5', true)`
+              const [, page] = await Promise.all([settings, fn({ ...shared, sql: tx })])
+              return page
             })
           : Promise.resolve({ items: [], next: null })
       const [messages, files, people, channels] = await Promise.all([
