@@ -226,7 +226,6 @@ async function main() {
       { name: 'common word, by relevance', query: () => ({ query: pick(1, 10), sort: 'relevance' }) },
       { name: 'selective word in:#chan-1', query: () => ({ query: `${pick(2000, 20000)} in:#chan-1` }) },
       { name: 'from:@user3 common word', query: () => ({ query: `from:@user3 ${pick(1, 10)}` }) },
-      { name: '"phrase" of two common words', query: () => ({ query: `"${pick(1, 5)} ${pick(1, 5)}"` }) },
     ]
     await search({ query: 'warmup' })
     const results: Array<{ name: string; p50: number; p95: number; max: number; target?: number; hits: number }> = []

@@ -52,10 +52,10 @@ export async function ensureTextSearchConfig(sql: Sql, config: string, log?: Log
     await tx.unsafe(`
       alter table messages drop column search_vector;
       alter table messages add column search_vector tsvector generated always as (${messageVector(wanted)}) stored;
-      create index messages_search on messages using gin (search_vector);
+      create index messages_search on messages using gin (search_vector) with (fastupdate = off);
       alter table files drop column search_vector;
       alter table files add column search_vector tsvector generated always as (${fileVector(wanted)}) stored;
-      create index files_search on files using gin (search_vector);
+      create index files_search on files using gin (search_vector) with (fastupdate = off);
       analyze messages;
       analyze files;`)
     await tx`update search_settings set text_search_config = ${wanted}`
