@@ -17,6 +17,7 @@ import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
 import { AttentionRuntime } from './attention/runtime.js'
+import { ensureTextSearchConfig } from './search/text-config.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
 
@@ -55,6 +56,12 @@ export async function build(options: BuildOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
+  try {
+    config.searchConfig = await ensureTextSearchConfig(sql, config.searchConfig, log)
+  } catch (err) {
+    await sql.end({ timeout: 5 })
+    throw err
+  }
   const services = {
     config,
     sql,

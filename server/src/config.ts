@@ -36,6 +36,8 @@ export interface ServerConfig {
     /** How often the pruning job runs; 0 turns it off. */
     intervalSeconds: number
   }
+  /** PostgreSQL text search configuration (language) of search; changing it rebuilds the index at start. */
+  searchConfig: string
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       maxPerStream: int(env.OCOMMS_EVENT_RETENTION_MAX_PER_STREAM, 0, 'OCOMMS_EVENT_RETENTION_MAX_PER_STREAM'),
       intervalSeconds: int(env.OCOMMS_EVENT_PRUNE_INTERVAL, 3600, 'OCOMMS_EVENT_PRUNE_INTERVAL'),
     },
+    searchConfig: str(env.OCOMMS_SEARCH_CONFIG) ?? 'english',
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),

@@ -8,6 +8,7 @@ import { messageHandlers } from './messages/index.js'
 import { pinHandlers } from './pins/index.js'
 import { reactionHandlers } from './reactions/index.js'
 import { savedHandlers } from './saved/index.js'
+import { searchHandlers } from './search/index.js'
 import { syncHandlers } from './sync/index.js'
 import { workspaceHandlers } from './workspaces/index.js'
 
@@ -23,4 +24,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...fileHandlers,
   ...syncHandlers,
   ...attentionHandlers,
+  ...searchHandlers,
 }

@@ -6,6 +6,7 @@ import * as messages from './messages.js'
 import * as pins from './pins.js'
 import * as reactions from './reactions.js'
 import * as saved from './saved.js'
+import * as search from './search.js'
 import * as sync from './sync.js'
 import * as workspaces from './workspaces.js'
 
@@ -17,6 +18,7 @@ export * from './messages.js'
 export * from './pins.js'
 export * from './reactions.js'
 export * from './saved.js'
+export * from './search.js'
 export * from './sync.js'
 export * from './workspaces.js'
 
@@ -28,6 +30,7 @@ type Ops = typeof auth &
   typeof reactions &
   typeof pins &
   typeof saved &
+  typeof search &
   typeof files &
   typeof sync
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
@@ -40,7 +43,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),
