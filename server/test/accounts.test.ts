@@ -20,6 +20,9 @@ t.test('passwords: argon2id at OWASP parameters; wrong passwords refused; no tok
   await t.rejects(server.call('auth.login', { email: alice.email, password: 'wrong password' }), { code: 'unauthenticated' })
   await t.rejects(server.call('auth.signup', { email: alice.email.toUpperCase(), password: 'another secret', name: 'A', handle: 'alice2' }), { code: 'conflict' })
   await t.rejects(server.call('auth.signup', { email: 'x@example.test', password: 'another secret', name: 'A', handle: 'alice' }), { code: 'conflict' })
+  for (const handle of ['channel', 'here', 'everyone']) {
+    await t.rejects(server.call('auth.signup', { email: `${handle}@example.test`, password: 'another secret', name: 'A', handle }), { code: 'invalid_input' }, `@${handle} is reserved`)
+  }
   await t.rejects(server.call('auth.signup', { email: 'not-an-email', password: 'another secret', name: 'A', handle: 'zed' }), { code: 'invalid_input' })
   const login = await server.call('auth.login', { email: alice.email, password: 'a long enough secret' })
   const sql = postgres(server.databaseUrl, { max: 1 })

@@ -32,3 +32,6 @@ export const limits = {
 
 export const channelNamePattern = '^[a-z0-9][a-z0-9_-]{0,79}$'
 export const handlePattern = '^[a-z0-9][a-z0-9._-]{0,31}$'
+
+/** Handles that mean a group in a message (`@channel`, `@here`, `@everyone`), so no person may take them. */
+export const reservedHandles: readonly string[] = ['channel', 'here', 'everyone']

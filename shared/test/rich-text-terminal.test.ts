@@ -71,3 +71,9 @@ t.test('control characters in a message cannot drive the terminal', async (t) =>
   t.match(out, '\\x9b31m')
   t.equal(render('a \ud800 b', { color: 0 }), 'a \uFFFD b', 'a lone surrogate becomes the replacement character')
 })
+
+t.test('a code block label longer than the width is cut to it', async (t) => {
+  const lines = render('```www.x.ioa@b.cohttp://', { width: 20 }).split('\n')
+  t.equal(lines.length, 3)
+  for (const line of lines) t.ok(stringWidth(line) <= 20, `${JSON.stringify(line)} fits`)
+})

@@ -110,7 +110,8 @@ function block(node: RichBlock, width: number, s: Styles, depth: number): string
         .split('\n')
         .flatMap((line) => wrapAnsi(line, width - 2, { hard: true, trim: false, wordWrap: false }).split('\n'))
       return [
-        s.frame('╭─' + (node.lang ? ' ' + safe(node.lang) : '')),
+        // A long language label is cut at the width like everything else.
+        s.frame(wrapAnsi('╭─' + (node.lang ? ' ' + safe(node.lang) : ''), width, { hard: true, wordWrap: false }).split('\n')[0]!),
         ...lines.map((line) => s.frame('│ ') + s.codeBlock(line)),
         s.frame('╰─'),
       ]

@@ -1,4 +1,4 @@
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError, reservedHandles } from '@ocomms/shared'
 import { hashPassword, verifyPassword } from '../../auth/passwords.js'
 import { createSession } from '../../auth/sessions.js'
 import { hashToken, newToken } from '../../auth/tokens.js'
@@ -21,6 +21,9 @@ async function userById(ctx: AuthedContext, id: string) {
 export const authHandlers: HandlersFor<'auth'> = {
   'auth.signup': async (ctx, input) => {
     const { sql, throttle } = ctx.services
+    if (reservedHandles.includes(input.handle)) {
+      throw new OCommsError('invalid_input', `@${input.handle} is reserved: it mentions a group of people. Choose another handle.`)
+    }
     await throttle.signup(ctx.ip)
     const passwordHash = await hashPassword(input.password)
     const email = input.email.trim()
