@@ -12,6 +12,8 @@ import { errorBody, toError } from './errors.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { Realtime } from './realtime/realtime.js'
+import { useRedisAdapter } from './realtime/redis-adapter.js'
+import { connectRedis, type RedisClients } from './redis/connect.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
 
@@ -44,13 +46,15 @@ export async function build(options: BuildOptions): Promise<App> {
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
+  // Several processes share rooms and login counters through Redis; one process needs none.
+  const redis: RedisClients | null = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
   const services: Services = {
     config,
     sql,
     log,
     mailer: options.mailer ?? createMailer(config, log),
-    throttle: new Throttle(config.throttle),
+    throttle: new Throttle(config.throttle, redis?.limiter ?? null),
     realtime: new Realtime(),
   }
 
@@ -81,6 +85,7 @@ export async function build(options: BuildOptions): Promise<App> {
   mountMagicLinkPage(app)
   mountOperations(app, services)
   const io = attachSocketServer(app, services)
+  if (redis) useRedisAdapter(io, redis)
   services.realtime.attach(io)
 
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
@@ -90,6 +95,7 @@ export async function build(options: BuildOptions): Promise<App> {
   })
   app.addHook('onClose', async () => {
     await sql.end({ timeout: 5 })
+    await redis?.close()
   })
   return { app, io, services }
 }
