@@ -1,14 +1,21 @@
 import { OCommsError, type Message } from '@ocomms/shared'
-import { assertCanPost, assertNotArchived, isAdmin, readableConversation, readableMessage } from '../../access.js'
+import { randomUUID } from 'node:crypto'
+import {
+  assertCanPost,
+  assertNotArchived,
+  isAdmin,
+  readableConversation,
+  readableMessage,
+  type ConversationAccess,
+} from '../../access.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
+import { messageOut } from '../../serialize.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
 
 /** Thrown inside a send transaction to roll it back when the message already exists. */
-class AlreadySent {
-  constructor(readonly id: string) {}
-}
+class AlreadySent {}
 
 const rootSummary = (root: Message) => ({
   id: root.id,
@@ -43,23 +50,28 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
   'message.send': async (ctx, input) => {
     const { sql } = ctx.services
     const userId = ctx.caller.userId
-    // A retry of a send that already committed gets the original, even if access changed since.
-    const earlier = await existingSend(ctx, input.clientId, input.conversationId)
-    if (earlier) return earlier
-    const c = await readableConversation(sql, input.conversationId, userId)
-    assertCanPost(c)
+    let c: ConversationAccess
+    try {
+      c = await readableConversation(sql, input.conversationId, userId)
+      assertCanPost(c)
+    } catch (err) {
+      // A retry of a send that already committed gets the original, even if access changed since.
+      const earlier = await existingSend(ctx, input.clientId, input.conversationId)
+      if (earlier) return earlier
+      throw err
+    }
     if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
     try {
       return await transaction(ctx.services, async (change) => {
-        // Taking the seq locks the conversation: concurrent sends queue here, so the
-        // duplicate check below sees every send of this clientId that committed before.
-        const seq = await change.nextSeq('conversation', c.id)
-        const [dup] = await change.sql<{ id: string }[]>`
-          select id from messages where author_id = ${userId} and client_id = ${input.clientId}`
-        if (dup) throw new AlreadySent(dup.id)
-        const [still] = await change.sql`
-          select 1 from conversation_members where conversation_id = ${c.id} and user_id = ${userId}`
-        if (!still) throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+        // Taking the seq locks the conversation: concurrent sends to it queue here. The same
+        // statement reads the transaction's timestamp (every now() below is this one) and the
+        // author's name, so the message can be built here instead of read back after insert.
+        const [head] = await change.sql<{ seq: number; at: Date; handle: string; name: string }[]>`
+          update conversations c set last_seq = c.last_seq + 1
+            from users u
+           where c.id = ${c.id} and u.id = ${userId}
+          returning c.last_seq as seq, now() as at, u.handle, u.name`
+        if (!head) throw new Error(`no conversation stream ${c.id}`)
 
         let root: { id: string; thread_root_id: string | null; author_id: string } | undefined
         if (input.threadRootId) {
@@ -69,35 +81,67 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
           if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
           if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
         }
-        const [row] = await change.sql<{ id: string }[]>`
-          insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
-          values (${c.id}, ${seq}, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${Boolean(root && input.alsoToChannel)}, ${input.text})
+        const message = messageOut({
+          id: randomUUID(),
+          seq: head.seq,
+          conversation_id: c.id,
+          thread_root_id: root?.id ?? null,
+          also_in_channel: Boolean(root && input.alsoToChannel),
+          client_id: input.clientId,
+          author_id: userId,
+          author_handle: head.handle,
+          author_name: head.name,
+          text: input.text,
+          created_at: head.at,
+          edited_at: null,
+          deleted_at: null,
+          reply_count: 0,
+          last_reply_at: null,
+          participants: null,
+        })
+        // These statements go out together (pipelined on the transaction's connection): the
+        // membership check runs after the lock above, so a kick that committed meanwhile is
+        // seen; a clientId this author already used inserts nothing. Either rolls back.
+        const still = change.sql`select 1 from conversation_members where conversation_id = ${c.id} and user_id = ${userId}`
+        const insert = change.sql<{ id: string }[]>`
+          insert into messages (id, conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
+          values (${message.id}, ${c.id}, ${message.seq}, ${userId}, ${input.clientId}, ${message.threadRootId},
+                  ${message.alsoInChannel}, ${input.text})
+          on conflict (author_id, client_id) do nothing
           returning id`
-        const data: Record<string, unknown> = {}
-        if (root) {
-          await change.sql`
-            update messages
-               set reply_count = reply_count + 1,
-                   last_reply_at = now(),
-                   reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
-                                             else reply_participants || ${userId}::uuid end
-             where id = ${root.id}`
-          data.root = rootSummary(await load.message(change.sql, root.id))
+        const extras = { conversationId: c.id, workspaceId: c.workspaceId }
+        if (!root) {
+          const [member, inserted] = await Promise.all([
+            still,
+            insert,
+            change.record('conversation', c.id, head.seq, 'message.created', { message }, extras),
+          ])
+          if (member.length === 0) throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+          if (inserted.length === 0) throw new AlreadySent()
+          return message
         }
-        const message = await load.message(change.sql, row!.id)
-        data.message = message
-        await change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId })
-        if (root) {
-          // The thread's author keeps an explicit unfollow; a replier follows again.
-          await follow(change, root.id, c.id, root.author_id, false)
-          await follow(change, root.id, c.id, userId, true)
-        }
+
+        const [member, inserted] = await Promise.all([still, insert])
+        if (member.length === 0) throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+        if (inserted.length === 0) throw new AlreadySent()
+        await change.sql`
+          update messages
+             set reply_count = reply_count + 1,
+                 last_reply_at = now(),
+                 reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
+                                           else reply_participants || ${userId}::uuid end
+           where id = ${root.id}`
+        const data = { message, root: rootSummary(await load.message(change.sql, root.id)) }
+        await change.record('conversation', c.id, head.seq, 'message.created', data, extras)
+        // The thread's author keeps an explicit unfollow; a replier follows again.
+        await follow(change, root.id, c.id, root.author_id, false)
+        await follow(change, root.id, c.id, userId, true)
         return message
       })
     } catch (err) {
-      if (err instanceof AlreadySent) return load.message(sql, err.id)
-      // The same clientId committed in another transaction a moment ago (another conversation).
-      if ((err as { code?: string }).code === '23505') {
+      // AlreadySent: this author used the clientId before (committed, maybe a moment ago in a
+      // concurrent transaction): the original, or a conflict if it went to another conversation.
+      if (err instanceof AlreadySent || (err as { code?: string }).code === '23505') {
         const original = await existingSend(ctx, input.clientId, input.conversationId)
         if (original) return original
       }
