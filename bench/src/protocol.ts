@@ -16,6 +16,8 @@ export type Command =
   /** Starts counting deliveries and their latency (send time is in the message text). */
   | { cmd: 'record' }
   | { cmd: 'collect' }
+  /** Deliveries counted so far, without stopping. */
+  | { cmd: 'progress' }
   /** Open-loop sends at `rate` per second over `durationMs`, from random clients of this worker. */
   | { cmd: 'send'; rate: number; durationMs: number }
   /** Closed-loop sends: `inFlight` outstanding at any time, for `durationMs`. */

@@ -95,8 +95,8 @@ export async function p1(ctx: Context): Promise<Row[]> {
   await ctx.workers.all({ cmd: 'record' })
   const meter = await cpuMeter(ctx)
   const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000 })
-  await sleep(1_000)
   const n = sent.reduce((s, r) => s + r.sent, 0)
+  await ctx.workers.waitForDeliveries(n * (clients / p1.length), 30_000)
   const cpu = await meter(n, 'message')
   const t = totals(await ctx.workers.collect())
   const members = clients / p1.length
@@ -166,7 +166,7 @@ export async function p3(ctx: Context): Promise<Row> {
   const meter = await cpuMeter(ctx)
   const res = await ctx.workers.all<{ sent: number }>({ cmd: 'saturate', inFlight: Math.ceil(inFlight / ctx.workers.count), durationMs: seconds * 1000 })
   const cpu = await meter(res.reduce((s, r) => s + r.sent, 0) || 1, 'message')
-  await sleep(1_000)
+  await ctx.workers.waitForDeliveries(res.reduce((s, r) => s + r.sent, 0) * (clients / p3.length), 30_000)
   const t = totals(await ctx.workers.collect())
   await ctx.workers.disconnect()
   const acked = t.ack.totalCount
@@ -190,7 +190,7 @@ async function fanout(ctx: Context, url: string, members: number, event: string,
   await ctx.workers.all({ cmd: 'record' })
   const first = process.hrtime.bigint()
   await ctx.workers.ask(0, { cmd: 'sendOne', tag: 'one', event })
-  await sleep(members / 5 + 500)
+  await ctx.workers.waitForDeliveries(members, 30_000)
   const single = await ctx.workers.collect()
   const lastOne = Math.max(...single.map((c) => Number(BigInt(c.tags.one?.lastNs ?? '0') - first)))
   const gotOne = single.reduce((s, c) => s + (c.tags.one?.count ?? 0), 0)
@@ -201,7 +201,7 @@ async function fanout(ctx: Context, url: string, members: number, event: string,
     void ctx.workers.ask(0, { cmd: 'sendOne', tag: `m${i}`, event })
     await sleep(100)
   }
-  await sleep(members / 2 + 1_000)
+  await ctx.workers.waitForDeliveries(members * 10, 60_000)
   const ten = await ctx.workers.collect()
   const last = Math.max(...ten.flatMap((c) => Object.values(c.tags).map((t) => Number(BigInt(t.lastNs) - start))))
   const got = ten.reduce((s, c) => s + c.deliveries, 0)

@@ -168,6 +168,10 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
     return { ok: true }
   },
 
+  async progress() {
+    return deliveries
+  },
+
   async collect(): Promise<Collected> {
     recording = false
     return {

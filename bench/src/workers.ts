@@ -57,6 +57,16 @@ export class Workers {
     return this.all({ cmd: 'disconnect' })
   }
 
+  /** Waits until `expected` deliveries were counted (or `timeoutMs` passed); the count reached. */
+  async waitForDeliveries(expected: number, timeoutMs: number): Promise<number> {
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      const got = (await this.all<number>({ cmd: 'progress' })).reduce((s, n) => s + n, 0)
+      if (got >= expected || Date.now() > end) return got
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
   collect(): Promise<Collected[]> {
     return this.all<Collected>({ cmd: 'collect' })
   }

@@ -12,8 +12,7 @@ import { errorBody, toError } from './errors.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { Realtime } from './realtime/realtime.js'
-import { useRedisAdapter } from './realtime/redis-adapter.js'
-import { connectRedis, type RedisClients } from './redis/connect.js'
+import type { RedisClients } from './redis/connect.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
 
@@ -47,7 +46,10 @@ export async function build(options: BuildOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
   // Several processes share rooms and login counters through Redis; one process needs none.
-  const redis: RedisClients | null = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
+  // Loaded only then, so a single process carries none of it.
+  const redis: RedisClients | null = config.redisUrl
+    ? await (await import('./redis/connect.js')).connectRedis(config.redisUrl, log)
+    : null
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
   const services: Services = {
     config,
@@ -85,7 +87,7 @@ export async function build(options: BuildOptions): Promise<App> {
   mountMagicLinkPage(app)
   mountOperations(app, services)
   const io = attachSocketServer(app, services)
-  if (redis) useRedisAdapter(io, redis)
+  if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)
 
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.

@@ -107,6 +107,20 @@ t.test('two server processes on one database share rooms, sync and login throttl
   const blocked = await callHttp(b.url, 'auth.login', { email: 'alice@example.test', password: 'long enough pw' }).catch((e: unknown) => e)
   t.ok(blocked instanceof OCommsError && blocked.code === 'rate_limited', 'the fourth attempt, on B, is throttled')
 
+  // Redis restarts: what was published meanwhile is gone, so each process closes its sockets
+  // and the clients come back through sync.
+  const watcher = await live(a.url, alice.token)
+  const dropped = new Promise<string>((resolve) => watcher.socket.once('disconnect', (reason) => resolve(reason)))
+  await redis.stop()
+  await startRedis(t, Number(new URL(redis.url).port))
+  t.equal(await dropped, 'io server disconnect', 'after Redis came back, the server closed its sockets so clients resync')
+  const later = await live(a.url, alice.token)
+  const bobAgain = await callHttp(b.url, 'auth.login', { email: 'bob@example.test', password: 'long enough pw' })
+  await callHttp(b.url, 'message.send', { conversationId: general!.id, text: 'after the restart', clientId: randomUUID() }, { token: bobAgain.token })
+  await later.waitFor(isText('after the restart'), 10_000)
+  t.pass('live delivery across processes works again')
+  later.socket.close()
+
   t.equal(await a.stop(), 0, 'A stops cleanly with Redis connections open')
   t.equal(await b.stop(), 0)
 })

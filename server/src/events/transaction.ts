@@ -1,4 +1,5 @@
 import type { Event, EventType, StreamKind } from '@ocomms/shared'
+import type postgres from 'postgres'
 import type { TxSql } from '../db/connect.js'
 import type { Services } from '../services.js'
 
@@ -50,6 +51,32 @@ export class Change {
     return event
   }
 
+  /**
+   * Like record, but the event is stored only if `condition` (a SQL boolean) holds when the
+   * insert runs; for statements sent ahead of knowing whether an earlier one did anything.
+   * Null when it did not hold: nothing is stored or published.
+   */
+  async recordIf(
+    condition: postgres.PendingQuery<postgres.Row[]>,
+    stream: StreamKind,
+    streamId: string,
+    seq: number,
+    type: EventType,
+    data: Record<string, unknown>,
+    extras: EventExtras = {},
+  ): Promise<Event | null> {
+    const [row] = await this.sql<{ created_at: Date }[]>`
+      insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
+      select ${stream}, ${streamId}::uuid, ${seq}::bigint, ${type}, ${extras.conversationId ?? null}::uuid,
+             ${extras.workspaceId ?? null}::uuid, ${this.sql.json(data as never)}
+       where ${condition}
+      returning created_at`.execute()
+    if (!row) return null
+    const event: Event = { stream, streamId, seq, type, at: row.created_at.toISOString(), ...extras, data }
+    this.steps.push(() => this.services.realtime.publish(event))
+    return event
+  }
+
   /** nextSeq and record in one step, for events whose data does not depend on the seq. */
   async emit(
     stream: StreamKind,
@@ -75,6 +102,43 @@ export class Change {
         this.services.log.error({ err }, 'after-commit step failed')
       }
     }
+  }
+}
+
+/** Statements sent together with the COMMIT; their results, in order. */
+export type Finish = <Q extends readonly unknown[]>(...queries: Q) => Promise<{ [K in keyof Q]: Awaited<Q[K]> }>
+
+/**
+ * A transaction for the hottest path (message.send) in as few round trips as PostgreSQL
+ * allows: BEGIN travels with the first statement, COMMIT with the last batch, which `fn`
+ * hands to `finish` already executing, in order. Whatever the batch decides must therefore
+ * be decided in SQL (conditions), because the COMMIT is already on its way; a statement
+ * that fails aborts the transaction and the COMMIT becomes a rollback. Events are
+ * published after the commit, as with `transaction`.
+ */
+export async function pipelinedTransaction<T>(services: Services, fn: (change: Change, finish: Finish) => Promise<T>): Promise<T> {
+  const reserved = await services.sql.reserve()
+  const sql = reserved as unknown as TxSql
+  let committed = false
+  try {
+    // Sent now, answered together with the first statement fn sends.
+    sql`begin`.execute().catch(() => {})
+    const change = new Change(sql, services)
+    const finish = (async (...queries: unknown[]) => {
+      const commit = sql`commit`.execute()
+      const results = await Promise.all([...queries, commit])
+      committed = true
+      return results.slice(0, -1)
+    }) as Finish
+    const result = await fn(change, finish)
+    if (!committed) throw new Error('pipelinedTransaction: fn returned without finish()')
+    await change.runAfterCommit()
+    return result
+  } catch (err) {
+    if (!committed) await sql`rollback`.catch(() => {})
+    throw err
+  } finally {
+    reserved.release()
   }
 }
 

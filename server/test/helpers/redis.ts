@@ -27,8 +27,8 @@ export interface TestRedis {
 }
 
 /** A private, memory-only redis-server on a free port, stopped at teardown. */
-export async function startRedis(t: { teardown(fn: () => unknown): void }): Promise<TestRedis> {
-  const port = await freePort()
+export async function startRedis(t: { teardown(fn: () => unknown): void }, port?: number): Promise<TestRedis> {
+  port ??= await freePort()
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

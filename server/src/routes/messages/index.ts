@@ -8,7 +8,7 @@ import {
   readableMessage,
   type ConversationAccess,
 } from '../../access.js'
-import { transaction, type Change } from '../../events/transaction.js'
+import { pipelinedTransaction, transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import { messageOut } from '../../serialize.js'
 import type { AuthedContext } from '../../services.js'
@@ -46,6 +46,61 @@ async function existingSend(ctx: AuthedContext, clientId: string, conversationId
   return load.message(ctx.services.sql, row.id)
 }
 
+/**
+ * A top-level message in three round trips: the access check, then BEGIN with the seq
+ * (which locks the conversation and reads the transaction time and the author's name, so
+ * the message is built here), then the insert, its event, and the COMMIT together. The
+ * insert happens only if the author is still a member once the lock is held (a kick that
+ * committed meanwhile is seen) and has not used this clientId; when it stores nothing, the
+ * event is not stored and the seq is given back, so the stream keeps no gap. Null then.
+ */
+async function sendTopLevel(ctx: AuthedContext, c: ConversationAccess, text: string, clientId: string): Promise<Message | null> {
+  const userId = ctx.caller.userId
+  return pipelinedTransaction(ctx.services, async (change, finish) => {
+    const { sql } = change
+    const [head] = await sql<{ seq: number; at: Date; handle: string; name: string }[]>`
+      update conversations c set last_seq = c.last_seq + 1
+        from users u
+       where c.id = ${c.id} and u.id = ${userId}
+      returning c.last_seq as seq, now() as at, u.handle, u.name`
+    if (!head) throw new Error(`no conversation stream ${c.id}`)
+    const message = messageOut({
+      id: randomUUID(),
+      seq: head.seq,
+      conversation_id: c.id,
+      thread_root_id: null,
+      also_in_channel: false,
+      client_id: clientId,
+      author_id: userId,
+      author_handle: head.handle,
+      author_name: head.name,
+      text,
+      created_at: head.at,
+      edited_at: null,
+      deleted_at: null,
+      reply_count: 0,
+      last_reply_at: null,
+      participants: null,
+    })
+    const stored = sql`exists (select 1 from messages where id = ${message.id})`
+    const insert = sql<{ id: string }[]>`
+      insert into messages (id, conversation_id, seq, author_id, client_id, text)
+      select ${message.id}::uuid, ${c.id}::uuid, ${head.seq}::bigint, ${userId}::uuid, ${clientId}, ${text}
+       where exists (select 1 from conversation_members where conversation_id = ${c.id} and user_id = ${userId})
+      on conflict (author_id, client_id) do nothing
+      returning id`.execute()
+    const event = change.recordIf(stored, 'conversation', c.id, head.seq, 'message.created', { message }, {
+      conversationId: c.id,
+      workspaceId: c.workspaceId,
+    })
+    const giveBack = sql`
+      update conversations set last_seq = last_seq - 1
+       where id = ${c.id} and last_seq = ${head.seq} and not ${stored}`.execute()
+    const [inserted] = await finish(insert, event, giveBack)
+    return inserted.length > 0 ? message : null
+  })
+}
+
 export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
   'message.send': async (ctx, input) => {
     const { sql } = ctx.services
@@ -61,6 +116,15 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
       throw err
     }
     if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
+    if (!input.threadRootId) {
+      const sent = await sendTopLevel(ctx, c, input.text, input.clientId)
+      if (sent) return sent
+      // Nothing was stored: a retry of an earlier send (the original, or a conflict when it
+      // went to another conversation), or the sender left the conversation a moment ago.
+      const original = await existingSend(ctx, input.clientId, input.conversationId)
+      if (original) return original
+      throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+    }
     try {
       return await transaction(ctx.services, async (change) => {
         // Taking the seq locks the conversation: concurrent sends to it queue here. The same
