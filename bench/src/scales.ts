@@ -34,6 +34,6 @@ export const scales: Record<Scale['name'], Scale> = {
     p4: { sockets: 10_000 },
     p5: { clients: 2_000 },
     p7: { calls: 5_000, concurrency: 8 },
-    p8: { steps: [1_000, 2_000, 3_000, 4_000, 6_000, 8_000], seconds: 30, thinkMs: 5_000 },
+    p8: { steps: [1_000, 2_000, 3_000, 4_000, 6_000, 8_000], seconds: 20, thinkMs: 5_000 },
   },
 }
