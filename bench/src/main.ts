@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --full] [--only P1,P3] [--workers N] [--db-pool N]`
+ * `npm run bench [-- --full] [--only P1,P3] [--workers N] [--db-pool N] [--profile DIR] [--server MAIN]`
  *
  * Starts a database of its own, seeds it with SQL, starts the real server as its own process,
  * drives it from several worker processes holding real socket.io-client connections, and
  * prints one table. See docs/performance.md.
  */
 import { cpus, loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import Table from 'cli-table3'
 import { benchDatabase } from './database.js'
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     think: { type: 'string' },
     steps: { type: 'string' },
     profile: { type: 'string' },
+    server: { type: 'string' },
   },
 })
 
@@ -41,7 +43,13 @@ log(`database: ${db.where}`)
 const t0 = Date.now()
 const seeded = await seed(db.url, scale.seed)
 log(`seeded ${scale.seed.users.toLocaleString('en-US')} users, ${seeded.p1.length + seeded.p3.length + seeded.mix.length + 2} channels in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-const server = await startOComms(db.url, values['db-pool'] ? { OCOMMS_DB_POOL: values['db-pool'] } : {}, values.profile)
+const server = await startOComms(db.url, {
+  env: values['db-pool'] ? { OCOMMS_DB_POOL: values['db-pool'] } : {},
+  profileDir: values.profile,
+  // Another revision's server/src/main.ts, to measure before and after on the same data.
+  main: values.server ? resolve(values.server) : undefined,
+})
+if (values.server) log(`server: ${values.server}`)
 const workers = new Workers(Number(values.workers))
 const ctx: Context = { workers, server, db, seeded, scale, log }
 const rows: Row[] = []

@@ -42,9 +42,12 @@ function start(entry: string, args: string[], env: Record<string, string>, nodeA
 }
 
 /** The real OComms server, as `ocomms-server` runs it, on the bench database. */
-export function startOComms(databaseUrl: string, env: Record<string, string> = {}, profileDir?: string): Promise<Proc> {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-  return start(serverMain, ['--port', '0', '--database-url', databaseUrl], { OCOMMS_LOG_LEVEL: 'warn', ...env }, nodeArgs)
+export function startOComms(
+  databaseUrl: string,
+  options: { env?: Record<string, string>; profileDir?: string; main?: string } = {},
+): Promise<Proc> {
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
+  return start(options.main ?? serverMain, ['--port', '0', '--database-url', databaseUrl], { OCOMMS_LOG_LEVEL: 'warn', ...options.env }, nodeArgs)
 }
 
 /** A bare Socket.IO server doing only the fan-out, for the comparison in P2. */
