@@ -29,6 +29,8 @@ export type Command =
   | { cmd: 'reconnectSync'; url: string }
   | { cmd: 'cursors' }
   | { cmd: 'mix'; durationMs: number; thinkMs: number; ops: string[] }
+  /** Calls each operation of the mix once; answers the error of those that refused their input. */
+  | { cmd: 'probe'; ops: string[] }
 
 export interface Collected {
   deliveries: number

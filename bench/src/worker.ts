@@ -287,6 +287,24 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
     return { ms: usSince(t0) / 1000, events, lost, failed, cursors: clients.map((c) => Object.fromEntries(c.cursors)) }
   },
 
+  async probe(cmd) {
+    const c = connected()[0]
+    if (!c) throw new Error('no connected client')
+    const refused: Record<string, string> = {}
+    for (const spec of cmd.ops) {
+      const [op, name] = spec.split(':') as [string, string]
+      const input = mixInput(c, op, name)
+      if (op === 'reaction' && !(input as { messageId?: string }).messageId) {
+        await call(c, 'message.send', mixInput(c, 'send', 'message.send')).catch(() => {})
+        ;(input as { messageId?: string }).messageId = c.lastMessageId.get((input as { conversationId?: string }).conversationId ?? '') ?? [...c.lastMessageId.values()][0]
+      }
+      await call(c, name, input).catch((err: unknown) => {
+        if (String(err).includes('invalid_input')) refused[spec] = String(err)
+      })
+    }
+    return refused
+  },
+
   async mix(cmd) {
     const live = connected()
     const end = Date.now() + cmd.durationMs
