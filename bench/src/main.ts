@@ -26,6 +26,7 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     profile: { type: 'string' },
     server: { type: 'string' },
+    markdown: { type: 'boolean', default: false },
   },
 })
 
@@ -84,9 +85,16 @@ try {
   await db.stop()
 }
 
-const table = new Table({ head: ['#', 'scenario', 'measured', 'target', ''], wordWrap: true, colWidths: [5, 44, 52, 26, 6] })
-for (const r of rows) table.push([r.id, r.scenario, r.result, r.target, r.pass === null ? 'n/a' : r.pass ? 'ok' : 'MISS'])
-process.stdout.write(`${table.toString()}\n`)
+const verdict = (r: Row) => (r.pass === null ? 'n/a' : r.pass ? 'ok' : 'MISS')
+if (values.markdown) {
+  // For docs/performance.md.
+  process.stdout.write('| # | scenario | measured | target | |\n|---|---|---|---|---|\n')
+  for (const r of rows) process.stdout.write(`| ${[r.id, r.scenario, r.result, r.target, verdict(r)].join(' | ')} |\n`)
+} else {
+  const table = new Table({ head: ['#', 'scenario', 'measured', 'target', ''], wordWrap: true, colWidths: [5, 44, 52, 26, 6] })
+  for (const r of rows) table.push([r.id, r.scenario, r.result, r.target, verdict(r)])
+  process.stdout.write(`${table.toString()}\n`)
+}
 process.stdout.write(
   `${scale.name} run, ${((Date.now() - started) / 1000).toFixed(0)} s, ${cpus().length} cores, load average at the end ${load()}; ` +
     `${workers.count} load-generator processes share the machine with the server and PostgreSQL.` +
