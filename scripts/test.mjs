@@ -2,7 +2,7 @@
 // `npm test`: starts one PostgreSQL for the whole run (the embedded one, or the server in
 // DATABASE_URL when set), hands its address to the tests, runs tap, and cleans up.
 // Each test file creates its own database on it, so files run in parallel.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +32,17 @@ function run(cmd, args, env = process.env) {
     const child = spawn(cmd, args, { stdio: 'inherit', env })
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
   })
+}
+
+// The scale-out test runs a private redis-server. A fresh Debian machine (CI) may lack it:
+// install it when we can (root with apt-get); otherwise that test skips and says why.
+const has = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0
+if (!has('redis-server') && process.getuid?.() === 0 && has('apt-get')) {
+  process.stderr.write('redis-server missing: installing it with apt-get for the scale-out test\n')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  if ((await run('apt-get', ['update', '-qq'], env)) !== 0 || (await run('apt-get', ['install', '-y', '-qq', 'redis-server'], env)) !== 0) {
+    process.stderr.write('could not install redis-server: the scale-out test will be skipped\n')
+  }
 }
 
 // tap compiles its plugin set into node_modules; a fresh install still holds the default

@@ -18,6 +18,7 @@ import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
 import { AttentionRuntime } from './attention/runtime.js'
 import { ensureTextSearchConfig } from './search/text-config.js'
+import type { RedisClients } from './redis/connect.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
 
@@ -55,6 +56,11 @@ export async function build(options: BuildOptions): Promise<App> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance
+  // Several processes share rooms and login counters through Redis; one process needs none.
+  // Loaded only then, so a single process carries none of it.
+  const redis: RedisClients | null = config.redisUrl
+    ? await (await import('./redis/connect.js')).connectRedis(config.redisUrl, log)
+    : null
   const sql = connect(databaseUrl, { max: config.dbPoolSize })
   try {
     config.searchConfig = await ensureTextSearchConfig(sql, config.searchConfig, log)
@@ -67,7 +73,7 @@ export async function build(options: BuildOptions): Promise<App> {
     sql,
     log,
     mailer: options.mailer ?? createMailer(config, log),
-    throttle: new Throttle(config.throttle),
+    throttle: new Throttle(config.throttle, redis?.limiter ?? null),
     realtime: new Realtime(),
   } as Services
   services.attention = new AttentionRuntime(services)
@@ -109,6 +115,7 @@ export async function build(options: BuildOptions): Promise<App> {
   mountOperations(app, services)
   mountTransfers(app, services)
   const io = attachSocketServer(app, services)
+  if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)
   services.attention.start()
 
@@ -125,6 +132,7 @@ export async function build(options: BuildOptions): Promise<App> {
     stopSweeper()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
+    await redis?.close()
   })
   return { app, io, services }
 }

@@ -17,6 +17,8 @@ export async function startServer(config: ServerConfig, { handleSignals = true }
   let embedded: EmbeddedDatabase | null = null
   let databaseUrl = config.databaseUrl
   if (!databaseUrl) {
+    // Several processes share one database; an embedded one belongs to this process alone.
+    if (config.redisUrl) log.warn('REDIS_URL is set but DATABASE_URL is not: other server processes cannot share this embedded PostgreSQL')
     embedded = await startEmbeddedDatabase(config.dataDir, (m) => log.info(m))
     databaseUrl = embedded.url
   }

@@ -1,23 +1,38 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { Redis } from 'ioredis'
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { OCommsError } from '@ocomms/shared'
 import type { ServerConfig } from '../config.js'
 
 /**
  * Brute-force protection for the public auth operations: failed logins are counted per
  * account and per address, sign-ups and magic-link requests per address and per account.
+ * With Redis the counters are shared by every server process behind the load balancer (an
+ * attacker gains nothing by spreading attempts over processes); if Redis stops answering,
+ * each process counts in memory until it is back, so sign-in keeps working.
  */
 export class Throttle {
-  private readonly loginAccount: RateLimiterMemory
-  private readonly loginAddress: RateLimiterMemory
-  private readonly signupAddress: RateLimiterMemory
-  private readonly magicAccount: RateLimiterMemory
+  private readonly loginAccount: RateLimiterAbstract
+  private readonly loginAddress: RateLimiterAbstract
+  private readonly signupAddress: RateLimiterAbstract
+  private readonly magicAccount: RateLimiterAbstract
 
-  constructor(config: ServerConfig['throttle']) {
+  constructor(config: ServerConfig['throttle'], redis: Redis | null = null) {
     const duration = config.windowSeconds
-    this.loginAccount = new RateLimiterMemory({ keyPrefix: 'login_acct', points: config.loginPerAccount, duration })
-    this.loginAddress = new RateLimiterMemory({ keyPrefix: 'login_addr', points: config.loginPerAddress, duration })
-    this.signupAddress = new RateLimiterMemory({ keyPrefix: 'signup_addr', points: config.signupPerAddress, duration })
-    this.magicAccount = new RateLimiterMemory({ keyPrefix: 'magic_acct', points: config.magicLinkPerAccount, duration })
+    const limiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
+      if (!redis) return new RateLimiterMemory({ keyPrefix, points, duration })
+      return new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `ocomms:${keyPrefix}`,
+        points,
+        duration,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+      })
+    }
+    this.loginAccount = limiter('login_acct', config.loginPerAccount)
+    this.loginAddress = limiter('login_addr', config.loginPerAddress)
+    this.signupAddress = limiter('signup_addr', config.signupPerAddress)
+    this.magicAccount = limiter('magic_acct', config.magicLinkPerAccount)
   }
 
   /** Refuses before any password is checked when either budget is spent. */
@@ -56,7 +71,7 @@ function tooMany(msBeforeNext: number): OCommsError {
   return new OCommsError('rate_limited', `Too many attempts; try again in ${seconds} seconds.`, { retryAfter: seconds })
 }
 
-async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key)
   } catch (err) {

@@ -21,13 +21,12 @@ function originAllowed(req: IncomingMessage, services: Services): boolean {
   return origin === new URL(publicUrl).origin || allowedOrigins.includes(origin)
 }
 
-/** The rooms a socket belongs in: its user and session, active workspaces and their conversations. */
+/** The rooms a socket belongs in: its user and session, active workspaces and their conversations (one query). */
 async function roomsFor(services: Services, caller: Caller): Promise<string[]> {
-  const { sql } = services
-  const spaces = await sql<{ id: string }[]>`
-    select workspace_id as id from workspace_members where user_id = ${caller.userId} and state = 'active'`
-  const convs = await sql<{ id: string }[]>`
-    select cm.conversation_id as id
+  const rows = await services.sql<{ kind: 'ws' | 'conv'; id: string }[]>`
+    select 'ws' as kind, workspace_id as id from workspace_members where user_id = ${caller.userId} and state = 'active'
+    union all
+    select 'conv', cm.conversation_id
       from conversation_members cm
       join conversations c on c.id = cm.conversation_id
       join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
@@ -35,8 +34,7 @@ async function roomsFor(services: Services, caller: Caller): Promise<string[]> {
   return [
     rooms.user(caller.userId),
     rooms.session(caller.sessionId),
-    ...spaces.map((s) => rooms.workspace(s.id)),
-    ...convs.map((c) => rooms.conversation(c.id)),
+    ...rows.map((r) => (r.kind === 'ws' ? rooms.workspace(r.id) : rooms.conversation(r.id))),
   ]
 }
 
@@ -92,6 +90,9 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
       presence.disconnected(caller.userId, socket.id)
       if (!presence.registry.connected(caller.userId)) typing.stopAll(caller.userId)
     })
+    // The handshake has copied what it needs; the HTTP upgrade request (headers, its socket
+    // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.
+    ;(socket.conn as unknown as { request: unknown }).request = null
     // One listener for every operation keeps the per-socket footprint small.
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = args.at(-1)

@@ -82,27 +82,31 @@ export const syncHandlers: HandlersFor<'sync'> = {
 
     // Streams the caller may read now: public channels of their active workspaces and
     // conversations they are in. A cursor for anything else comes back in `gone`.
+    // The three reads are independent: they go out at once (on separate pool connections).
     const askedConvs = Object.keys(convCursors)
-    const readable = askedConvs.length === 0 ? [] : await sql<Head[]>`
-      select c.id, c.last_seq, c.first_retained_seq
-        from conversations c
-        join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
-       where c.id = any (${askedConvs}::uuid[])
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = ${userId}))`
     const askedWs = Object.keys(wsCursors)
-    const spaces = askedWs.length === 0 ? [] : await sql<Head[]>`
-      select w.id, w.last_seq, w.first_retained_seq
-        from workspaces w
-        join workspace_members wm on wm.workspace_id = w.id and wm.user_id = ${userId} and wm.state = 'active'
-       where w.id = any (${askedWs}::uuid[])`
-    const [me] = await sql<Head[]>`
-      select id, last_seq, first_retained_seq from users where id = ${userId}`
-    const heads = await sql<{ id: string; last_seq: number }[]>`
-      select c.id, c.last_seq
-        from conversation_members cm
-        join conversations c on c.id = cm.conversation_id
-        join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
-       where cm.user_id = ${userId}`
+    const [readable, spaces, [me]] = await Promise.all([
+      askedConvs.length === 0 ? [] : sql<Head[]>`
+        select c.id, c.last_seq, c.first_retained_seq
+          from conversations c
+          join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
+         where c.id = any (${askedConvs}::uuid[])
+           and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = ${userId}))`,
+      askedWs.length === 0 ? [] : sql<Head[]>`
+        select w.id, w.last_seq, w.first_retained_seq
+          from workspaces w
+          join workspace_members wm on wm.workspace_id = w.id and wm.user_id = ${userId} and wm.state = 'active'
+         where w.id = any (${askedWs}::uuid[])`,
+      // The user's own stream head, and the head of every conversation they are in.
+      sql<(Head & { heads: Record<string, number> | null })[]>`
+        select u.id, u.last_seq, u.first_retained_seq,
+               (select json_object_agg(c.id, c.last_seq)
+                  from conversation_members cm
+                  join conversations c on c.id = cm.conversation_id
+                  join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
+                 where cm.user_id = u.id) as heads
+          from users u where u.id = ${userId}`,
+    ])
 
     const readableIds = new Set(readable.map((h) => h.id))
     const spaceIds = new Set(spaces.map((h) => h.id))
@@ -116,7 +120,7 @@ export const syncHandlers: HandlersFor<'sync'> = {
       workspaces,
       user: user!,
       gone: [...askedConvs.filter((id) => !readableIds.has(id)), ...askedWs.filter((id) => !spaceIds.has(id))],
-      heads: Object.fromEntries(heads.map((h) => [h.id, h.last_seq])),
+      heads: me!.heads ?? {},
     }
   },
 }

@@ -1,0 +1,325 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { callHttp, operations } from '@ocomms/shared'
+import { randomUUID } from 'node:crypto'
+import type { BenchDatabase } from './database.js'
+import type { Collected } from './protocol.js'
+import type { Scale } from './scales.js'
+import { mixOf, type Seeded } from './seed.js'
+import { startBare, usage, type Proc } from './servers.js'
+import { merge, summary } from './stats.js'
+import type { Workers } from './workers.js'
+
+export interface Row {
+  id: string
+  scenario: string
+  result: string
+  target: string
+  /** null when the run is too small to judge against the target. */
+  pass: boolean | null
+}
+
+export interface Context {
+  workers: Workers
+  server: Proc
+  db: BenchDatabase
+  seeded: Seeded
+  scale: Scale
+  log(line: string): void
+}
+
+const f = (n: number, digits = 1) => n.toFixed(digits)
+const int = (n: number) => Math.round(n).toLocaleString('en-US')
+const full = (ctx: Context) => ctx.scale.name === 'full'
+
+function totals(collected: Collected[]) {
+  return {
+    deliveries: collected.reduce((s, c) => s + c.deliveries, 0),
+    deliver: merge(collected.map((c) => c.deliver)),
+    ack: merge(collected.map((c) => c.ack)),
+    errors: collected.reduce((s, c) => s + c.errors, 0),
+    samples: collected.flatMap((c) => c.errorSamples).slice(0, 3),
+  }
+}
+
+/**
+ * CPU the server process and PostgreSQL spend between start and stop. On a shared machine
+ * wall-clock numbers swing with the neighbours' load; CPU per operation does not.
+ */
+async function cpuMeter(ctx: Context) {
+  const s0 = (await usage(ctx.server.pid)).cpu
+  const p0 = await ctx.db.cpu()
+  return async (per: number, what: string) => {
+    const s1 = (await usage(ctx.server.pid)).cpu
+    const p1 = await ctx.db.cpu()
+    const pg = p0 !== null && p1 !== null ? `, PostgreSQL ${f(((p1 - p0) * 1000) / per, 2)} ms` : ''
+    return `CPU per ${what}: server ${f(((s1 - s0) * 1000) / per, 2)} ms${pg}`
+  }
+}
+
+async function connect(ctx: Context, url: string, clients: ReturnType<Seeded['clients']>) {
+  const meter = url === ctx.server.url ? await cpuMeter(ctx) : null
+  const res = await ctx.workers.connect(url, clients)
+  const cpu = meter ? `; ${await meter(res.connected || 1, 'connection')}` : ''
+  ctx.log(`  connected ${int(res.connected)} sockets in ${f(res.ms / 1000)} s${res.failed ? `, ${res.failed} failed` : ''}${cpu}`)
+  if (res.failed > 0) throw new Error(`${res.failed} of ${clients.length} connections failed`)
+  return res
+}
+
+/** P4 first, on a fresh process, so earlier scenarios' garbage does not blur the baseline. */
+export async function p4(ctx: Context): Promise<Row> {
+  const n = ctx.scale.p4.sockets
+  // Warm up: code paths compiled, pools filled, then back to idle.
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(200, (i) => [ctx.seeded.mix[i % ctx.seeded.mix.length]!]))
+  await ctx.workers.disconnect()
+  await sleep(2_000)
+  const before = await usage(ctx.server.pid)
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(n, (i) => mixOf(i, ctx.seeded.mix, 3)))
+  await sleep(3_000)
+  const after = await usage(ctx.server.pid)
+  const per = (after.rss - before.rss) / n / 1024
+  await ctx.workers.disconnect()
+  ctx.log(`  server RSS ${f(before.rss / 2 ** 20)} MiB idle → ${f(after.rss / 2 ** 20)} MiB with ${int(n)} sockets`)
+  return {
+    id: 'P4',
+    scenario: `memory per idle socket (${int(n)} sockets, each in ~5 rooms)`,
+    result: `${f(per)} KiB (RSS ${f(after.rss / 2 ** 20, 0)} MiB)`,
+    target: '≤ 40 KiB at 10,000',
+    pass: per <= 40,
+  }
+}
+
+export async function p1(ctx: Context): Promise<Row[]> {
+  const { clients, rate, seconds } = ctx.scale.p1
+  const { p1 } = ctx.seeded
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(clients, (i) => [p1[i % p1.length]!]))
+  await ctx.workers.all({ cmd: 'record' })
+  const meter = await cpuMeter(ctx)
+  const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000 })
+  const n = sent.reduce((s, r) => s + r.sent, 0)
+  await ctx.workers.waitForDeliveries(n * (clients / p1.length), 30_000)
+  const cpu = await meter(n, 'message')
+  const t = totals(await ctx.workers.collect())
+  const members = clients / p1.length
+  const d = summary(t.deliver)
+  const a = summary(t.ack)
+  ctx.log(`  ${int(n)} sent, ${int(t.deliveries)} of ${int(n * members)} deliveries, ack p50 ${f(a.p50)} p99 ${f(a.p99)} ms; ${cpu}`)
+  return [
+    {
+      id: 'P1',
+      scenario: `send→deliver, ${int(clients)} clients / ${p1.length} channels, ${rate} msg/s × ${seconds} s`,
+      result: `p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors)`,
+      target: 'p50 ≤ 5 ms, p99 ≤ 25 ms',
+      pass: d.p50 <= 5 && d.p99 <= 25 && t.deliveries === n * members && t.errors === 0,
+    },
+  ]
+}
+
+/** Uses the clients P1 left connected: they drop, messages arrive meanwhile, all reconnect at once and sync. */
+export async function p5(ctx: Context): Promise<Row> {
+  const { p1 } = ctx.seeded
+  const clients = ctx.scale.p5.clients
+  await ctx.workers.all({ cmd: 'dropAll' })
+  // One message per channel while everyone is away, sent by a member of it.
+  const senders = ctx.seeded.users
+  await Promise.all(
+    p1.map((conversationId, c) =>
+      callHttp(ctx.server.url, 'message.send', { conversationId, text: `while away ${c}`, clientId: randomUUID() }, { token: senders[c]!.token }),
+    ),
+  )
+  const res = await ctx.workers.all<{ ms: number; events: number; lost: number; failed: number }>({ cmd: 'reconnectSync', url: ctx.server.url })
+  const ms = Math.max(...res.map((r) => r.ms))
+  const events = res.reduce((s, r) => s + r.events, 0)
+  const lost = res.reduce((s, r) => s + r.lost, 0)
+  const failed = res.reduce((s, r) => s + r.failed, 0)
+  return {
+    id: 'P5',
+    scenario: `${int(clients)} clients reconnect at once, sync from cursors`,
+    result: `${f(ms / 1000, 2)} s, ${int(events)} events (≥ ${int(clients)} expected), ${lost} lost, ${failed} failed`,
+    target: '≤ 3 s, 0 lost',
+    pass: ms <= 3000 && lost === 0 && failed === 0 && events >= clients,
+  }
+}
+
+export async function p7(ctx: Context): Promise<Row> {
+  const { calls, concurrency } = ctx.scale.p7
+  const per = Math.ceil(calls / ctx.workers.count)
+  const res = await ctx.workers.all<{ h: string; failed: number }>({
+    cmd: 'history', calls: per, concurrency: Math.max(1, Math.round(concurrency / ctx.workers.count)), limit: 50, conversationId: ctx.seeded.history,
+  })
+  const s = summary(merge(res.map((r) => r.h)))
+  const failed = res.reduce((n, r) => n + r.failed, 0)
+  await ctx.workers.disconnect()
+  return {
+    id: 'P7',
+    scenario: `history, last 50 of ${int(ctx.scale.seed.history)} (${int(per * ctx.workers.count)} calls, ${concurrency} concurrent)`,
+    result: `p50 ${f(s.p50, 2)} ms, p99 ${f(s.p99, 2)} ms${failed ? `, ${failed} failed` : ''}`,
+    target: 'p99 ≤ 10 ms',
+    pass: s.p99 <= 10 && failed === 0,
+  }
+}
+
+export async function p3(ctx: Context): Promise<Row> {
+  const { clients, inFlight, seconds } = ctx.scale.p3
+  const { p3 } = ctx.seeded
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(clients, (i) => [p3[i % p3.length]!]))
+  await ctx.workers.all({ cmd: 'record' })
+  const meter = await cpuMeter(ctx)
+  const res = await ctx.workers.all<{ sent: number }>({ cmd: 'saturate', inFlight: Math.ceil(inFlight / ctx.workers.count), durationMs: seconds * 1000 })
+  const cpu = await meter(res.reduce((s, r) => s + r.sent, 0) || 1, 'message')
+  await ctx.workers.waitForDeliveries(res.reduce((s, r) => s + r.sent, 0) * (clients / p3.length), 30_000)
+  const t = totals(await ctx.workers.collect())
+  await ctx.workers.disconnect()
+  const acked = t.ack.totalCount
+  const rate = acked / seconds
+  const a = summary(t.ack)
+  const d = summary(t.deliver)
+  const fanout = clients / p3.length
+  ctx.log(`  ${int(res.reduce((s, r) => s + r.sent, 0))} sends, deliveries ${int(t.deliveries)} of ${int(acked * fanout)}, deliver p99 ${f(d.p99)} ms; ${cpu}${t.errors ? `, errors: ${t.samples.join('; ')}` : ''}`)
+  return {
+    id: 'P3',
+    scenario: `sustained persisted sends, fan-out ${fanout}, ${inFlight} in flight, ${seconds} s`,
+    result: `${int(rate)} msg/s, ack p99 ${f(a.p99)} ms, deliver p99 ${f(d.p99)} ms${t.errors ? `, ${t.errors} errors` : ''}`,
+    target: '≥ 2,000 msg/s, p99 ≤ 200 ms',
+    pass: rate >= 2000 && a.p99 <= 200 && t.errors === 0,
+  }
+}
+
+/** One message, then ten in one second, to every member of one big channel; the same on a bare Socket.IO server. */
+async function fanout(ctx: Context, url: string, members: number, event: string, conversationId: string) {
+  await connect(ctx, url, ctx.seeded.clients(members, () => [conversationId]))
+  await ctx.workers.all({ cmd: 'record' })
+  const first = process.hrtime.bigint()
+  await ctx.workers.ask(0, { cmd: 'sendOne', tag: 'one', event })
+  await ctx.workers.waitForDeliveries(members, 30_000)
+  const single = await ctx.workers.collect()
+  const lastOne = Math.max(...single.map((c) => Number(BigInt(c.tags.one?.lastNs ?? '0') - first)))
+  const gotOne = single.reduce((s, c) => s + (c.tags.one?.count ?? 0), 0)
+
+  await ctx.workers.all({ cmd: 'record' })
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < 10; i++) {
+    void ctx.workers.ask(0, { cmd: 'sendOne', tag: `m${i}`, event })
+    await sleep(100)
+  }
+  await ctx.workers.waitForDeliveries(members * 10, 60_000)
+  const ten = await ctx.workers.collect()
+  const last = Math.max(...ten.flatMap((c) => Object.values(c.tags).map((t) => Number(BigInt(t.lastNs) - start))))
+  const got = ten.reduce((s, c) => s + c.deliveries, 0)
+  await ctx.workers.disconnect()
+  return { lastOneMs: lastOne / 1e6, gotOne, perSecond: got / (last / 1e9), got, spanMs: last / 1e6 }
+}
+
+export async function p2(ctx: Context): Promise<Row[]> {
+  const members = ctx.scale.p2.members
+  const ours = await fanout(ctx, ctx.server.url, members, 'message.send', ctx.seeded.big)
+  ctx.log(`  OComms: first message's last delivery ${f(ours.lastOneMs)} ms; 10 messages: ${int(ours.got)} deliveries in ${f(ours.spanMs)} ms`)
+  const bare = await startBare()
+  let theirs
+  try {
+    theirs = await fanout(ctx, bare.url, members, 'fanout', ctx.seeded.big)
+  } finally {
+    await bare.stop()
+  }
+  ctx.log(`  bare Socket.IO: first message's last delivery ${f(theirs.lastOneMs)} ms; 10 messages: ${int(theirs.got)} deliveries in ${f(theirs.spanMs)} ms`)
+  const ratio = ours.perSecond / theirs.perSecond
+  return [
+    {
+      id: 'P2',
+      scenario: `one message to a ${int(members)}-member channel, all connected`,
+      result: `last delivery ${f(ours.lastOneMs)} ms (${int(ours.gotOne)}/${int(members)}); bare Socket.IO ${f(theirs.lastOneMs)} ms`,
+      target: '≤ 100 ms',
+      pass: ours.lastOneMs <= 100 && ours.gotOne === members,
+    },
+    {
+      id: 'P2b',
+      scenario: `then 10 messages in one second`,
+      result: `${int(ours.perSecond)} deliveries/s vs bare ${int(theirs.perSecond)}/s = ${f(ratio, 2)}× (${int(ours.got)}/${int(members * 10)})`,
+      target: '≥ 0.5× bare Socket.IO',
+      pass: ratio >= 0.5 && ours.got === members * 10,
+    },
+  ]
+}
+
+/**
+ * The mix a person's client produces: history and channel list reads, sync, sends, and —
+ * where the server has them — typing, presence, reactions and unreads. Each kind is used
+ * only if an operation for it exists (checked against the operation table), so the same
+ * harness measures the product as features land.
+ */
+export function mixOperations(): { ops: string[]; missing: string[] } {
+  const have = new Set(Object.keys(operations))
+  const kinds: Array<[kind: string, weight: number, candidates: string[]]> = [
+    ['history', 25, ['message.list']],
+    ['channels', 10, ['conversation.list']],
+    ['sync', 10, ['sync']],
+    ['send', 10, ['message.send']],
+    ['typing', 25, ['typing.start', 'typing', 'conversation.typing', 'typing.send']],
+    ['presence', 10, ['presence.activity', 'presence.heartbeat', 'presence.set']],
+    ['reaction', 5, ['reaction.add', 'message.react', 'reaction.toggle']],
+    ['unreads', 5, ['unread.list', 'unreads.list', 'unreads', 'unread.counts']],
+  ]
+  const ops: string[] = []
+  const missing: string[] = []
+  for (const [kind, weight, candidates] of kinds) {
+    const name = candidates.find((c) => have.has(c))
+    if (name) ops.push(`${kind}:${name}:${weight}`)
+    else missing.push(kind)
+  }
+  return { ops, missing }
+}
+
+export async function p8(ctx: Context): Promise<Row> {
+  const { steps, seconds, thinkMs } = ctx.scale.p8
+  const { ops: wanted, missing } = mixOperations()
+  // An operation whose input this harness guessed wrong is left out (and said so), rather
+  // than counted as errors of the server.
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(1, (i) => mixOf(i, ctx.seeded.mix, 3)))
+  const refused = await ctx.workers.ask<Record<string, string>>(0, { cmd: 'probe', ops: wanted })
+  await ctx.workers.disconnect()
+  for (const [spec, err] of Object.entries(refused)) ctx.log(`  left out ${spec.split(':')[1]}: ${err}`)
+  const ops = wanted.filter((spec) => !refused[spec])
+  missing.push(...Object.keys(refused).map((spec) => `${spec.split(':')[0]} (input unknown)`))
+  let best = 0
+  let detail = ''
+  let lastFail = ''
+  for (const users of steps) {
+    if (users > ctx.seeded.users.length) break
+    await connect(ctx, ctx.server.url, ctx.seeded.clients(users, (i) => mixOf(i, ctx.seeded.mix, 3)))
+    await ctx.workers.all({ cmd: 'record' })
+    await ctx.workers.all({ cmd: 'mix', durationMs: seconds * 1000, thinkMs, ops })
+    const collected = await ctx.workers.collect()
+    await ctx.workers.disconnect()
+    const byOp = new Map<string, { h: string[]; errors: number }>()
+    for (const c of collected) {
+      for (const [op, v] of Object.entries(c.ops)) {
+        const e = byOp.get(op) ?? { h: [], errors: 0 }
+        e.h.push(v.h)
+        e.errors += v.errors
+        byOp.set(op, e)
+      }
+    }
+    const all = merge([...byOp.values()].flatMap((v) => v.h))
+    const errors = [...byOp.values()].reduce((s, v) => s + v.errors, 0)
+    const count = all.totalCount + errors
+    const s = summary(all)
+    const errorRate = count === 0 ? 1 : errors / count
+    const ok = s.mean <= 100 && s.p99 <= 2000 && errorRate <= 0.00025
+    const per = [...byOp].map(([op, v]) => `${op} p99 ${f(summary(merge(v.h)).p99)}`).join(', ')
+    ctx.log(`  ${int(users)} users: ${int(count / seconds)} req/s, avg ${f(s.mean)} ms, p99 ${f(s.p99)} ms, errors ${f(errorRate * 100, 3)}% — ${ok ? 'ok' : 'over'} (${per})`)
+    const samples = collected.flatMap((c) => c.errorSamples).slice(0, 2)
+    if (samples.length) ctx.log(`    errors: ${samples.join(' | ')}`)
+    if (!ok) {
+      lastFail = `${int(users)} over (avg ${f(s.mean)} ms, p99 ${f(s.p99)} ms, err ${f(errorRate * 100, 3)}%)`
+      break
+    }
+    best = users
+    detail = `avg ${f(s.mean)} ms, p99 ${f(s.p99)} ms, ${int(count / seconds)} req/s`
+  }
+  return {
+    id: 'P8',
+    scenario: `realistic mix, one action per user every ${thinkMs / 1000} s on average${missing.length ? ` (not on this server yet: ${missing.join(', ')})` : ''}`,
+    result: best ? `${int(best)} users: ${detail}${lastFail ? `; ${lastFail}` : `; largest step tried`}` : `none passed: ${lastFail}`,
+    target: '≥ 2,000 users (avg ≤ 100 ms, p99 ≤ 2 s, errors ≤ 0.025%)',
+    pass: full(ctx) ? best >= 2000 : null,
+  }
+}
