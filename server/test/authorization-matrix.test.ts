@@ -1,8 +1,9 @@
 import t from 'tap'
-import { callHttp, callSocket, operations, OCommsError, type CallInput, type ErrorCode, type OperationName } from '@ocomms/shared'
+import { randomUUID } from 'node:crypto'
+import { callHttp, callSocket, downloadHttp, operations, OCommsError, uploadHttp, type CallInput, type ErrorCode, type OperationName } from '@ocomms/shared'
 import { fixtures, type Ctx, type Fixture } from './helpers/operation-fixtures.js'
 import { startTestServer, type TestUser } from './helpers/server.js'
-import { buildWorld, refusedPeople, snapshot, type Person, type Refused, type TargetKind, type World } from './helpers/world.js'
+import { buildWorld, refusedPeople, snapshot, storedBlobs, type Person, type Refused, type TargetKind, type World } from './helpers/world.js'
 
 /**
  * Every operation × REST and socket × every kind of caller who must be refused, then the
@@ -127,10 +128,65 @@ t.test('authorization matrix', async (t) => {
         const prepared = (role !== 'anonymous' || f.scope === 'public') && f.allowed?.setup ? await f.allowed.setup(w, role === 'anonymous' ? 'member' : role, ++counter) : {}
         const ctx: Ctx = { w, as: role, target: { ...w.targets.private, ...prepared.target }, n: ++counter, extra: prepared.extra ?? {} }
         const out = await attempt(w, prepared.caller ?? role, transport, name, f.input(ctx))
-        const want = (role === 'anonymous' ? 'ok' : f.allowed?.expect?.[role]) ?? 'ok'
+        const want = f.socketOnly && transport === 'rest' ? 'invalid_input' : ((role === 'anonymous' ? 'ok' : f.allowed?.expect?.[role]) ?? 'ok')
         t.equal(shown(out), want, `${name} as ${role} over ${transport}${out.ok ? '' : `: ${out.message}`}`)
         if (out.ok && f.allowed?.check) t.equal(f.allowed.check(out.data as never, ctx), null, `${name} as ${role}: answer`)
       }
+    }
+  })
+
+  await t.test('personal reads: whoever gets an answer gets nothing of the private channel or the DM unless in them', async (t) => {
+    const PT = w.targets.private
+    const DT = w.targets.dm
+    // Ids only the private channel's and the DM's members may ever be shown.
+    const secrets = [P, DM, PT.rootId, PT.replyId, PT.fileId, DT.rootId, DT.replyId, DT.fileId, ...Object.values(PT.messageBy), ...Object.values(DT.messageBy)]
+    for (const name of names) {
+      const f = fixtures[name] as Fixture<OperationName> | undefined
+      if (!f?.reads) continue
+      let tried = 0
+      for (const who of refusedPeople) {
+        if (expectedRefusal(f, null, who) !== 'skip') continue
+        for (const transport of ['rest', 'socket'] as const) {
+          const ctx: Ctx = { w, as: who, target: PT, n: ++counter, extra: {} }
+          const out = await attempt(w, who, transport, name, f.input(ctx))
+          tried++
+          t.equal(shown(out), 'ok', `${name} as ${who} over ${transport} answers`)
+          const text = JSON.stringify(out.ok ? out.data : null)
+          t.same(secrets.filter((id) => text.includes(id)), [], `${name} as ${who} over ${transport}: nothing of the private channel or DM`)
+          if (name === 'keywords.get' && who !== 'stranger') t.notOk(text.includes(w.strangerKeyword), `${name} as ${who}: not the stranger's keyword`)
+        }
+      }
+      t.ok(tried > 0, `${name} was tried by someone outside`)
+    }
+  })
+
+  await t.test('file transfers: refused callers can neither upload into nor download from the private channel or DM', async (t) => {
+    for (const kind of ['private', 'dm'] as const) {
+      const target = w.targets[kind]
+      const before = await snapshot(w.sql)
+      const blobs = await storedBlobs(server)
+      for (const who of ['anonymous', ...refusedPeople] as Refused[]) {
+        const token = who === 'anonymous' ? null : w.users[who].token
+        const want = who === 'anonymous' ? 'unauthenticated' : 'not_found'
+        for (const posting of [true, false]) {
+          const input = { conversationId: target.conversationId, name: `${who}.txt`, ...(posting ? { clientId: randomUUID(), comment: 'sneaking in' } : {}) }
+          const up = await uploadHttp(server.url, input, Buffer.from(`bytes from ${who}`), { token }).then(() => 'ok', (err: unknown) => (err instanceof OCommsError ? err.code : String(err)))
+          t.equal(up, want, `file.upload into the ${kind} conversation as ${who}${posting ? ' with a message' : ''}`)
+        }
+        const down = await downloadHttp(server.url, { fileId: target.fileId }, { token }).then(
+          async (res) => `ok: ${await res.text()}`,
+          (err: unknown) => (err instanceof OCommsError ? err.code : String(err)),
+        )
+        t.equal(down, want, `file.download of the ${kind} conversation's file as ${who}`)
+      }
+      t.same(await snapshot(w.sql), before, `${kind}: refused transfers changed nothing in the database`)
+      t.equal(await storedBlobs(server), blobs, `${kind}: refused uploads left no bytes on disk`)
+      for (const role of ['owner', 'admin', 'member'] as const) {
+        const res = await downloadHttp(server.url, { fileId: target.fileId }, { token: w.users[role].token })
+        t.equal(await res.text(), `the plan in ${kind}`, `${role} downloads the ${kind} conversation's file`)
+      }
+      const up = await uploadHttp(server.url, { conversationId: target.conversationId, name: 'ok.txt' }, Buffer.from('fine'), { token: w.users.admin.token })
+      t.equal(up.file.name, 'ok.txt', `admin uploads into the ${kind} conversation`)
     }
   })
 
