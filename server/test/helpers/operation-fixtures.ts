@@ -46,6 +46,14 @@ export interface Fixture<N extends OperationName> {
   input(ctx: Ctx): CallInput<N>
   targets?: TargetKind[]
   refused?: Partial<Record<Refused, ErrorCode | 'skip'>>
+  /** Only meaningful over a socket: over REST the allowed callers get invalid_input. */
+  socketOnly?: true
+  /**
+   * A read whose answer goes to callers the scope does not refuse (outsider and kicked for
+   * `workspace`, everyone signed in for `self`): it must not name the private channel, the DM
+   * or anything in them to anyone outside them (see the "personal reads" test).
+   */
+  reads?: true
   allowed?: {
     setup?(w: World, role: Role, n: number): Promise<Prepared>
     expect?: Partial<Record<Role, Expect>>
@@ -80,6 +88,13 @@ export async function freshMember(w: World): Promise<TestUser> {
 }
 
 const conversationId = (ctx: Ctx) => ({ conversationId: ctx.target.conversationId })
+const workspaceId = ({ w }: Ctx) => ({ workspaceId: w.ws.id })
+const me = (ctx: Ctx) => (ctx.as === 'anonymous' ? '' : ctx.w.users[ctx.as].id)
+
+/** A fresh message by `member` in the private channel. */
+async function freshMessage(w: World, text: string): Promise<string> {
+  return (await w.users.member.call('message.send', { conversationId: w.targets.private.conversationId, text, clientId: randomUUID() })).id
+}
 
 export const fixtures: { [N in OperationName]: Fixture<N> } = {
   // ---- accounts -------------------------------------------------------------------------
@@ -329,6 +344,202 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
   },
   'thread.follow': { scope: 'conversation', input: ({ target }) => ({ messageId: target.rootId }) },
   'thread.unfollow': { scope: 'conversation', input: ({ target }) => ({ messageId: target.rootId }) },
+
+  // ---- reactions, pins, saved items, files ---------------------------------------------
+  'reaction.add': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ownOr(ctx, ctx.target.rootId), emoji: ':+1:' }),
+    allowed: { check: (out, ctx) => (out.reactions.some((r) => r.emoji === '👍' && r.members.includes(ctx.w.users[ctx.as as Role].handle)) ? null : 'no reaction of the caller') },
+  },
+  'reaction.remove': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ctx.extra.messageId ?? ownOr(ctx, ctx.target.rootId), emoji: ':+1:' }),
+    allowed: {
+      async setup(w, role) {
+        const messageId = await freshMessage(w, 'react then unreact')
+        await w.users[role].call('reaction.add', { messageId, emoji: ':+1:' })
+        return { extra: { messageId } }
+      },
+      check: (out) => (out.reactions.length === 0 ? null : 'the reaction is still there'),
+    },
+  },
+  'reaction.list': {
+    scope: 'conversation',
+    input: ({ target }) => ({ messageId: target.rootId }),
+    allowed: { check: (out, { w }) => (out.some((r) => r.emoji === '🎉' && r.members.includes(w.users.member.handle)) ? null : 'the world\'s reaction is missing') },
+  },
+  'pin.add': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ownOr(ctx, ctx.target.rootId) }),
+  },
+  'pin.remove': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ctx.extra.messageId ?? ctx.target.rootId }),
+    allowed: {
+      async setup(w) {
+        const messageId = await freshMessage(w, 'pin then unpin')
+        await w.users.owner.call('pin.add', { messageId })
+        return { extra: { messageId } }
+      },
+    },
+  },
+  'pin.list': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { check: (out, { target }) => (out.some((m) => m.id === target.rootId) ? null : 'the pinned root is missing') },
+  },
+  'saved.add': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ownOr(ctx, ctx.target.rootId) }),
+  },
+  'saved.remove': {
+    scope: 'conversation',
+    // The root, which nobody saved. (The reply was saved by people since kicked or gone: removing
+    // one's own bookmark after losing access is allowed by design and tested with saved items.)
+    input: (ctx) => ({ messageId: ctx.extra.messageId ?? ctx.target.rootId }),
+    allowed: {
+      async setup(w, role) {
+        const messageId = await freshMessage(w, 'save then unsave')
+        await w.users[role].call('saved.add', { messageId })
+        return { extra: { messageId } }
+      },
+    },
+  },
+  'saved.list': {
+    scope: 'self',
+    reads: true,
+    input: ({ w }) => ({ workspaceId: w.ws.id }),
+    allowed: { check: (out, { w }) => (out.some((m) => m.id === w.targets.private.replyId) ? null : 'the saved reply is missing') },
+  },
+  'file.get': {
+    scope: 'conversation',
+    input: ({ target }) => ({ fileId: target.fileId }),
+    allowed: { check: (out, { target }) => (out.id === target.fileId && out.conversationId === target.conversationId ? null : 'another file') },
+  },
+
+  // ---- attention ------------------------------------------------------------------------
+  'mentions.list': {
+    scope: 'workspace',
+    reads: true,
+    input: workspaceId,
+  },
+  'mentionPolicy.get': { scope: 'workspace', input: workspaceId },
+  'mentionPolicy.set': {
+    scope: 'workspace',
+    input: (ctx) => ({ ...workspaceId(ctx), who: 'everyone' }),
+    // Members of the workspace see the policy but may not change it.
+    refused: { outsider: 'forbidden', kicked: 'forbidden' },
+    allowed: { expect: { member: 'forbidden' } },
+  },
+  'notify.get': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { check: (out, { target }) => (out.conversationId === target.conversationId && out.muted ? null : 'not the caller\'s own preference') },
+  },
+  'notify.set': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), muted: true }),
+  },
+  'notify.list': {
+    scope: 'workspace',
+    reads: true,
+    input: workspaceId,
+    allowed: { check: (out, { w }) => (out.some((p) => p.conversationId === w.targets.private.conversationId && p.muted) ? null : 'the private channel\'s preference is missing') },
+  },
+  'keywords.get': {
+    scope: 'self',
+    reads: true,
+    input: () => ({}),
+    allowed: { check: (out, { w }) => (out.keywords.includes(w.strangerKeyword) ? 'someone else\'s keyword' : null) },
+  },
+  'keywords.add': {
+    scope: 'self',
+    input: ({ n }) => ({ word: `word${n}` }),
+    allowed: { check: (out, { w, n }) => (out.keywords.includes(`word${n}`) && !out.keywords.includes(w.strangerKeyword) ? null : 'wrong keywords') },
+  },
+  'keywords.remove': {
+    scope: 'self',
+    // Nobody can remove the stranger's keyword but the stranger: for anyone else it is not theirs.
+    input: ({ w, extra }) => ({ word: extra.word ?? w.strangerKeyword }),
+    allowed: {
+      async setup(w, role, n) {
+        const word = `gone${n}`
+        await w.users[role].call('keywords.add', { word })
+        return { extra: { word } }
+      },
+      check: (out, { extra }) => (out.keywords.includes(extra.word!) ? 'still there' : null),
+    },
+  },
+  'presence.set': {
+    scope: 'self',
+    input: () => ({ mode: 'auto' }),
+    allowed: { check: (out, ctx) => (out.presence.userId === me(ctx) ? null : 'someone else\'s presence') },
+  },
+  'presence.activity': { scope: 'self', input: () => ({}) },
+  'presence.subscribe': {
+    scope: 'self',
+    socketOnly: true,
+    // The stranger shares no workspace with anyone here: left out of the answer.
+    input: ({ w }) => ({ userIds: [w.users.member.id, w.users.stranger.id] }),
+    allowed: {
+      check: (out, { w }) => (out.map((p) => p.userId).join() === w.users.member.id ? null : `wrong people: ${out.map((p) => p.userId).join()}`),
+    },
+  },
+  'status.set': { scope: 'self', input: ({ n }) => ({ text: `in a meeting ${n}`, expiresInMinutes: 60 }) },
+  'status.clear': { scope: 'self', input: () => ({}) },
+  'dnd.get': { scope: 'self', input: () => ({}) },
+  'dnd.snooze': { scope: 'self', input: () => ({ minutes: 30 }), allowed: { check: (out) => (out.active ? null : 'not snoozed') } },
+  'dnd.off': { scope: 'self', input: () => ({}), allowed: { check: (out) => (out.active ? 'still on' : null) } },
+  'dnd.schedule': { scope: 'self', input: () => ({ spec: 'mon-sun 00:00-23:59', timeZone: 'UTC' }) },
+  unreads: {
+    scope: 'workspace',
+    reads: true,
+    input: (ctx) => ({ ...workspaceId(ctx), all: true }),
+    allowed: { check: (out, { w }) => (out.conversations.some((c) => c.conversation.id === w.targets.private.conversationId) ? null : 'the private channel is missing') },
+  },
+  'read.mark': {
+    scope: 'conversation',
+    input: conversationId,
+    allowed: { check: (out, { target }) => (out.conversationId === target.conversationId && out.lastReadSeq > 0 ? null : 'nothing marked') },
+  },
+  'read.markUnread': {
+    scope: 'conversation',
+    input: (ctx) => ({ messageId: ownOr(ctx, ctx.target.rootId) }),
+  },
+  'draft.set': {
+    scope: 'conversation',
+    input: (ctx) => ({ ...conversationId(ctx), text: `draft ${ctx.n}` }),
+    allowed: { check: (out, { n }) => (out?.text === `draft ${n}` ? null : 'not stored') },
+  },
+  'draft.clear': { scope: 'conversation', input: conversationId },
+  'draft.list': {
+    scope: 'workspace',
+    reads: true,
+    input: workspaceId,
+    allowed: {
+      check: (out, { w, as }) =>
+        out.some((d) => d.threadRootId === w.targets.private.rootId && d.text === `${as}'s thread draft`) && !out.some((d) => !d.text.startsWith(`${as}'s`) && !d.text.startsWith('draft '))
+          ? null
+          : 'not exactly the caller\'s drafts',
+    },
+  },
+  'typing.start': { scope: 'conversation', input: conversationId },
+  'typing.stop': {
+    scope: 'conversation',
+    input: conversationId,
+    // Stopping touches only the caller's own indicator and answers the same for any id, so it
+    // tells nobody whether the conversation exists: only anonymous callers are refused.
+    refused: { stranger: 'skip', outsider: 'skip', kicked: 'skip', leaver: 'skip', deactivated: 'skip' },
+  },
+
+  // ---- search ---------------------------------------------------------------------------
+  search: {
+    scope: 'workspace',
+    reads: true,
+    // The reply (message.edit changes the root's text).
+    input: (ctx) => ({ ...workspaceId(ctx), query: 'reply' }),
+    allowed: { check: (out, { w }) => (out.messages.some((m) => m.id === w.targets.private.replyId) ? null : 'the private channel\'s reply was not found') },
+  },
 
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {

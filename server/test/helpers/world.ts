@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Workspace } from '@ocomms/shared'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { uploadHttp, type Workspace } from '@ocomms/shared'
 import postgres from 'postgres'
 import type { LiveSocket, TestServer, TestUser } from './server.js'
 
@@ -37,6 +39,8 @@ export interface Target {
   rootSeq: number
   /** A message each person who was ever in the conversation wrote there. */
   messageBy: Partial<Record<Person, string>>
+  /** A file `member` uploaded there (attached to a message). */
+  fileId: string
 }
 
 export interface World {
@@ -53,6 +57,8 @@ export interface World {
   inviteCode: string
   /** The world's database, for snapshots. */
   sql: postgres.Sql
+  /** A keyword only the stranger has (nobody else's keyword list may show it). */
+  strangerKeyword: string
 }
 
 async function say(user: TestUser, conversationId: string, text: string, threadRootId?: string) {
@@ -66,12 +72,14 @@ async function target(
   ws: Workspace,
   users: Record<Person, TestUser>,
   writers: Person[],
+  url: string,
 ): Promise<Target> {
   const root = await say(users.member, conversationId, `root in ${kind}`)
   const reply = await say(users.admin, conversationId, `reply in ${kind}`, root.id)
   const messageBy: Partial<Record<Person, string>> = {}
   for (const p of writers) messageBy[p] = (await say(users[p], conversationId, `${p} wrote this in ${kind}`)).id
-  return { kind, conversationId, workspaceId: ws.id, name, rootId: root.id, replyId: reply.id, rootSeq: root.seq, messageBy }
+  const up = await uploadHttp(url, { conversationId, name: `${kind}-plan.txt`, clientId: randomUUID() }, Buffer.from(`the plan in ${kind}`), { token: users.member.token })
+  return { kind, conversationId, workspaceId: ws.id, name, rootId: root.id, replyId: reply.id, rootSeq: root.seq, messageBy, fileId: up.file.id }
 }
 
 export async function buildWorld(server: TestServer, t: { teardown(fn: () => unknown): void }): Promise<World> {
@@ -89,10 +97,28 @@ export async function buildWorld(server: TestServer, t: { teardown(fn: () => unk
   const general = await owner.call('channel.find', { workspaceId: ws.id, name: 'general' })
 
   const targets: Record<TargetKind, Target> = {
-    private: await target('private', secret.id, 'secret', ws, users, ['owner', 'kicked', 'leaver', 'deactivated']),
-    dm: await target('dm', dm.id, null, ws, users, ['owner', 'leaver', 'deactivated']),
-    public: await target('public', general.id, 'general', ws, users, ['owner', 'outsider', 'kicked', 'leaver', 'deactivated']),
+    private: await target('private', secret.id, 'secret', ws, users, ['owner', 'kicked', 'leaver', 'deactivated'], server.url),
+    dm: await target('dm', dm.id, null, ws, users, ['owner', 'leaver', 'deactivated'], server.url),
+    public: await target('public', general.id, 'general', ws, users, ['owner', 'outsider', 'kicked', 'leaver', 'deactivated'], server.url),
   }
+
+  // Personal things in the private channel and the DM, made while their owners were still in
+  // them: once out, none of it may come back to them (mentions, drafts, saved items, preferences).
+  const P = targets.private
+  await owner.call('pin.add', { messageId: P.rootId })
+  await users.member.call('reaction.add', { messageId: P.rootId, emoji: ':tada:' })
+  await say(users.member, P.conversationId, 'look at this @kicked @leaver @deactivated')
+  for (const p of ['owner', 'admin', 'member', 'kicked', 'leaver', 'deactivated'] as const) {
+    await users[p].call('saved.add', { messageId: P.replyId })
+    await users[p].call('draft.set', { conversationId: P.conversationId, threadRootId: P.rootId, text: `${p}'s thread draft` })
+    await users[p].call('notify.set', { conversationId: P.conversationId, muted: true })
+  }
+  for (const p of ['leaver', 'deactivated'] as const) {
+    await users[p].call('saved.add', { messageId: targets.dm.replyId })
+    await users[p].call('draft.set', { conversationId: targets.dm.conversationId, text: `${p}'s DM draft` })
+  }
+  const strangerKeyword = 'strangersword'
+  await stranger.call('keywords.add', { word: strangerKeyword })
 
   await owner.call('conversation.kick', { conversationId: secret.id, userId: kicked.id })
   await leaver.call('workspace.leave', { workspaceId: ws.id })
@@ -104,7 +130,21 @@ export async function buildWorld(server: TestServer, t: { teardown(fn: () => unk
   for (const p of people) sockets[p] = await server.connect(users[p].token)
   const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} })
   t.teardown(() => sql.end())
-  return { server, ws, elsewhere, users, sockets, targets, ownerSessionId, inviteCode, sql }
+  return { server, ws, elsewhere, users, sockets, targets, ownerSessionId, inviteCode, sql, strangerKeyword }
+}
+
+/** How many blobs the server holds on disk (a refused upload must not leave one behind). */
+export async function storedBlobs(server: TestServer): Promise<number> {
+  const root = join(server.config.dataDir, 'files')
+  let count = 0
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory()) await walk(join(dir, entry.name))
+      else count++
+    }
+  }
+  await walk(root)
+  return count
 }
 
 /**
