@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +25,7 @@ function hasTmux() {
 
 const skip = !hasTmux() ? 'needs tmux (apt-get install tmux): the test drives the real TUI in a real terminal' : false
 
-t.test('the TUI in tmux against a real server', { skip, timeout: 120_000 }, async (t) => {
+t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, async (t) => {
   const { startTestServer } = (await import(join(root, 'server/test/helpers/server.ts'))) as typeof import('../../server/test/helpers/server.js')
   const server = await startTestServer(t)
   // The scene is set through the server's API (fast); the person under test uses the real
@@ -55,18 +55,31 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 120_000 }, asyn
   t.equal(code, 0, 'ocomms login signs alice in', { stderr: loginErr })
 
   // The TUI runs as `ocomms` with no arguments. CI=true would make Ink print only the final frame.
-  await run('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env -u CI OCOMMS_HOME=${home} OCOMMS_PROFILE= ${process.execPath} ${cli}`])
+  await run('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env -u CI OCOMMS_HOME=${home} OCOMMS_PROFILE= ${process.execPath} ${cli} 2>${join(home, 'tui.err')}`])
+  // A UI that exits stays on screen (with its errors in tui.err) instead of taking the session along.
+  await run('tmux', ['set-option', '-t', session, 'remain-on-exit', 'on'])
   const screen = async () => (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout
-  const waitFor = async (pattern: RegExp, what: string) => {
-    const until = Date.now() + 20_000
+  const waitFor = async (pattern: RegExp, what: string, ms = 20_000) => {
+    const until = Date.now() + ms
     let last = ''
     while (Date.now() < until) {
       last = await screen()
       if (pattern.test(last)) return last
       await new Promise((r) => setTimeout(r, 150))
     }
-    t.fail(`${what}: ${pattern} not on screen`, { screen: last })
+    t.fail(`${what}: ${pattern} not on screen`, { screen: last, stderr: await readFile(join(home, 'tui.err'), 'utf8').catch(() => '') })
     throw new Error(`${what}: not on screen`)
+  }
+  const waitForNot = async (pattern: RegExp, what: string) => {
+    const until = Date.now() + 20_000
+    let last = ''
+    while (Date.now() < until) {
+      last = await screen()
+      if (!pattern.test(last)) return
+      await new Promise((r) => setTimeout(r, 150))
+    }
+    t.fail(`${what}: ${pattern} still on screen`, { screen: last })
+    throw new Error(`${what}: still on screen`)
   }
   // One key per write, a moment apart: Escape followed at once by a key reads as Alt+key.
   const send = async (...keys: string[]) => {
@@ -77,7 +90,8 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 120_000 }, asyn
     }
   }
 
-  await waitFor(/# e2e/, 'the sidebar lists the channels')
+  // The first paint waits for node, the daemon and the first answers: slow on a busy machine.
+  await waitFor(/# e2e/, 'the sidebar lists the channels', 45_000)
   await send('C-k')
   await send('-l', 'e2e')
   await send('Enter')
@@ -91,12 +105,17 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 120_000 }, asyn
   await send('-l', 'reply from alice')
   await send('Enter')
   await waitFor(/reply from alice/, 'the reply shows in the thread')
-  const rootNow = await bob.call('message.get', { messageId: hello.id })
-  t.equal(rootNow.replyCount, 1, 'bob sees the reply count')
+  // On screen first as `sending…`; the daemon delivers it a moment later.
+  let replies = 0
+  for (const until = Date.now() + 15_000; replies < 1 && Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+    replies = (await bob.call('message.get', { messageId: hello.id })).replyCount
+  }
+  t.equal(replies, 1, 'bob sees the reply count')
 
+  // Esc: from the thread's composer to its messages; Esc again closes it, the channel's messages selected.
   await send('Escape', 'Escape')
-  await waitFor(/── message #e2e/, 'back in the channel')
-  await send('Escape', 'r')
+  await waitForNot(/Thread in #e2e/, 'the thread closes')
+  await send('r')
   await send('-l', 'tada')
   await send('Enter')
   await waitFor(/🎉 1/, 'the reaction shows')
