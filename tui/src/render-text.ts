@@ -1,17 +1,37 @@
+import { parseRichText, renderTerminal } from '@ocomms/shared'
+
 /**
- * The one place message text becomes terminal text. For now it is the plain markdown source
- * with control characters removed (so a message cannot move the cursor or recolour the screen);
- * it will call the shared terminal renderer (ANSI styles) once that exists, with `color` saying
- * whether styles may be used.
+ * The one place message text becomes terminal text: the shared markdown parser and terminal
+ * renderer (ANSI styles when `color`, wrapped to `width`; control characters made visible so a
+ * message cannot drive the terminal). Wrapping non-ASCII text is costly (docs/rich-text.md), and
+ * Ink repaints often, so results are kept per text, width, colour and viewer.
  */
 export interface RenderTextOptions {
   color: boolean
+  /** Columns to wrap to; default 80. */
+  width?: number
+  /** My handle: mentions of me stand out. */
+  me?: string
 }
 
-// C0 controls except tab and newline, DEL, and C1 controls (ESC sequences start here).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+const CACHE_SIZE = 2000
+const cache = new Map<string, string>()
 
-export function renderText(text: string, _options: RenderTextOptions = { color: false }): string {
-  return text.replace(CONTROL, '').replace(/\t/g, '  ')
+export function renderText(text: string, options: RenderTextOptions = { color: false }): string {
+  const width = Math.floor(options.width ?? 80)
+  const key = `${options.color ? 1 : 0}\u0000${width}\u0000${options.me ?? ''}\u0000${text}`
+  const hit = cache.get(key)
+  if (hit !== undefined) {
+    // Least recently used goes first: a Map keeps insertion order.
+    cache.delete(key)
+    cache.set(key, hit)
+    return hit
+  }
+  const out = renderTerminal(parseRichText(text), { width, color: options.color ? 1 : 0, me: options.me })
+  cache.set(key, out)
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  return out
 }
+
+/** Rendered lines of a message body. */
+export const renderLines = (text: string, options: RenderTextOptions) => renderText(text, options).split('\n')

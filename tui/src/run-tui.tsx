@@ -1,5 +1,6 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
+import { connectDaemon } from '@ocomms/daemon'
 import { render } from 'ink'
 import { copyToClipboard } from './clipboard.js'
 import { SocketDaemonClient, daemonSocketPath, type DaemonClient } from './daemon-client.js'
@@ -14,14 +15,17 @@ export interface RunTuiOptions {
   profile?: string
   /** A daemon client to use instead of connecting to `$OCOMMS_HOME/daemon.sock`. */
   client?: DaemonClient
-  /** Called once the daemon's socket could not be reached, so the caller can start the daemon and retry. */
+  /** Start the daemon when none answers (default true); false only waits and retries. */
+  startDaemon?: boolean
+  /** Called once the daemon's socket could not be reached (and could not be started). */
   onDaemonUnreachable?: (socketPath: string) => void
 }
 
 /**
- * The full-screen terminal UI. Resolves when the person quits (Ctrl+C). Starting the daemon is
- * the caller's job (the CLI starts it on demand); while it is unreachable the UI says so and keeps
- * retrying, and it paints whatever the daemon's cache answers as soon as it is there.
+ * The full-screen terminal UI. Resolves when the person quits (Ctrl+C). When no daemon answers it
+ * starts one (the daemon package's `connectDaemon`, as every frontend does); while the daemon is
+ * unreachable the UI says so and keeps retrying, and it paints whatever the daemon's cache answers
+ * as soon as it is there.
  */
 export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   let client = options.client
@@ -29,7 +33,18 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   if (!client) {
     socketClient = new SocketDaemonClient({ socketPath: daemonSocketPath(options.home) })
     client = socketClient
-    await socketClient.connect().catch(() => options.onDaemonUnreachable?.(socketClient!.socketPath))
+    const connected = await socketClient.connect().then(
+      () => true,
+      () => false,
+    )
+    if (!connected && options.startDaemon !== false) {
+      // connectDaemon starts the daemon and waits for its socket; its own client is not needed.
+      const started = await connectDaemon(options.home ? { home: options.home } : {}).then(
+        (c) => (c.close(), true),
+        () => false,
+      )
+      if (!started || !(await socketClient.connect().then(() => true, () => false))) options.onDaemonUnreachable?.(socketClient.socketPath)
+    } else if (!connected) options.onDaemonUnreachable?.(socketClient.socketPath)
   }
   const store = new ChatStore(client, { profile: options.profile })
   const color = detectColor()

@@ -1,91 +1,73 @@
-import type { Message, PersonRef } from '@ocomms/shared'
+import type {
+  DndStatus,
+  Draft,
+  InputOf,
+  Message,
+  NotifyPref,
+  OperationMap,
+  OperationName,
+  OutputOf,
+  PresenceInfo,
+  SearchResults,
+  TypingSignal,
+  Unreads,
+} from '@ocomms/shared'
 
 /**
- * Server operations the TUI reaches through the daemon's `call` that are not yet declared in
- * `shared/src/operations/` (reactions, pins, saved items, unreads, mentions, drafts, presence,
- * typing, search, notification preferences). Every name the TUI uses for them lives here and
- * nowhere else, so aligning with the final declarations is a one-file change; the shapes below
- * are what the TUI reads of their answers and should then become imports from `@ocomms/shared`.
- * Operations that already exist are called by their declared names directly.
+ * The server operations the TUI reaches through the daemon's `call`, by their declared names
+ * (shared/src/operations/), and the live events of those features it listens to. `call` is typed
+ * by the declarations, so a renamed operation or a changed input is a compile error here.
  */
 export const serverOps = {
-  reactionAdd: 'reaction.add', // { messageId, emoji }
-  reactionRemove: 'reaction.remove', // { messageId, emoji }
-  pinAdd: 'pin.add', // { messageId }
-  pinRemove: 'pin.remove', // { messageId }
-  pinList: 'pin.list', // { conversationId } -> Message[]
-  saveAdd: 'saved.add', // { messageId }
-  saveRemove: 'saved.remove', // { messageId }
-  savedList: 'saved.list', // {} -> Message[]
-  unreadsList: 'unreads.list', // { workspaceId } -> UnreadsAnswer
-  markRead: 'unreads.markRead', // { conversationId, seq, threadRootId? }
-  markUnread: 'unreads.markUnread', // { messageId }
-  mentionsList: 'mentions.list', // { workspaceId, limit } -> Message[]
-  threadsList: 'thread.listFollowed', // { workspaceId } -> ThreadSummary[]
-  draftList: 'draft.list', // { workspaceId } -> Draft[]
-  draftSet: 'draft.set', // { conversationId, threadRootId, text } (empty text clears)
-  presenceSubscribe: 'presence.subscribe', // { workspaceId, userIds }
-  typingStart: 'typing.start', // { conversationId, threadRootId? }
-  typingStop: 'typing.stop', // { conversationId, threadRootId? }
-  search: 'search', // { workspaceId, query, limit } -> SearchAnswer
-  notifyPrefsList: 'notify.list', // { workspaceId } -> NotifyPref[]
-  dndStatus: 'dnd.status', // {} -> DndStatus
-} as const
+  reactionAdd: 'reaction.add',
+  reactionRemove: 'reaction.remove',
+  pinAdd: 'pin.add',
+  pinRemove: 'pin.remove',
+  pinList: 'pin.list',
+  saveAdd: 'saved.add',
+  saveRemove: 'saved.remove',
+  savedList: 'saved.list',
+  /** Unread counts; with `all`, also the followed threads with nothing unread (the threads view). */
+  unreadsList: 'unreads',
+  markRead: 'read.mark',
+  markUnread: 'read.markUnread',
+  mentionsList: 'mentions.list',
+  draftList: 'draft.list',
+  draftSet: 'draft.set',
+  presenceSubscribe: 'presence.subscribe',
+  typingStart: 'typing.start',
+  typingStop: 'typing.stop',
+  search: 'search',
+  notifyPrefsList: 'notify.list',
+  dndStatus: 'dnd.get',
+} as const satisfies Record<string, OperationName>
 
 export type ServerOp = (typeof serverOps)[keyof typeof serverOps]
+export type OpInput<N extends OperationName> = InputOf<OperationMap[N]>
+export type OpOutput<N extends OperationName> = OutputOf<OperationMap[N]>
 
-/** Event types of those features, as the TUI expects them in `subscribe` notifications. */
+/**
+ * Event types of those features in `subscribe` notifications (shared/src/events.ts, docs/events.md).
+ * `presence` and `typing` are ephemeral socket signals (PRESENCE_EVENT, TYPING_EVENT), not seq
+ * events: the TUI handles them under those names should the daemon pass them on.
+ */
 export const featureEvents = {
-  reactionAdded: 'reaction.added', // { messageId, emoji, userId }
+  reactionAdded: 'reaction.added', // { messageId, threadRootId, emoji, member, reactions }
   reactionRemoved: 'reaction.removed',
-  pinAdded: 'pin.added', // { messageId }
-  pinRemoved: 'pin.removed',
-  typing: 'typing', // { conversationId, threadRootId, userId, typing: boolean }
-  presence: 'presence', // { userId, presence, status, dnd }
-  unreadsChanged: 'unreads.updated', // { conversationId, unread, mentions, lastReadSeq? }
-  draftUpdated: 'draft.updated', // Draft
+  pinAdded: 'message.pinned', // { messageId, pinnedBy, pinnedAt, message }
+  pinRemoved: 'message.unpinned', // { messageId, by, reason }
+  savedAdded: 'saved.added', // { messageId, savedAt, message }
+  savedRemoved: 'saved.removed', // { messageId }
+  readMarked: 'read.marked', // { conversationId, threadRootId, lastReadSeq, unread }
+  draftUpdated: 'draft.updated', // { draft }
+  draftCleared: 'draft.cleared', // { conversationId, threadRootId }
+  dndUpdated: 'dnd.updated', // { dnd: DndStatus }
+  notifyUpdated: 'notify.updated', // { pref: NotifyPref }
+  typing: 'typing', // TypingSignal
+  presence: 'presence', // PresenceInfo
 } as const
 
-export interface UnreadCount {
-  conversation: { id: string }
-  unread: number
-  mentions: number
-  /** The last seq this member read, when the server reports it; else the marker is derived from `unread`. */
-  lastReadSeq?: number
-}
-
-export interface ThreadSummary {
-  root: Message
-  unread: number
-  mentions: number
-}
-
-export interface UnreadsAnswer {
-  conversations: UnreadCount[]
-  threads: ThreadSummary[]
-  total: number
-}
-
-export interface Draft {
-  conversationId: string
-  threadRootId: string | null
-  text: string
-  updatedAt?: string
-}
-
-export interface NotifyPref {
-  conversationId: string
-  level?: 'all' | 'mentions' | 'none'
-  muted: boolean
-}
-
-export interface SearchAnswer {
-  messages: Array<Message & { conversation?: { id: string; name: string | null; kind: string } }>
-  people?: PersonRef[]
-  channels?: Array<{ id: string; name: string | null }>
-}
-
-export interface DndStatus {
-  active: boolean
-  until?: string | null
-}
+export type UnreadsAnswer = Unreads
+export type ThreadSummary = Unreads['threads'][number]
+export type SearchAnswer = SearchResults
+export type { DndStatus, Draft, Message, NotifyPref, PresenceInfo, TypingSignal }

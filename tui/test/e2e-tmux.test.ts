@@ -1,6 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,90 +23,106 @@ function hasTmux() {
   }
 }
 
-const skip = !existsSync(join(root, 'daemon', 'package.json'))
-  ? 'needs the daemon (daemon/) and the ocomms CLI (cli/) in this repository; they land with the daemon/CLI work'
-  : !existsSync(join(root, 'cli', 'package.json'))
-    ? 'needs the ocomms CLI (cli/) in this repository'
-    : !hasTmux()
-      ? 'needs tmux (apt-get install tmux)'
-      : false
+const skip = !hasTmux() ? 'needs tmux (apt-get install tmux): the test drives the real TUI in a real terminal' : false
 
-t.test('the TUI in tmux against a real server', { skip, timeout: 90_000 }, async (t) => {
+t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, async (t) => {
   const { startTestServer } = (await import(join(root, 'server/test/helpers/server.ts'))) as typeof import('../../server/test/helpers/server.js')
   const server = await startTestServer(t)
-  const cliPkg = JSON.parse(readFileSync(join(root, 'cli/package.json'), 'utf8')) as { bin?: string | Record<string, string> }
-  const bin = typeof cliPkg.bin === 'string' ? cliPkg.bin : (cliPkg.bin?.ocomms ?? 'dist/main.js')
-  const cliEntry = join(root, 'cli', bin)
+  // The scene is set through the server's API (fast); the person under test uses the real
+  // `ocomms` launcher (sign-in, then the TUI), which starts her daemon on demand.
+  const cli = join(root, 'cli/bin/ocomms.js')
+  const alice = await server.signup('alice')
+  const bob = await server.signup('bob')
+  const ws = await server.workspace(alice, 'E2E')
+  await server.join(ws, alice, bob)
+  await alice.call('channel.create', { workspaceId: ws.id, name: 'lobby' })
+  const e2e = await alice.call('channel.create', { workspaceId: ws.id, name: 'e2e' })
+  await bob.call('conversation.join', { conversationId: e2e.id })
 
-  const homeA = await mkdtemp(join(tmpdir(), 'ocomms-e2e-a-'))
-  const homeB = await mkdtemp(join(tmpdir(), 'ocomms-e2e-b-'))
+  const home = await mkdtemp(join(tmpdir(), 'ocomms-e2e-'))
   const session = `ocomms-e2e-${process.pid}`
+  const env = { ...process.env, OCOMMS_HOME: home, OCOMMS_PROFILE: '' }
   t.teardown(async () => {
     await run('tmux', ['kill-session', '-t', session]).catch(() => {})
-    for (const home of [homeA, homeB]) {
-      await run('node', [cliEntry, 'daemon', 'stop'], { env: { ...process.env, OCOMMS_HOME: home } }).catch(() => {})
-      await rm(home, { recursive: true, force: true })
-    }
+    await run(process.execPath, [cli, 'daemon', 'stop'], { env }).catch(() => {})
+    await rm(home, { recursive: true, force: true })
   })
-  const ocomms = async (home: string, args: string[], input?: string) => {
-    const child = execFile('node', [cliEntry, ...args], { env: { ...process.env, OCOMMS_HOME: home } })
-    if (input !== undefined) child.stdin?.end(input)
-    let out = ''
-    child.stdout?.on('data', (d: string) => (out += d))
-    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)))
-    if (code !== 0) throw new Error(`ocomms ${args.join(' ')} exited ${code}`)
-    return out
-  }
-
-  await ocomms(homeA, ['signup', '--server', server.url, '--email', 'alice@example.test', '--name', 'Alice', '--handle', 'alice', '--password-stdin', '--create-workspace', 'E2E'], 'correct horse battery staple')
-  const invite = JSON.parse(await ocomms(homeA, ['--json', 'invite'])) as { code: string }
-  await ocomms(homeB, ['signup', '--server', server.url, '--email', 'bob@example.test', '--name', 'Bob', '--handle', 'bob', '--password-stdin', '--invite', invite.code], 'correct horse battery staple')
-  await ocomms(homeA, ['channel', 'create', 'lobby'])
-  await ocomms(homeA, ['channel', 'create', 'e2e'])
-  await ocomms(homeB, ['channel', 'join', 'e2e'])
+  const login = execFile(process.execPath, [cli, 'login', '--server', server.url, '--email', alice.email, '--password-stdin'], { env })
+  login.stdin?.end('correct horse battery staple\n')
+  let loginErr = ''
+  login.stderr?.on('data', (d: string) => (loginErr += d))
+  const code = await new Promise<number>((r) => login.on('exit', (c) => r(c ?? 1)))
+  t.equal(code, 0, 'ocomms login signs alice in', { stderr: loginErr })
 
   // The TUI runs as `ocomms` with no arguments. CI=true would make Ink print only the final frame.
-  await run('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env -u CI OCOMMS_HOME=${homeA} node ${cliEntry}`])
+  await run('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env -u CI OCOMMS_HOME=${home} OCOMMS_PROFILE= ${process.execPath} ${cli} 2>${join(home, 'tui.err')}`])
+  // A UI that exits stays on screen (with its errors in tui.err) instead of taking the session along.
+  await run('tmux', ['set-option', '-t', session, 'remain-on-exit', 'on'])
   const screen = async () => (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout
-  const waitFor = async (pattern: RegExp, what: string) => {
-    const until = Date.now() + 15_000
+  const waitFor = async (pattern: RegExp, what: string, ms = 20_000) => {
+    const until = Date.now() + ms
     let last = ''
     while (Date.now() < until) {
       last = await screen()
       if (pattern.test(last)) return last
-      await new Promise((r) => setTimeout(r, 100))
+      await new Promise((r) => setTimeout(r, 150))
     }
-    t.fail(`${what}: ${pattern} not on screen`, { screen: last })
-    return last
+    t.fail(`${what}: ${pattern} not on screen`, { screen: last, stderr: await readFile(join(home, 'tui.err'), 'utf8').catch(() => '') })
+    throw new Error(`${what}: not on screen`)
   }
-  const send = (...keys: string[]) => run('tmux', ['send-keys', '-t', session, ...keys])
+  const waitForNot = async (pattern: RegExp, what: string) => {
+    const until = Date.now() + 20_000
+    let last = ''
+    while (Date.now() < until) {
+      last = await screen()
+      if (!pattern.test(last)) return
+      await new Promise((r) => setTimeout(r, 150))
+    }
+    t.fail(`${what}: ${pattern} still on screen`, { screen: last })
+    throw new Error(`${what}: still on screen`)
+  }
+  // One key per write, a moment apart: Escape followed at once by a key reads as Alt+key.
+  const send = async (...keys: string[]) => {
+    if (keys[0] === '-l') return void (await run('tmux', ['send-keys', '-t', session, ...keys]))
+    for (const key of keys) {
+      await run('tmux', ['send-keys', '-t', session, key])
+      await new Promise((r) => setTimeout(r, 150))
+    }
+  }
 
-  await waitFor(/# e2e/, 'the sidebar lists the channels')
+  // The first paint waits for node, the daemon and the first answers: slow on a busy machine.
+  await waitFor(/# e2e/, 'the sidebar lists the channels', 45_000)
   await send('C-k')
   await send('-l', 'e2e')
   await send('Enter')
   await waitFor(/── message #e2e/, 'Ctrl+K switched to #e2e')
 
-  await ocomms(homeB, ['send', '#e2e', 'hello from bob'])
-  await waitFor(/hello from bob/, "another person's message arrives live")
+  const hello = await bob.call('message.send', { conversationId: e2e.id, text: 'hello from *bob*', clientId: 'e2e-1' })
+  await waitFor(/hello from \*?bob/, "another person's message arrives live")
 
   await send('Escape', 'Enter')
   await waitFor(/Thread in #e2e/, 'the thread opens')
   await send('-l', 'reply from alice')
   await send('Enter')
   await waitFor(/reply from alice/, 'the reply shows in the thread')
-  const history = JSON.parse(await ocomms(homeB, ['--json', 'read', '#e2e'])) as Array<{ text: string; replyCount: number }>
-  t.equal(history.find((m) => m.text === 'hello from bob')?.replyCount, 1, 'bob sees the reply count')
+  // On screen first as `sending…`; the daemon delivers it a moment later.
+  let replies = 0
+  for (const until = Date.now() + 15_000; replies < 1 && Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+    replies = (await bob.call('message.get', { messageId: hello.id })).replyCount
+  }
+  t.equal(replies, 1, 'bob sees the reply count')
 
+  // Esc: from the thread's composer to its messages; Esc again closes it, the channel's messages selected.
   await send('Escape', 'Escape')
-  await waitFor(/── message #e2e/, 'back in the channel')
-  await send('Escape', 'r')
+  await waitForNot(/Thread in #e2e/, 'the thread closes')
+  await send('r')
   await send('-l', 'tada')
   await send('Enter')
   await waitFor(/🎉 1/, 'the reaction shows')
+  t.same((await bob.call('message.get', { messageId: hello.id })).reactions.map((r) => r.emoji), ['🎉'], 'the server has the reaction')
 
   await send('u')
   await waitFor(/new messages/, 'mark unread puts the line above the message')
-  const unreads = JSON.parse(await ocomms(homeA, ['--json', 'unreads'])) as { conversations: Array<{ conversation: { name: string }; unread: number }> }
-  t.ok(unreads.conversations.some((c) => c.conversation.name === 'e2e' && c.unread > 0), 'the daemon and server agree it is unread')
+  const unreads = await alice.call('unreads', { workspaceId: ws.id })
+  t.ok(unreads.conversations.some((c) => c.conversation.id === e2e.id && c.unread > 0), 'the server agrees it is unread')
 })

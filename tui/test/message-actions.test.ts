@@ -48,7 +48,7 @@ t.test('typing indicator, DM presence and the help screen', async (t) => {
   const w = world()
   const app = await renderApp(w.d, { columns: 80, rows: 24 })
   t.teardown(() => app.unmount())
-  w.d.emit({ stream: 'conversation', streamId: w.general.id, seq: 1, type: 'typing', at: new Date().toISOString(), conversationId: w.general.id, data: { conversationId: w.general.id, userId: w.bob.id, typing: true } })
+  w.d.emit({ stream: 'conversation', streamId: w.general.id, seq: 1, type: 'typing', at: new Date().toISOString(), conversationId: w.general.id, data: { conversationId: w.general.id, threadRootId: null, userId: w.bob.id, handle: 'bob', typing: true } })
   await tick()
   t.match(app.frame(), /bob is typing…/)
   w.d.receive(message(w.general, w.bob, 'done typing'))
@@ -59,7 +59,7 @@ t.test('typing indicator, DM presence and the help screen', async (t) => {
   await app.type('bob')
   await app.press(keys.enter)
   t.match(app.frame(), /◐ @bob\s+Bob · away/)
-  w.d.emit({ stream: 'workspace', streamId: w.general.id, seq: 1, type: 'presence', at: new Date().toISOString(), data: { userId: w.bob.id, presence: 'online' } })
+  w.d.emit({ stream: 'workspace', streamId: w.general.id, seq: 1, type: 'presence', at: new Date().toISOString(), data: { userId: w.bob.id, presence: 'online', status: null, dnd: false } })
   await tick()
   t.match(app.frame(), /● @bob\s+Bob · online/, 'presence changes live')
 
@@ -103,7 +103,7 @@ t.test('connection states in the status line, and queued sends', async (t) => {
 t.test('first paint from the cache within 300 ms, sidebar and last messages', async (t) => {
   const w = world()
   // Everything that is not first-paint material answers slowly: it must not hold the screen back.
-  for (const op of ['member.list', 'unreads.list', 'notify.list', 'draft.list', 'saved.list']) {
+  for (const op of ['member.list', 'unreads', 'notify.list', 'draft.list', 'saved.list']) {
     w.d.operations.set(op, () => new Promise((r) => setTimeout(() => r([]), 2000)))
   }
   const { render } = await import('./helpers/ink-testing.js')

@@ -33,7 +33,7 @@ t.test('a live message elsewhere raises the badge; a DM counts as a mention; ope
   w.d.receive(message(w.general, w.bob, 'in general'))
   await tick()
   t.match(line(app.frame(), '# general'), /# general\s+│/)
-  t.ok(w.d.callsOf('unreads.markRead').some((c) => c.params.conversationId === w.general.id), 'mark read sent for the open conversation')
+  t.ok(w.d.callsOf('read.mark').some((c) => c.params.conversationId === w.general.id), 'mark read sent for the open conversation')
   await app.press(keys.altDown) // #general -> #ops -> ... next conversation in sidebar order
   await app.press(keys.altDown)
   t.match(app.frame(), /lunch\?/, 'Alt+Down reached #random')

@@ -7,7 +7,7 @@ t.test('unreads, mentions and search views list messages and open them where the
   const [ping] = w.d.add(message(w.random, w.bob, 'ping @maria about the release'))
   w.d.unreads.push({ conversation: { id: w.random.id }, unread: 1, mentions: 1 })
   w.d.operations.set('mentions.list', () => [ping])
-  w.d.operations.set('search', (input) => ({ messages: String(input.query).includes('release') ? [ping] : [] }))
+  w.d.operations.set('search', (input) => ({ query: String(input.query), messages: String(input.query).includes('release') ? [{ ...ping, conversation: w.random, snippet: 'release' }] : [], files: [], people: [], channels: [] }))
   const app = await renderApp(w.d, { columns: 80, rows: 24 })
   t.teardown(() => app.unmount())
 

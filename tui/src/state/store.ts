@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Conversation, Member, Message } from '@ocomms/shared'
+import type { Conversation, Member, Message, OperationName } from '@ocomms/shared'
 import type { DaemonClient, DaemonEvent, DaemonLink } from '../daemon-client.js'
-import {
-  featureEvents,
-  serverOps,
-  type Draft,
-  type DndStatus,
-  type NotifyPref,
-  type SearchAnswer,
-  type ThreadSummary,
-  type UnreadsAnswer,
-} from '../server-ops.js'
+import { featureEvents, serverOps, type DndStatus, type Draft, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
 import { dmPartner, mentionsMe } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
 
@@ -111,9 +102,9 @@ export class ChatStore {
     return this.options.profile
   }
 
-  /** A server operation through the daemon's `call`. */
-  call<T = unknown>(operation: string, input: Record<string, unknown>): Promise<T> {
-    return this.client.request('call', { profile: this.profile, operation, input }) as Promise<T>
+  /** A server operation through the daemon's `call`, typed by its declaration. */
+  call<N extends OperationName>(operation: N, input: OpInput<N>): Promise<OpOutput<N>> {
+    return this.client.request('call', { profile: this.profile, operation, input: input as Record<string, unknown> }) as Promise<OpOutput<N>>
   }
 
   /** A feature that may not exist on this server yet: its absence leaves the UI as it was. */
@@ -195,24 +186,27 @@ export class ChatStore {
       this.refreshCounts(),
       ws &&
         this.optional(async () => {
-          const members = await this.call<Member[]>('member.list', { workspaceId: ws.id })
+          const members: Member[] = await this.call('member.list', { workspaceId: ws.id })
           const people: Record<string, Person> = {}
           for (const m of members) people[m.id] = { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd }
           this.set((s) => ({ people: { ...people, ...s.people } }))
-          await this.optional(() => this.call(serverOps.presenceSubscribe, { workspaceId: ws.id, userIds: this.presenceWanted() }))
+          const userIds = this.presenceWanted()
+          if (userIds.length === 0) return
+          const presence = await this.optional(() => this.call(serverOps.presenceSubscribe, { userIds }))
+          for (const p of presence ?? []) this.applyPresence(p)
         }),
       ws &&
         this.optional(async () => {
-          const prefs = await this.call<NotifyPref[]>(serverOps.notifyPrefsList, { workspaceId: ws.id })
+          const prefs = await this.call(serverOps.notifyPrefsList, { workspaceId: ws.id })
           this.set({ muted: Object.fromEntries(prefs.filter((p) => p.muted).map((p) => [p.conversationId, true])) })
         }),
       ws &&
         this.optional(async () => {
-          const drafts = await this.call<Draft[]>(serverOps.draftList, { workspaceId: ws.id })
+          const drafts = await this.call(serverOps.draftList, { workspaceId: ws.id })
           this.set((s) => ({ drafts: { ...Object.fromEntries(drafts.map((d) => [draftKey(d.conversationId, d.threadRootId), d.text])), ...s.drafts } }))
         }),
       this.optional(async () => {
-        const saved = await this.call<Message[]>(serverOps.savedList, {})
+        const saved = await this.call(serverOps.savedList, ws ? { workspaceId: ws.id } : {})
         this.set({ savedIds: Object.fromEntries(saved.map((m) => [m.id, true])) })
       }),
       this.refreshDnd(),
@@ -227,17 +221,17 @@ export class ChatStore {
   }
 
   private async refreshDnd() {
-    const dnd = await this.optional(() => this.call<DndStatus>(serverOps.dndStatus, {}))
+    const dnd = await this.optional(() => this.call(serverOps.dndStatus, {}))
     if (dnd) this.set({ dnd })
   }
 
   async refreshCounts() {
     const ws = this.state.workspace
     if (!ws) return
-    const answer = await this.optional(() => this.call<UnreadsAnswer>(serverOps.unreadsList, { workspaceId: ws.id }))
+    const answer = await this.optional(() => this.call(serverOps.unreadsList, { workspaceId: ws.id }))
     if (!answer) return
     const counts: ChatState['counts'] = {}
-    for (const c of answer.conversations) counts[c.conversation.id] = { unread: c.unread, mentions: c.mentions, lastReadSeq: c.lastReadSeq }
+    for (const c of answer.conversations) if (c.unread > 0 || c.mentions > 0) counts[c.conversation.id] = { unread: c.unread, mentions: c.mentions, lastReadSeq: c.lastReadSeq }
     // The open conversation is being read: it stays at zero.
     const open = this.openConversationId()
     if (open && !this.state.histories[open]?.keepUnread) delete counts[open]
@@ -336,24 +330,23 @@ export class ChatStore {
     try {
       if (view === 'unreads') await this.refreshCounts()
       else if (view === 'threads') {
-        // Followed threads; until the server lists them, the threads the unreads answer carries.
-        const threads =
-          (await this.optional(() => this.call<ThreadSummary[]>(serverOps.threadsList, { workspaceId: ws?.id }))) ??
-          (await this.refreshCounts().then(() => this.state.views.unreads?.threads ?? []))
+        // Followed threads, read or not: the unreads answer with `all`.
+        const threads = ws ? (await this.call(serverOps.unreadsList, { workspaceId: ws.id, all: true })).threads : []
         this.set((s) => ({ views: { ...s.views, threads } }))
       } else if (view === 'mentions') {
-        const mentions = await this.call<Message[]>(serverOps.mentionsList, { workspaceId: ws?.id, limit: 50 })
+        const mentions = ws ? await this.call(serverOps.mentionsList, { workspaceId: ws.id, limit: 50 }) : []
         this.set((s) => ({ views: { ...s.views, mentions } }))
       } else if (view === 'saved') {
-        const saved = await this.call<Message[]>(serverOps.savedList, {})
+        const saved = await this.call(serverOps.savedList, ws ? { workspaceId: ws.id } : {})
         this.set((s) => ({ views: { ...s.views, saved }, savedIds: Object.fromEntries(saved.map((m) => [m.id, true])) }))
       } else if (view === 'pins') {
         const conversationId = this.state.lastConversationId
-        const messages = conversationId ? await this.call<Message[]>(serverOps.pinList, { conversationId }) : []
+        const messages = conversationId ? await this.call(serverOps.pinList, { conversationId }) : []
         this.set((s) => ({ views: { ...s.views, pins: { conversationId, messages } } }))
       } else if (view === 'search' && query !== undefined) {
         this.set((s) => ({ views: { ...s.views, search: { query, answer: null } } }))
-        const answer = await this.call<SearchAnswer>(serverOps.search, { workspaceId: ws?.id, query, limit: 50 })
+        if (!ws) return
+        const answer = await this.call(serverOps.search, { workspaceId: ws.id, query, limit: 50 })
         this.set((s) => ({ views: { ...s.views, search: { query, answer } } }))
       }
     } catch (err) {
@@ -387,7 +380,7 @@ export class ChatStore {
       if (!root) root = await this.client.request('resolve.message', { profile: this.profile, ref: rootId })
       const replies = page.messages.filter((m) => m.id !== rootId)
       this.set((s) => (s.thread?.rootId === rootId ? { thread: { conversationId, rootId, root, replies, loading: false } } : {}))
-      void this.optional(() => this.call(serverOps.markRead, { conversationId, threadRootId: rootId, seq: replies.at(-1)?.seq ?? root.seq }))
+      void this.optional(() => this.call(serverOps.markRead, { conversationId, threadRootId: rootId }))
     } catch (err) {
       this.set((s) => (s.thread?.rootId === rootId ? { thread: { ...s.thread, loading: false } } : {}))
       this.notify(`Could not open the thread: ${errorText(err)}`, 'error')
@@ -413,18 +406,21 @@ export class ChatStore {
   }
 
   async markUnread(message: Message) {
+    let marker
     try {
-      await this.call(serverOps.markUnread, { messageId: message.id })
+      marker = await this.call(serverOps.markUnread, { messageId: message.id })
     } catch (err) {
       return this.notify(`Could not mark unread: ${errorText(err)}`, 'error')
     }
     const conversationId = message.conversationId
+    // A reply is unread in its thread: the channel's line and counts stay as they are.
+    if (marker.threadRootId) return this.notify('Marked unread from this reply')
     this.set((s) => {
       const h = s.histories[conversationId] ?? emptyHistory()
       const unread = h.messages.filter((m) => m.seq >= message.seq && !m.threadRootId).length || 1
       return {
-        histories: { ...s.histories, [conversationId]: { ...h, newAfterSeq: message.seq - 1, keepUnread: true } },
-        counts: { ...s.counts, [conversationId]: { unread, mentions: s.counts[conversationId]?.mentions ?? 0, lastReadSeq: message.seq - 1 } },
+        histories: { ...s.histories, [conversationId]: { ...h, newAfterSeq: marker.lastReadSeq, keepUnread: true } },
+        counts: { ...s.counts, [conversationId]: { unread, mentions: s.counts[conversationId]?.mentions ?? 0, lastReadSeq: marker.lastReadSeq } },
       }
     })
     this.notify('Marked unread from this message')
@@ -457,7 +453,7 @@ export class ChatStore {
 
   async edit(message: Message, text: string) {
     try {
-      const updated = await this.call<Message>('message.edit', { messageId: message.id, text })
+      const updated = await this.call('message.edit', { messageId: message.id, text })
       this.applyMessage(updated)
     } catch (err) {
       this.notify(`Not edited: ${errorText(err)}`, 'error')
@@ -475,8 +471,7 @@ export class ChatStore {
     const existing = message.reactions.find((r) => r.emoji === emoji)
     const remove = !!existing && this.mine(existing)
     try {
-      await this.call(remove ? serverOps.reactionRemove : serverOps.reactionAdd, { messageId: message.id, emoji })
-      await this.refetch(message.id)
+      this.applyMessage(await this.call(remove ? serverOps.reactionRemove : serverOps.reactionAdd, { messageId: message.id, emoji }))
     } catch (err) {
       this.notify(`Reaction failed: ${errorText(err)}`, 'error')
     }
@@ -484,8 +479,7 @@ export class ChatStore {
 
   async togglePin(message: Message) {
     try {
-      await this.call(message.pinned ? serverOps.pinRemove : serverOps.pinAdd, { messageId: message.id })
-      this.applyMessage({ ...message, pinned: !message.pinned })
+      this.applyMessage(await this.call(message.pinned ? serverOps.pinRemove : serverOps.pinAdd, { messageId: message.id }))
       this.notify(message.pinned ? 'Unpinned' : 'Pinned')
     } catch (err) {
       this.notify(`Pin failed: ${errorText(err)}`, 'error')
@@ -509,7 +503,7 @@ export class ChatStore {
   }
 
   private async refetch(messageId: string) {
-    const m = await this.optional(() => this.call<Message>('message.get', { messageId }))
+    const m = await this.optional(() => this.call('message.get', { messageId }))
     if (m) this.applyMessage(m)
   }
 
@@ -522,7 +516,7 @@ export class ChatStore {
     if (pending) clearTimeout(pending.timer)
     const save = () => {
       this.draftTimers.delete(key)
-      void this.optional(() => this.call(serverOps.draftSet, { conversationId, threadRootId, text }))
+      void this.optional(() => this.call(serverOps.draftSet, { conversationId, ...(threadRootId ? { threadRootId } : {}), text }))
     }
     this.draftTimers.set(key, { timer: setTimeout(save, DRAFT_SAVE_DELAY_MS), save })
     if (text) void this.typing(conversationId, threadRootId)
@@ -690,59 +684,117 @@ export class ChatStore {
         if (m) this.set((s) => ({ people: { ...s.people, [m.id]: { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd } } }))
         return
       }
-      case featureEvents.presence: {
-        const userId = data.userId as string | undefined
-        const person = userId ? this.state.people[userId] : undefined
-        if (!userId || !person) return
-        this.set((s) => ({
-          people: {
-            ...s.people,
-            [userId]: {
-              ...person,
-              ...(data.presence ? { presence: data.presence as Person['presence'] } : {}),
-              ...('status' in data ? { status: data.status as Person['status'] } : {}),
-              ...(typeof data.dnd === 'boolean' ? { dnd: data.dnd } : {}),
-            },
-          },
-        }))
-        if (userId === this.state.me?.id) void this.refreshDnd()
+      case featureEvents.presence:
+        this.applyPresence(data as unknown as PresenceInfo)
         return
-      }
       case featureEvents.typing: {
-        const conversationId = (data.conversationId as string | undefined) ?? event.conversationId
-        const userId = data.userId as string | undefined
+        const signal = data as unknown as TypingSignal
+        const conversationId = signal.conversationId ?? event.conversationId
+        const userId = signal.userId
         if (!conversationId || !userId || userId === this.state.me?.id) return
-        const key = draftKey(conversationId, data.threadRootId as string | null | undefined)
-        const handle = (data.handle as string | undefined) ?? this.state.people[userId]?.handle ?? 'someone'
+        const key = draftKey(conversationId, signal.threadRootId)
+        const handle = signal.handle ?? this.state.people[userId]?.handle ?? 'someone'
         this.set((s) => {
           const who = { ...(s.typing[key] ?? {}) }
-          if (data.typing === false) delete who[userId]
+          if (signal.typing === false) delete who[userId]
           else who[userId] = { handle, until: this.now() + TYPING_TTL_MS }
           return { typing: { ...s.typing, [key]: who } }
         })
         return
       }
       case featureEvents.reactionAdded:
-      case featureEvents.reactionRemoved:
-      case featureEvents.pinAdded:
-      case featureEvents.pinRemoved:
-        if (data.message) this.applyMessage(data.message as Message)
-        else if (typeof data.messageId === 'string') void this.refetch(data.messageId)
+      case featureEvents.reactionRemoved: {
+        // The event carries the message's new reaction summary.
+        const id = data.messageId as string | undefined
+        const reactions = data.reactions as Message['reactions'] | undefined
+        if (!id) return
+        if (!reactions) return void this.refetch(id)
+        this.patchMessage(event.conversationId, id, { reactions })
         return
-      case featureEvents.unreadsChanged: {
+      }
+      case featureEvents.pinAdded:
+        if (data.message) this.applyMessage(data.message as Message)
+        else if (typeof data.messageId === 'string') this.patchMessage(event.conversationId, data.messageId, { pinned: true })
+        return
+      case featureEvents.pinRemoved:
+        if (typeof data.messageId === 'string') this.patchMessage(event.conversationId, data.messageId, { pinned: false })
+        return
+      case featureEvents.savedAdded:
+      case featureEvents.savedRemoved: {
+        const id = data.messageId as string | undefined
+        if (!id) return
+        this.set((s) => {
+          const savedIds = { ...s.savedIds }
+          if (event.type === featureEvents.savedAdded) savedIds[id] = true
+          else delete savedIds[id]
+          return { savedIds }
+        })
+        return
+      }
+      case featureEvents.readMarked: {
+        // Read (or marked unread) here or on another device of mine.
         const id = (data.conversationId as string | undefined) ?? event.conversationId
-        if (!id || id === this.openConversationId()) return
-        this.set((s) => ({
-          counts: { ...s.counts, [id]: { unread: Number(data.unread ?? 0), mentions: Number(data.mentions ?? 0), lastReadSeq: data.lastReadSeq as number | undefined } },
-        }))
+        if (!id || data.threadRootId) return
+        if (data.unread === true) {
+          if (id !== this.openConversationId()) void this.refreshCounts()
+          return
+        }
+        if (this.state.histories[id]?.keepUnread && id === this.openConversationId()) return
+        this.set((s) => {
+          if (!s.counts[id]) return {}
+          const counts = { ...s.counts }
+          delete counts[id]
+          return { counts }
+        })
         return
       }
       case featureEvents.draftUpdated: {
-        const d = data as unknown as Draft
-        if (d.conversationId) this.set((s) => ({ drafts: { ...s.drafts, [draftKey(d.conversationId, d.threadRootId)]: d.text } }))
+        const d = data.draft as Draft | undefined
+        if (d?.conversationId) this.set((s) => ({ drafts: { ...s.drafts, [draftKey(d.conversationId, d.threadRootId)]: d.text } }))
+        return
+      }
+      case featureEvents.draftCleared: {
+        const conversationId = data.conversationId as string | undefined
+        if (!conversationId) return
+        const key = draftKey(conversationId, data.threadRootId as string | null | undefined)
+        this.set((s) => {
+          if (!(key in s.drafts)) return {}
+          const drafts = { ...s.drafts }
+          delete drafts[key]
+          return { drafts }
+        })
+        return
+      }
+      case featureEvents.dndUpdated:
+        if (data.dnd) this.set({ dnd: data.dnd as DndStatus })
+        return
+      case featureEvents.notifyUpdated: {
+        const pref = data.pref as { conversationId: string; muted: boolean } | undefined
+        if (!pref) return
+        this.set((s) => {
+          const muted = { ...s.muted }
+          if (pref.muted) muted[pref.conversationId] = true
+          else delete muted[pref.conversationId]
+          return { muted }
+        })
         return
       }
     }
+  }
+
+  private applyPresence(p: PresenceInfo) {
+    const person = p.userId ? this.state.people[p.userId] : undefined
+    if (!person) return
+    this.set((s) => ({ people: { ...s.people, [p.userId]: { ...person, presence: p.presence, status: p.status, dnd: p.dnd } } }))
+  }
+
+  /** Changes a message wherever it is shown (history, thread root, thread replies). */
+  private patchMessage(conversationId: string | undefined, messageId: string, patch: Partial<Message>) {
+    const s = this.state
+    const known =
+      (conversationId ? s.histories[conversationId]?.messages.find((m) => m.id === messageId) : undefined) ??
+      (s.thread?.root?.id === messageId ? s.thread.root : s.thread?.replies.find((m) => m.id === messageId))
+    if (known) this.applyMessage({ ...known, ...patch })
   }
 
   /** After the daemon reconnected to the server: newer messages of what is open, and fresh counts. */

@@ -1,7 +1,6 @@
 import type { Message } from '@ocomms/shared'
 import stringWidth from 'string-width'
-import wrapAnsi from 'wrap-ansi'
-import { renderText } from '../render-text.js'
+import { renderLines } from '../render-text.js'
 import type { PendingSend } from '../state/types.js'
 import { clockTime, dayKey, dayLabel, fileSize } from './format.js'
 
@@ -47,18 +46,6 @@ function separator(key: string, label: string, width: number, color?: string): R
   return { key, segments: [{ text: line, color, dim: !color }] }
 }
 
-/** Wraps each line on its own, keeping its indentation (code, lists) on the continuation lines. */
-function wrap(text: string, width: number): string[] {
-  return text.split('\n').flatMap((line) => {
-    const indent = /^\s*/.exec(line)![0].slice(0, Math.floor(width / 2))
-    const body = line.slice(indent.length)
-    if (!body) return [line]
-    return wrapAnsi(body, Math.max(8, width - indent.length), { hard: true, trim: true })
-      .split('\n')
-      .map((part) => indent + part)
-  })
-}
-
 export function messageRows(messages: Message[], o: RowOptions): Row[] {
   const rows: Row[] = []
   const textWidth = Math.max(10, o.width - 2)
@@ -95,13 +82,10 @@ export function messageRows(messages: Message[], o: RowOptions): Row[] {
     if (m.deleted) {
       rows.push({ ...own('t0'), segments: [{ text: '(message deleted)', dim: true, italic: true }] })
     } else {
-      const body = renderText(m.text, { color: o.color }) + (m.editedAt ? ' (edited)' : '')
-      wrap(body, textWidth).forEach((line, i) => {
-        const edited = m.editedAt && line.endsWith(' (edited)')
-        rows.push({
-          ...own(`t${i}`),
-          segments: edited ? [{ text: line.slice(0, -' (edited)'.length) }, { text: ' (edited)', dim: true }] : [{ text: line }],
-        })
+      const lines = renderLines(m.text, { color: o.color, width: textWidth, me: o.meHandle })
+      lines.forEach((line, i) => {
+        const last = i === lines.length - 1
+        rows.push({ ...own(`t${i}`), segments: m.editedAt && last ? [{ text: line }, { text: ' (edited)', dim: true }] : [{ text: line }] })
       })
     }
     for (const f of m.files) rows.push({ ...own(`f-${f.id}`), segments: [{ text: `[file] ${f.name} (${fileSize(f.size)})`, color: o.color ? 'blue' : undefined }] })
@@ -126,7 +110,7 @@ export function messageRows(messages: Message[], o: RowOptions): Row[] {
   }
   for (const p of o.pending ?? []) {
     rows.push({ key: `p-${p.clientId}-h`, segments: [{ text: o.meHandle ?? 'me', bold: true, dim: true }, { text: '  sending…', dim: true }] })
-    wrap(renderText(p.text), textWidth).forEach((line, i) => rows.push({ key: `p-${p.clientId}-${i}`, segments: [{ text: line, dim: true }] }))
+    renderLines(p.text, { color: false, width: textWidth }).forEach((line, i) => rows.push({ key: `p-${p.clientId}-${i}`, segments: [{ text: line, dim: true }] }))
   }
   return rows
 }

@@ -197,21 +197,35 @@ export class ScriptedDaemon implements DaemonClient {
       case 'member.list':
         return this.members
       case serverOps.unreadsList:
-        return { conversations: this.unreads, threads: [], total: this.unreads.reduce((n, u) => n + u.unread, 0) }
+        return {
+          conversations: this.unreads,
+          threads: [],
+          total: this.unreads.reduce((n, u) => n + u.unread, 0),
+          totalMentions: this.unreads.reduce((n, u) => n + u.mentions, 0),
+        }
       case serverOps.notifyPrefsList:
-        return this.muted.map((conversationId) => ({ conversationId, muted: true }))
+        return this.muted.map((conversationId) => ({ conversationId, level: null, effectiveLevel: 'all', muted: true, ignoreChannelMentions: false }))
       case serverOps.draftList:
         return this.drafts
       case serverOps.savedList:
         return []
       case serverOps.markRead:
-      case serverOps.markUnread:
+        return { conversationId: input.conversationId, threadRootId: input.threadRootId ?? null, lastReadSeq: input.seq ?? 0 }
+      case serverOps.markUnread: {
+        const m = this.findMessage(input.messageId as string)!
+        return { conversationId: m.conversationId, threadRootId: m.threadRootId, lastReadSeq: m.seq - 1 }
+      }
+      case serverOps.presenceSubscribe:
+        return []
+      case serverOps.pinAdd:
+      case serverOps.pinRemove: {
+        const m = this.findMessage(input.messageId as string)!
+        m.pinned = name === serverOps.pinAdd
+        return m
+      }
       case serverOps.draftSet:
       case serverOps.typingStart:
       case serverOps.typingStop:
-      case serverOps.presenceSubscribe:
-      case serverOps.pinAdd:
-      case serverOps.pinRemove:
       case serverOps.saveAdd:
       case serverOps.saveRemove:
         return { ok: true }
@@ -222,7 +236,7 @@ export class ScriptedDaemon implements DaemonClient {
           r.count++
           r.members.push(this.me.id)
         } else m.reactions.push({ emoji: input.emoji as string, count: 1, members: [this.me.id] })
-        return { ok: true }
+        return m
       }
       case 'message.get':
         return this.findMessage(input.messageId as string)
