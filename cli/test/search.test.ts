@@ -25,7 +25,8 @@ t.test('search through the daemon: only what the searcher may read; the cache an
 
   const found = await bob.json<SearchResults>(['search', 'deploying'])
   t.same(found.messages.map((m) => m.text), ['the deployment of the billing service is done'], 'stemmed; the private channel stays hidden')
-  t.match(found.messages[0], { conversation: { name: 'general' }, author: { handle: 'ann' }, snippet: /\u0002deployment\u0003/ })
+  t.match(found.messages[0], { conversation: { name: 'general' }, author: { handle: 'ann' } })
+  t.ok(found.messages[0]!.snippet.includes('\u0002deployment\u0003'), 'the snippet marks the hit')
   t.notOk(found.local)
   t.same(Object.keys(found).filter((k) => ['messages', 'files', 'people', 'channels'].includes(k)).sort(), ['channels', 'files', 'messages', 'people'])
 
