@@ -75,3 +75,46 @@ export function memberDetails(m: Member): string {
   lines.push(`joined:   ${when(m.joinedAt)}`)
   return lines.join('\n')
 }
+
+type Shared = typeof import('@ocomms/shared')
+
+/** Bytes for people: 1.2 MB. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
+}
+
+/** Styles only on a terminal (and never with NO_COLOR), so piped output stays plain text. */
+export const colorLevel = (): 0 | undefined => (process.stdout.isTTY && !process.env.NO_COLOR ? undefined : 0)
+
+/**
+ * A message as `read` shows it: the head line, the markdown rendered for the terminal and
+ * indented under it, then its files, reactions and whether it is pinned.
+ */
+export function richMessage(shared: Shared, m: Message, me?: string): string {
+  const marks: string[] = []
+  if (m.pinned) marks.push('📌 pinned')
+  if (m.threadRootId) marks.push(m.alsoInChannel ? '↳ thread reply, also in channel' : '↳ in thread')
+  if (m.editedAt) marks.push('edited')
+  if (m.replyCount > 0) marks.push(`${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}`)
+  const indent = '      '
+  const width = Math.max(40, (process.stdout.columns ?? 100) - indent.length)
+  const body = m.deleted
+    ? ['(deleted)']
+    : m.text === ''
+      ? []
+      : shared.renderTerminal(shared.parseRichText(m.text), { width, color: colorLevel(), ...(me ? { me } : {}) }).split('\n')
+  const [first, ...rest] = body
+  const head = `${String(m.seq).padStart(4)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}` + (marks.length ? `  (${marks.join(', ')})` : '')
+  const lines = [head, ...rest.map((l) => (l ? indent + l : l))]
+  for (const f of m.files) lines.push(`${indent}📎 ${f.name} (${bytes(f.size)}, ${f.mimeType})  ${f.id}`)
+  if (m.reactions.length > 0) lines.push(indent + m.reactions.map((r) => `${r.emoji} ${r.count} (${r.members.map((h) => `@${h}`).join(' ')})`).join('  '))
+  return lines.join('\n')
+}

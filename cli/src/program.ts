@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerAccounts } from './commands/accounts.js'
 import { registerChannels } from './commands/channels.js'
+import { registerFiles } from './commands/files.js'
+import { registerItems } from './commands/items.js'
 import { registerMessages } from './commands/messages.js'
+import { registerSearch } from './commands/search.js'
 import { registerSystem } from './commands/system.js'
 import { registerTail } from './commands/tail.js'
 
@@ -56,6 +59,9 @@ export function buildProgram(): Command {
   program.commandsGroup('Conversations and messages:')
   registerChannels(program)
   registerMessages(program)
+  registerItems(program)
+  registerFiles(program)
+  registerSearch(program)
   registerTail(program)
   program.commandsGroup('Running OComms:')
   registerSystem(program)

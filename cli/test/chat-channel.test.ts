@@ -38,7 +38,7 @@ t.test('two people chat in a channel from the CLI: history, threads, live tail',
   const readByBob = await bob.json<Message[]>(['read', '#dev'])
   t.same(readByBob.map((m) => m.text), ['hello **bob**'])
   const human = await bob.run(['read', '#dev'])
-  t.match(human.stdout, new RegExp(`${hello.seq}\\s+\\d\\d:\\d\\d\\s+@ann: hello \\*\\*bob\\*\\*`), 'human output: seq, time, author, text')
+  t.match(human.stdout, new RegExp(`${hello.seq}\\s+\\d\\d:\\d\\d\\s+@ann: hello \\*bob\\*`), 'human output: seq, time, author, markdown rendered (plain when piped)')
 
   // A thread, addressed as #channel/SEQ, with stdin text.
   const reply = await bob.json<Message>(['send', 'dev', '-', '--thread', `#dev/${hello.seq}`], { stdin: 'hi ann\n' })

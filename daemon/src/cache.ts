@@ -221,6 +221,12 @@ export class Cache {
       .get(conversationId, from, beforeSeq ?? Number.MAX_SAFE_INTEGER)!.n
   }
 
+  /** Every cached message of a conversation (top level and replies), for local search. */
+  messagesIn(conversationId: string): Message[] {
+    const rows = this.db.prepare<[string], { json: string }>('select json from messages where conversation_id = ?').all(conversationId)
+    return rows.map((r) => JSON.parse(r.json) as Message)
+  }
+
   thread(rootId: string): Message[] {
     const rows = this.db
       .prepare<[string], { json: string }>('select json from messages where thread_root_id = ? order by seq')

@@ -1,8 +1,9 @@
 import type { Command } from 'commander'
 import type { Message } from '@ocomms/shared'
 import { positiveInt, textArg, type Cli } from '../context.js'
-import { conversationLabel, messageLine } from '../format.js'
+import { conversationLabel, messageLine, richMessage } from '../format.js'
 import { action } from './action.js'
+import { uploadUnattached } from './files.js'
 
 const targetHelp = '#channel, @handle (DM), @a,@b (group DM) or a conversation id'
 const refHelp = 'a message id (from --json output) or #channel/SEQ'
@@ -32,6 +33,7 @@ export function registerMessages(program: Command): void {
     .argument('<text>', 'the message (markdown); "-" reads it from stdin')
     .option('--thread <msg>', `reply in the thread of this message (${refHelp})`)
     .option('--also-channel', 'with --thread: show the reply in the channel too')
+    .option('--file <path>', 'attach this file (repeat for several); the message is sent once they are uploaded', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .summary('send a message (queued while offline)')
     .description(
       'Send a message. It goes through the daemon\'s outbox: when the server cannot be reached it is queued ' +
@@ -39,11 +41,15 @@ export function registerMessages(program: Command): void {
     )
     .addHelpText('after', '\nExamples:\n  ocomms send \'#general\' "Hello, team"\n  ocomms send @ada "lunch?"\n  git log -1 | ocomms send \'#dev\' -\n  ocomms send \'#general\' "agreed" --thread \'#general/42\'')
     .action(
-      action(async (cli, target: string, text: string, opts: { thread?: string; alsoChannel?: boolean }) => {
+      action(async (cli, target: string, text: string, opts: { thread?: string; alsoChannel?: boolean; file: string[] }) => {
         const body = textArg(text)
         const c = await cli.target(target)
         const root = opts.thread ? await threadRoot(cli, opts.thread) : null
+        // Files go up first, unattached; the message then names them (so it needs the server).
+        const fileIds: string[] = []
+        for (const path of opts.file) fileIds.push(await uploadUnattached(cli, c.id, path))
         const res = await cli.rpc('messages.send', {
+          ...(fileIds.length ? { fileIds } : {}),
           conversationId: c.id,
           text: body,
           ...(root ? { threadRootId: root.id } : {}),
@@ -77,10 +83,12 @@ export function registerMessages(program: Command): void {
           ...(root ? { threadRootId: root.id } : {}),
         })
         if (res.stale) cli.say('(the server is unreachable: showing cached messages)')
-        cli.out(res.messages, () => {
-          if (res.messages.length === 0) return `(no messages in ${conversationLabel(c)})`
-          return res.messages.map(messageLine).join('\n')
-        })
+        if (cli.globals.json) return cli.out(res.messages)
+        if (res.messages.length === 0) return cli.out(null, () => `(no messages in ${conversationLabel(c)})`)
+        // Loaded only here: rendering markdown needs the whole shared package.
+        const shared = await import('@ocomms/shared')
+        const me = (await cli.rpc('profile.whoami', {})).user.handle
+        cli.out(res.messages, () => res.messages.map((m) => richMessage(shared, m, me)).join('\n'))
       }),
     )
 

@@ -61,6 +61,19 @@ export const messageHandlers: HandlersFor<'messages.'> = {
   'messages.send': async (params, { daemon }) => {
     const session = daemon.session(params.profile)
     const clientId = params.clientId ?? randomUUID()
+    if (params.fileIds?.length) {
+      // Files live on the server already, so a message carrying them cannot wait in the outbox.
+      const message = await session.call('message.send', {
+        conversationId: params.conversationId,
+        text: params.text,
+        clientId,
+        fileIds: params.fileIds,
+        ...(params.threadRootId ? { threadRootId: params.threadRootId } : {}),
+        ...(params.alsoToChannel ? { alsoToChannel: true } : {}),
+      })
+      session.cache.putMessage(message)
+      return { queued: false, clientId, message }
+    }
     const message = await session.send({
       clientId,
       conversationId: params.conversationId,

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { Event } from '../events.js'
-import { Conversation, DisplayName, Email, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
+import { SearchResults, SearchType } from '../operations/search.js'
+import { Conversation, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
+import { searchLimits } from '../search-query/parse.js'
 import { defineMethod } from './method.js'
 
 // The version and the notification name live in constants.ts, which frontends load without TypeBox.
@@ -141,6 +143,7 @@ export const messagesSend = defineMethod({
     threadRootId: Type.Optional(Id),
     alsoToChannel: Type.Optional(Type.Boolean()),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    fileIds: Type.Optional(Type.Array(Id, { maxItems: 20 })),
   }),
   result: Type.Object({ queued: Type.Boolean(), clientId: Type.String(), message: Nullable(Message) }),
 })
@@ -193,4 +196,44 @@ export const EventNotification = Type.Object({
     Type.Object({ type: Type.Literal('daemon.outbox.delivered'), clientId: Type.String(), message: Message }),
     Type.Object({ type: Type.Literal('daemon.outbox.failed'), clientId: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
   ]),
+})
+
+export const filesUpload = defineMethod({
+  name: 'files.upload',
+  summary:
+    'Upload a local file (by absolute path, read by the daemon) into a conversation with the profile\'s session, so ' +
+    'frontends never hold the token. With `comment` or `clientId` the message carrying it is posted too; otherwise the ' +
+    'file stays unattached until `messages.send` names it in `fileIds`.',
+  params: Type.Object({
+    profile: ProfileParam,
+    conversationId: Id,
+    path: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    comment: Type.Optional(Type.String()),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    threadRootId: Type.Optional(Id),
+  }),
+  result: Type.Object({ file: FileRef, message: Nullable(Message) }),
+})
+
+export const filesDownload = defineMethod({
+  name: 'files.download',
+  summary: 'Download a file\'s bytes to a local path (absolute; written by the daemon, replaced atomically).',
+  params: Type.Object({ profile: ProfileParam, fileId: Id, path: Type.String({ minLength: 1 }) }),
+  result: Type.Object({ path: Type.String(), size: Type.Integer(), name: Type.String(), mimeType: Type.String() }),
+})
+
+export const searchMethod = defineMethod({
+  name: 'search',
+  summary:
+    'The `search` operation for this profile\'s current workspace. When the server is unreachable the daemon answers ' +
+    'from its cache (messages only, with the same grammar) and marks the answer `local: true`.',
+  params: Type.Object({
+    profile: ProfileParam,
+    query: Type.String({ maxLength: searchLimits.queryLength }),
+    type: Type.Optional(SearchType),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+  }),
+  result: SearchResults,
 })
