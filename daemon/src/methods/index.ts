@@ -1,4 +1,5 @@
 import type { DaemonMethodName } from '@ocomms/shared'
+import { attentionHandlers } from './attention.js'
 import { callHandlers } from './call.js'
 import { conversationHandlers } from './conversations.js'
 import { daemonHandlers } from './daemon.js'
@@ -17,4 +18,5 @@ export const handlers: { [N in DaemonMethodName]: Handler<N> } = {
   ...messageHandlers,
   ...conversationHandlers,
   ...subscriptionHandlers,
+  ...attentionHandlers,
 }
