@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerAccounts } from './commands/accounts.js'
+import { registerAttention } from './commands/attention.js'
 import { registerChannels } from './commands/channels.js'
 import { registerMessages } from './commands/messages.js'
 import { registerSystem } from './commands/system.js'
@@ -57,6 +58,8 @@ export function buildProgram(): Command {
   registerChannels(program)
   registerMessages(program)
   registerTail(program)
+  program.commandsGroup('Attention:')
+  registerAttention(program)
   program.commandsGroup('Running OComms:')
   registerSystem(program)
   program.commandsGroup('Help:')
