@@ -6,10 +6,15 @@ import { person, signup } from './helpers/cli.js'
 // No desktop notifications from the daemons these tests start.
 process.env.OCOMMS_NOTIFY = 'off'
 
-t.test('dnd schedule with a time zone, and refusals', async (t) => {
+t.test('dnd on --until, dnd schedule with a time zone, and refusals', async (t) => {
   const server = await startTestServer(t)
   const bob = await person(t, 'bob')
   await signup(bob, server.url, { createWorkspace: 'Acme' })
+
+  const later = new Date(Date.now() + 2 * 3600_000)
+  const untilOut = await bob.json<{ active: boolean; until: string }>(['dnd', 'on', '--until', later.toISOString()])
+  t.ok(Math.abs(Date.parse(untilOut.until) - later.getTime()) < 1000, 'until the given time')
+  await bob.json(['dnd', 'off'])
 
   const spec = 'mon-fri 09:00-18:00'
   const sched = await bob.json<{ active: boolean; reason: string | null; until: string | null; schedule: string; timeZone: string }>(['dnd', 'schedule', spec, '--tz', 'Asia/Tokyo'])
