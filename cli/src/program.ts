@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerAccounts } from './commands/accounts.js'
+import { registerAttention } from './commands/attention.js'
 import { registerChannels } from './commands/channels.js'
 import { registerFiles } from './commands/files.js'
 import { registerItems } from './commands/items.js'
@@ -63,6 +64,8 @@ export function buildProgram(): Command {
   registerFiles(program)
   registerSearch(program)
   registerTail(program)
+  program.commandsGroup('Attention:')
+  registerAttention(program)
   program.commandsGroup('Running OComms:')
   registerSystem(program)
   program.commandsGroup('Help:')

@@ -3,6 +3,10 @@ import {
   callSocket,
   LIVE_EVENT,
   OCommsError,
+  PRESENCE_EVENT,
+  TYPING_EVENT,
+  type PresenceInfo,
+  type TypingSignal,
   type CallInput,
   type CallOutput,
   type Event,
@@ -15,6 +19,8 @@ import type { Static } from '@sinclair/typebox'
 import type { Logger } from 'pino'
 import { io, type Socket } from 'socket.io-client'
 import { applyEvent } from './apply-event.js'
+import { Attention } from './attention.js'
+import { AttentionStore } from './attention-store.js'
 import { Cache, type OutboxEntry } from './cache.js'
 import type { StoredProfile } from './profiles.js'
 
@@ -60,13 +66,21 @@ export class ProfileSession {
   private readonly awaited = new Set<string>()
   private stateWaiters: Array<() => void> = []
   private closed = false
+  readonly attention: Attention
 
   constructor(
     readonly name: string,
     public profile: StoredProfile,
     readonly cache: Cache,
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.attention = new Attention(new AttentionStore(cache.db), {
+      log: hooks.log,
+      profile: name,
+      getDnd: () => this.call('dnd.get', {}),
+      setDraft: (d) => this.call('draft.set', { conversationId: d.conversationId, text: d.text, ...(d.threadRootId ? { threadRootId: d.threadRootId } : {}) }),
+    })
+  }
 
   get userId(): string {
     return this.profile.user.id
@@ -117,6 +131,9 @@ export class ProfileSession {
       if (!socket.active) setTimeout(() => !this.closed && socket.connect(), 2_000 + Math.random() * 2_000).unref()
     })
     socket.on(LIVE_EVENT, (event: Event) => this.onLive(event))
+    // Ephemeral signals: passed on to subscribers as they come, never cached.
+    socket.on(TYPING_EVENT, (signal: TypingSignal) => this.hooks.publish(this.name, { type: 'typing', ...signal }))
+    socket.on(PRESENCE_EVENT, (info: PresenceInfo) => this.hooks.publish(this.name, { type: 'presence', ...info }))
   }
 
   stop(): void {
@@ -202,6 +219,7 @@ export class ProfileSession {
   private offer(event: Event): ReturnType<typeof applyEvent> {
     const result = applyEvent(this.cache, event, this.userId)
     if (result === 'applied') {
+      if (event.stream === 'user') this.attention.onEvent(event)
       this.hooks.publish(this.name, event)
       if (event.type === 'session.revoked') this.setState('signed_out')
     }
@@ -230,9 +248,24 @@ export class ProfileSession {
       } finally {
         this.syncing = null
       }
-      if (this.synced) void this.flushOutbox()
+      if (this.synced) {
+        void this.flushOutbox()
+        void this.afterSync()
+      }
     })()
     return this.syncing
+  }
+
+  private async afterSync(): Promise<void> {
+    try {
+      await this.attention.afterSync()
+      // Presence signals of the people of the current workspace (for tail and frontends).
+      const ws = this.profile.workspaceId
+      const ids = ws ? this.cache.members(ws).map((m) => m.id).filter((id) => id !== this.userId).slice(0, 1000) : []
+      if (ids.length > 0 && this.socket?.connected) await this.call('presence.subscribe', { userIds: ids })
+    } catch (err) {
+      this.hooks.log.warn({ profile: this.name, err }, 'attention refresh failed')
+    }
   }
 
   /** Loads what the account can see now; run once per profile, and again when a stream resets. */

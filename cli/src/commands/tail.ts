@@ -1,11 +1,11 @@
 import type { Command } from 'commander'
-import type { Event, Message } from '@ocomms/shared'
+import type { Event, Message, PresenceInfo, TypingSignal } from '@ocomms/shared'
 import { Cli } from '../context.js'
 import { conversationLabel, messageLine } from '../format.js'
 
 type TailEvent = Event | { type: string; [key: string]: unknown }
 
-function human(event: TailEvent, labels: Map<string, string>): string | null {
+function human(event: TailEvent, labels: Map<string, string>, handles: Map<string, string>): string | null {
   const e = event as Event
   const where = e.conversationId ? (labels.get(e.conversationId) ?? e.conversationId) : ''
   const data = (e.data ?? {}) as Record<string, unknown>
@@ -18,6 +18,14 @@ function human(event: TailEvent, labels: Map<string, string>): string | null {
       return `${where}  a message was deleted`
     case 'conversation.updated':
       return `${where}  updated: topic "${(data.conversation as { topic?: string })?.topic ?? ''}"`
+    case 'typing': {
+      const t = event as unknown as TypingSignal
+      return t.typing ? `${where}  @${t.handle} is typing${t.threadRootId ? ' (in a thread)' : ''}` : null
+    }
+    case 'presence': {
+      const p = event as unknown as PresenceInfo
+      return `@${handles.get(p.userId) ?? p.userId} is ${p.presence}${p.dnd ? ' (do not disturb)' : ''}`
+    }
     default:
       return e.stream ? `${where || e.stream}  ${e.type}` : null
   }
@@ -31,7 +39,8 @@ export function registerTail(program: Command): void {
     .description(
       'Stream live events until interrupted (Ctrl-C). Human output is one line per message; with --json one event ' +
         'object per line ({"type","conversationId","seq","data",...}), including the daemon\'s own ' +
-        '"daemon.connection" and "daemon.outbox.delivered" events.',
+        '"daemon.connection" and "daemon.outbox.delivered" events, and the "typing" and "presence" signals ' +
+        '({"type":"typing","conversationId","threadRootId","userId","handle","typing"}, {"type":"presence","userId","presence","status","dnd"}).',
     )
     .addHelpText('after', '\nExample:\n  ocomms tail --json \'#alerts\' | jq -r \'select(.type=="message.created") | .data.message.text\'')
     .action(async function (this: Command, targets: string[]) {
@@ -47,6 +56,8 @@ export function registerTail(program: Command): void {
       const me = await cli.rpc('profile.whoami', {})
       const { conversations } = await cli.rpc('conversations.list', { all: true })
       for (const c of conversations) labels.set(c.id, conversationLabel(c, me.user.handle))
+      const handles = new Map<string, string>(conversations.flatMap((c) => (c.members ?? []).map((p) => [p.id, p.handle] as [string, string])))
+      handles.set(me.user.id, me.user.handle)
       client.onEvent(({ event }) => {
         const e = event as TailEvent
         if (e.type === 'conversation.added' && (e as Event).data?.conversation) {
@@ -60,7 +71,7 @@ export function registerTail(program: Command): void {
         if (e.type === 'daemon.connection') return cli.say(`(connection: ${String((e as Record<string, unknown>).connection)})`)
         if (e.type === 'daemon.outbox.delivered') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} delivered)`)
         if (e.type === 'daemon.outbox.failed') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} could not be delivered)`)
-        const line = human(e, labels)
+        const line = human(e, labels, handles)
         if (line) process.stdout.write(line + '\n')
       })
       client.onClose(() => {

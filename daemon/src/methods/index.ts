@@ -1,4 +1,5 @@
 import type { DaemonMethodName } from '@ocomms/shared'
+import { attentionHandlers } from './attention.js'
 import { callHandlers } from './call.js'
 import { conversationHandlers } from './conversations.js'
 import { daemonHandlers } from './daemon.js'
@@ -21,4 +22,5 @@ export const handlers: { [N in DaemonMethodName]: Handler<N> } = {
   ...subscriptionHandlers,
   ...fileHandlers,
   ...searchHandlers,
+  ...attentionHandlers,
 }

@@ -4,6 +4,7 @@ import { SearchResults, SearchType } from '../operations/search.js'
 import { Conversation, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
 import { defineMethod } from './method.js'
+import { Draft, PresenceInfo, TypingSignal } from '../attention/schemas.js'
 
 // The version and the notification name live in constants.ts, which frontends load without TypeBox.
 export { DAEMON_API_VERSION, DAEMON_EVENT_NOTIFICATION } from './constants.js'
@@ -195,6 +196,9 @@ export const EventNotification = Type.Object({
     Type.Object({ type: Type.Literal('daemon.connection'), connection: ConnectionState }),
     Type.Object({ type: Type.Literal('daemon.outbox.delivered'), clientId: Type.String(), message: Message }),
     Type.Object({ type: Type.Literal('daemon.outbox.failed'), clientId: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+    // Ephemeral socket signals, forwarded as they come (no seq, never replayed).
+    Type.Composite([Type.Object({ type: Type.Literal('typing') }), TypingSignal]),
+    Type.Composite([Type.Object({ type: Type.Literal('presence') }), PresenceInfo]),
   ]),
 })
 
@@ -236,4 +240,35 @@ export const searchMethod = defineMethod({
     timeZone: Type.Optional(Type.String({ maxLength: 64 })),
   }),
   result: SearchResults,
+})
+
+/** One entry of the daemon's notification history. */
+export const NotificationRecord = Type.Object({
+  id: Type.String(),
+  at: Type.String({ description: 'When the daemon received it.' }),
+  conversationId: Id,
+  messageId: Id,
+  threadRootId: Nullable(Id),
+  reason: Type.String(),
+  title: Type.String(),
+  body: Type.String(),
+  shown: Type.Boolean({ description: 'Released to the person (not held back).' }),
+  heldBy: Nullable(Type.Union([Type.Literal('dnd'), Type.Literal('preference')])),
+  desktop: Type.Boolean({ description: 'A desktop notification was actually displayed.' }),
+})
+
+export const notificationsList = defineMethod({
+  name: 'notifications.list',
+  summary: 'The notification history of this profile, newest first, each with whether it was shown or held back (by DND or a preference).',
+  params: Type.Object({ profile: ProfileParam, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+  result: Type.Array(NotificationRecord),
+})
+
+export const draftsSet = defineMethod({
+  name: 'drafts.set',
+  summary:
+    'Keep a draft on the server (empty text clears it). While the server is unreachable the draft is stored ' +
+    'locally (`queued: true`) and written through on reconnect; the latest text per conversation/thread wins.',
+  params: Type.Object({ profile: ProfileParam, conversationId: Id, threadRootId: Type.Optional(Id), text: Type.String() }),
+  result: Type.Object({ queued: Type.Boolean(), draft: Nullable(Draft) }),
 })
