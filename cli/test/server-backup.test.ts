@@ -31,7 +31,7 @@ async function temp(t: { teardown(fn: () => unknown): void }, prefix: string) {
   return dir
 }
 
-t.test('ocomms server backup, then ocomms server restore into an empty database: identical data and files', { timeout: 600_000 }, async (t) => {
+t.test('ocomms server backup, then ocomms server restore into an empty database: identical data and files', async (t) => {
   const server = await startTestServer(t)
   const [alice, bob] = [await server.signup('alice'), await server.signup('bob')]
   const ws = await server.workspace(alice)
@@ -48,27 +48,27 @@ t.test('ocomms server backup, then ocomms server restore into an empty database:
   const home = await temp(t, 'ocomms-cli-home-')
 
   const out = join(await temp(t, 'ocomms-cli-backup-'), 'b1')
-  const b = await runOcomms(home, ['--json', 'server', 'backup', out, '--database-url', server.databaseUrl, '--data-dir', server.config.dataDir], { timeoutMs: 170_000 })
+  const b = await runOcomms(home, ['--json', 'server', 'backup', out, '--database-url', server.databaseUrl, '--data-dir', server.config.dataDir], { timeoutMs: 120_000 })
   t.equal(b.code, 0, `backup exits 0 (${b.stderr})`)
   t.match(b.stderr, /backed up \d+ tables \(\d+ rows\) and 1 files/)
   const manifest = JSON.parse(b.stdout) as { format: string; tables: Array<{ name: string; rows: number }> }
   t.equal(manifest.format, 'ocomms-backup')
   t.equal(manifest.tables.find((x) => x.name === 'messages')!.rows, before.messages!.length, 'the manifest counts the messages')
 
-  const again = await runOcomms(home, ['server', 'backup', out, '--database-url', server.databaseUrl, '--data-dir', server.config.dataDir], { timeoutMs: 170_000 })
+  const again = await runOcomms(home, ['server', 'backup', out, '--database-url', server.databaseUrl, '--data-dir', server.config.dataDir], { timeoutMs: 120_000 })
   t.not(again.code, 0, 'a backup never overwrites a non-empty directory')
 
   const target = await freshDatabase()
   t.teardown(() => target.drop())
   const dataDir = await temp(t, 'ocomms-cli-restore-data-')
   const restoreStart = Date.now()
-  const r = await runOcomms(home, ['server', 'restore', out, '--database-url', target.url, '--data-dir', dataDir], { timeoutMs: 170_000 })
+  const r = await runOcomms(home, ['server', 'restore', out, '--database-url', target.url, '--data-dir', dataDir], { timeoutMs: 120_000 })
   t.equal(r.code, 0, `restore exits 0 in ${Date.now() - restoreStart} ms (${r.stderr})`)
   t.match(r.stderr, /restored \d+ tables/)
   t.same(await dump(target.url), before, 'every table, events and seqs included, is identical')
   t.same(await readFile(join(dataDir, 'files', 'bb', sha)), blob, 'the file store came back')
 
-  const twice = await runOcomms(home, ['server', 'restore', out, '--database-url', target.url, '--data-dir', dataDir], { timeoutMs: 170_000 })
+  const twice = await runOcomms(home, ['server', 'restore', out, '--database-url', target.url, '--data-dir', dataDir], { timeoutMs: 120_000 })
   t.not(twice.code, 0, 'restoring over a database that has data is refused')
   t.match(twice.stderr, /\S/, 'with a reason')
 
