@@ -301,7 +301,8 @@ async function crashRun(server: ServerProcess, sql: postgres.Sql) {
   // Per conversation: the event seqs have no hole and end at the conversation's last_seq.
   let seqGaps = 0
   for (const c of w.channels) {
-    const seqs = (await sql<{ seq: string }[]>`select seq::text from events where stream = 'conversation' and stream_id = ${c} order by seq`).map((r) => Number(r.seq))
+    // Ordered by the bigint column (an output column named seq would sort as text).
+    const seqs = (await sql<{ s: string }[]>`select seq::text as s from events where stream = 'conversation' and stream_id = ${c} order by events.seq`).map((r) => Number(r.s))
     // Consecutive from the first event kept for the stream, up to the owner row's last_seq.
     seqs.forEach((s, i) => {
       if (i > 0 && s !== seqs[i - 1]! + 1) seqGaps++
@@ -499,9 +500,13 @@ async function main() {
   let failed: boolean
   try {
     await server.start()
+    const print = (rows: Array<[string, string, string]>) => {
+      for (const [part, what, value] of rows) process.stdout.write(`${part.padEnd(6)} ${what.padEnd(36)}  ${value}\n`)
+    }
+    process.stdout.write(`\nOComms chaos run, ${new Date().toISOString()}, load average at start ${load}\n\n`)
     const a = await crashRun(server, sql)
-    const b = await stormRun(server)
-    const rows: Array<[string, string, string]> = [
+    // Printed at once: a failing storm must not hide the crash results.
+    print([
       ['crash', 'messages sent (socket + daemon)', `${a.total} (${a.socketTotal} + ${a.daemonTotal})`],
       ['crash', 'senders', `${CLIENTS} socket clients, ${DAEMONS} daemons`],
       ['crash', 'SIGKILLs (at ack count, downtime)', a.kills.map((k) => `${k.at} (${k.downMs} ms)`).join(', ')],
@@ -515,18 +520,18 @@ async function main() {
       ['crash', 'stored but never sent', String(a.unknown)],
       ['crash', 'conversation seq gaps', String(a.seqGaps)],
       ['crash', 'per-sender order violations', String(a.orderViolations)],
+    ])
+    failed = a.stored !== a.total || a.lostAcked + a.lostQueued + a.duplicates + a.unknown + a.seqGaps + a.orderViolations > 0 || a.kills.length !== 3
+    const b = await stormRun(server)
+    print([
       ['storm', 'sockets (people)', `${b.sockets} (${STORM_USERS})`],
       ['storm', 'messages posted around the restart', String(b.posted)],
       ['storm', 'reconnects', String(b.reconnects)],
       ['storm', 'all reconnected after', `${(b.reconnectedMs / 1000).toFixed(1)} s`],
       ['storm', 'gaps seen live and healed by sync', String(b.gapsHealed)],
       ['storm', 'clients missing an event', String(b.missing)],
-    ]
-    failed =
-      a.stored !== a.total || a.lostAcked + a.lostQueued + a.duplicates + a.unknown + a.seqGaps + a.orderViolations > 0 || a.kills.length !== 3 || b.missing > 0 || b.reconnects < b.sockets
-    const w0 = Math.max(...rows.map((r) => r[1].length))
-    process.stdout.write(`\nOComms chaos run, ${new Date().toISOString()}, load average at start ${load}\n\n`)
-    for (const [part, what, value] of rows) process.stdout.write(`${part.padEnd(6)} ${what.padEnd(w0)}  ${value}\n`)
+    ])
+    failed = failed || b.missing > 0 || b.reconnects < b.sockets
     process.stdout.write(`\n${failed ? 'FAIL' : 'PASS'}\n`)
   } catch (err) {
     failed = true
