@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
 import { OCommsError } from '@ocomms/shared/core'
@@ -9,7 +10,7 @@ import { action } from './action.js'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function registerSystem(program: Command): void {
-  const server = program.command('server').summary('run an OComms server').description('Run an OComms server.')
+  const server = program.command('server').summary('run, back up or restore an OComms server').description('Run an OComms server, back it up, restore it.')
   server
     .command('start')
     .description(
@@ -41,6 +42,46 @@ export function registerSystem(program: Command): void {
       await startServer(config)
       await new Promise(() => {})
     })
+
+  for (const kind of ['backup', 'restore'] as const) {
+    server
+      .command(kind)
+      .argument('<dir>', kind === 'backup' ? 'directory to write the backup to (must not exist, or be empty)' : 'directory holding a backup made by `ocomms server backup`')
+      .description(
+        kind === 'backup'
+          ? 'Copy the database (one consistent snapshot) and the file store into a directory. The server may keep running. ' +
+              'Without --database-url it uses the embedded PostgreSQL of the data directory (the running one, or starts it just for this).'
+          : 'Load a backup into an EMPTY database and file store (a new data directory, or a fresh --database-url), ' +
+              'then bring its schema up to date. Stop the server first; start it again afterwards.',
+      )
+      .option('--data-dir <dir>', 'the server\'s data directory (default $OCOMMS_HOME/server)')
+      .option('--database-url <url>', 'the server\'s PostgreSQL, when it does not use the embedded one')
+      .addHelpText('after', `\nExample:\n  ocomms server ${kind} ${kind === 'backup' ? '/var/backups/ocomms-$(date +%F)' : '/var/backups/ocomms-2026-01-31'} --data-dir /srv/ocomms`)
+      .action(
+        action(async (cli, dir: string, opts: { dataDir?: string; databaseUrl?: string }) => {
+          const env = { ...process.env }
+          if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
+          if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
+          const { loadConfig, backup, restore, withServerDatabase } = await import('@ocomms/server')
+          let config
+          try {
+            config = loadConfig(env)
+          } catch (err) {
+            throw new UsageError((err as Error).message)
+          }
+          const target = resolve(dir)
+          const manifest = await withServerDatabase(
+            config,
+            (databaseUrl) =>
+              kind === 'backup' ? backup({ databaseUrl, dataDir: config.dataDir, out: target }) : restore({ databaseUrl, dataDir: config.dataDir, from: target }),
+            (m) => cli.say(m),
+          )
+          const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
+          cli.say(`${kind === 'backup' ? 'backed up' : 'restored'} ${manifest.tables.length} tables (${rows} rows) and ${manifest.files} files ${kind === 'backup' ? 'to' : 'from'} ${target}`)
+          cli.out(manifest)
+        }),
+      )
+  }
 
   const daemon = program
     .command('daemon')

@@ -154,6 +154,10 @@ export async function restore({ databaseUrl, dataDir, from }: RestoreOptions): P
       const present = new Set((await tx<{ id: number }[]>`select migration_id as id from migrations`).map((r) => r.id))
       const missing = manifest.migrations.filter((id) => !present.has(id))
       if (missing.length > 0) throw new Error(`this server does not have migration(s) ${missing.join(', ')} the backup was taken with; use a newer server`)
+      // Migrations may seed rows (search_settings has its default row): the backup's rows replace
+      // them, else COPY hits a duplicate key (and postgres' COPY stream then never settles).
+      const loaded = manifest.tables.filter((t) => t.name !== 'migrations').map((t) => `"${t.name}"`)
+      if (loaded.length > 0) await tx.unsafe(`truncate ${loaded.join(', ')}`)
       for (const table of manifest.tables) {
         if (table.name === 'migrations') continue
         const cols = table.columns.map((c) => `"${c}"`).join(', ')
