@@ -34,14 +34,16 @@ function run(cmd, args, env = process.env) {
   })
 }
 
-// The scale-out test runs a private redis-server. A fresh Debian machine (CI) may lack it:
-// install it when we can (root with apt-get); otherwise that test skips and says why.
-const has = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0
-if (!has('redis-server') && process.getuid?.() === 0 && has('apt-get')) {
-  process.stderr.write('redis-server missing: installing it with apt-get for the scale-out test\n')
+// Some tests need programs a fresh Debian machine (CI) may lack: the scale-out test runs a
+// private redis-server, the terminal UI's end-to-end test drives tmux. Install them when we can
+// (root with apt-get); otherwise those tests skip and say why.
+const has = (cmd, arg = '--version') => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0
+const needed = [['redis-server', has('redis-server')], ['tmux', has('tmux', '-V')]].filter(([, ok]) => !ok).map(([name]) => name)
+if (needed.length > 0 && process.getuid?.() === 0 && has('apt-get')) {
+  process.stderr.write(`${needed.join(' and ')} missing: installing with apt-get for the tests that need them\n`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  if ((await run('apt-get', ['update', '-qq'], env)) !== 0 || (await run('apt-get', ['install', '-y', '-qq', 'redis-server'], env)) !== 0) {
-    process.stderr.write('could not install redis-server: the scale-out test will be skipped\n')
+  if ((await run('apt-get', ['update', '-qq'], env)) !== 0 || (await run('apt-get', ['install', '-y', '-qq', ...needed], env)) !== 0) {
+    process.stderr.write(`could not install ${needed.join(' and ')}: the tests that need them will be skipped\n`)
   }
 }
 
