@@ -48,12 +48,25 @@ async function assertMayBroadcast(change: Change, c: ConversationAccess, word: s
   }
 }
 
+/** What deciding a message's mentions and notifications needs: known before it is stored. */
+export interface MessageFacts {
+  text: string
+  author: { id: string }
+  threadRootId: string | null
+  alsoInChannel: boolean
+  /**
+   * A reply's root author. The send makes them follow the thread (unless they unfollowed it)
+   * after planning, so planning counts them as following already.
+   */
+  rootAuthorId?: string | null
+}
+
 /** Everyone the message reaches besides its author: active members of the conversation. */
-async function recipients(change: Change, message: Message, c: ConversationAccess): Promise<Recipient[]> {
+async function recipients(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Recipient[]> {
   return change.sql<Recipient[]>`
     select u.id as user_id, u.handle, coalesce(s.keywords, '{}') as keywords,
            np.level, np.muted, np.ignore_channel_mentions,
-           coalesce(tf.following, false) as follows_thread
+           coalesce(tf.following, cm.user_id = ${message.rootAuthorId ?? null}::uuid, false) as follows_thread
       from conversation_members cm
       join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = cm.user_id and wm.state = 'active'
       join users u on u.id = cm.user_id
@@ -64,12 +77,12 @@ async function recipients(change: Change, message: Message, c: ConversationAcces
      order by cm.user_id`
 }
 
-interface Evaluated {
+export interface Evaluated {
   mentions: Array<{ userId: string; kind: MentionKind; keyword: string | null }>
   notifications: Array<{ userId: string; reason: NotifyReason }>
 }
 
-async function evaluate(change: Change, message: Message, c: ConversationAccess): Promise<Evaluated> {
+async function evaluate(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
   const found = findMentions(message.text)
   if (found.channel) await assertMayBroadcast(change, c, '@channel')
   if (found.here) await assertMayBroadcast(change, c, '@here')
@@ -98,8 +111,8 @@ async function evaluate(change: Change, message: Message, c: ConversationAccess)
   return out
 }
 
-async function storeMentions(change: Change, message: Message, mentions: Evaluated['mentions']): Promise<void> {
-  await change.sql`delete from mentions where message_id = ${message.id}`
+async function storeMentions(change: Change, message: Message, mentions: Evaluated['mentions'], replace: boolean): Promise<void> {
+  if (replace) await change.sql`delete from mentions where message_id = ${message.id}`
   if (mentions.length === 0) return
   await change.sql`
     insert into mentions (message_id, user_id, conversation_id, seq, thread_root_id, in_channel, kind, keyword, created_at)
@@ -187,16 +200,31 @@ async function deliver(services: Services, message: Message, c: ConversationAcce
   }
 }
 
-/** A new message: store its mentions, then (after commit) follows, notifications, the end of the author's typing. */
-export async function onMessageCreated(change: Change, message: Message, c: ConversationAccess): Promise<void> {
-  const result = await evaluate(change, message, c)
-  await storeMentions(change, message, result.mentions)
-  change.afterCommit(() => deliver(change.services, message, c, result))
+/**
+ * A new message, before it is stored: who it mentions and notifies. It reads memberships and
+ * settings only, so the send runs it before taking the conversation's seq lock, and a refused
+ * @channel costs no seq.
+ */
+export function planMessageAttention(change: Change, facts: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
+  return evaluate(change, facts, c)
+}
+
+/** A new message, once stored: the mentions planned for it. */
+export function storeNewMentions(change: Change, message: Message, planned: Evaluated): Promise<void> {
+  return storeMentions(change, message, planned.mentions, false)
+}
+
+/**
+ * A new message, after its own event was recorded: after commit, the follows and
+ * notifications it causes and the end of the author's typing, in that order behind it.
+ */
+export function afterMessageCreated(change: Change, message: Message, c: ConversationAccess, planned: Evaluated): void {
+  change.afterCommit(() => deliver(change.services, message, c, planned))
   change.afterCommit(() => change.services.attention.typing.stop(message.author.id, c.id, message.threadRootId))
 }
 
 /** An edited message: its mentions are worked out again (an edit does not notify again). */
 export async function onMessageEdited(change: Change, message: Message, c: ConversationAccess): Promise<void> {
   const result = await evaluate(change, message, c)
-  await storeMentions(change, message, result.mentions)
+  await storeMentions(change, message, result.mentions, true)
 }

@@ -22,8 +22,17 @@ export interface DndState {
   until: string | null
 }
 
+// luxon checks a zone by building an Intl.DateTimeFormat, which costs more than the rest of a
+// DND decision; presence decides on every connect and disconnect. Zones in use are few.
+const zoneValidity = new Map<string, boolean>()
+
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone)
+  let valid = zoneValidity.get(zone)
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone)
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, valid)
+  }
+  return valid
 }
 
 const toMillis = (t: Date | string | number) => (t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : t)

@@ -1,7 +1,7 @@
 import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
-import { assertCanPost, readableConversation, type ConversationAccess } from '../../access.js'
+import { assertCanPost, assertNotArchived, readableConversation, type ConversationAccess } from '../../access.js'
 import { transaction, type Change } from '../../events/transaction.js'
-import { onMessageCreated } from '../../attention/on-message.js'
+import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext } from '../../services.js'
 
@@ -63,34 +63,48 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
   }
   try {
     return await transaction(ctx.services, async (change) => {
-      // Taking the seq locks the conversation: concurrent sends queue here, so the
-      // duplicate check below sees every send of this clientId that committed before.
-      const seq = await change.nextSeq('conversation', c.id)
-      const [dup] = await change.sql<{ id: string }[]>`
-        select id from messages where author_id = ${userId} and client_id = ${input.clientId}`
-      if (dup) throw new AlreadySent(dup.id)
-      const [still] = await change.sql`
-        select 1 from conversation_members where conversation_id = ${c.id} and user_id = ${userId}`
-      if (!still) throw new OCommsError('forbidden', 'You are no longer in this conversation.')
-
+      // Everything that needs no lock comes first: the thread root, the upload's file row, and
+      // who the message mentions and notifies. The conversation's seq lock is then held only
+      // for the few statements that must be ordered, and those go out pipelined.
       let root: { id: string; thread_root_id: string | null; author_id: string } | undefined
       if (input.threadRootId) {
         ;[root] = await change.sql<{ id: string; thread_root_id: string | null; author_id: string }[]>`
           select id, thread_root_id, author_id from messages
-           where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null for update`
+           where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null`
         if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
         if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
       }
+      const alsoInChannel = Boolean(root && input.alsoToChannel)
       const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
-      const [row] = await change.sql<{ id: string }[]>`
-        insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
-        values (${c.id}, ${seq}, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${Boolean(root && input.alsoToChannel)}, ${input.text})
-        returning id`
+      const planned = await planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c)
+
+      // Taking the seq locks the conversation until commit, so seqs follow commit order. The
+      // insert, pipelined behind it, reads that seq, and stores nothing when the author already
+      // sent this clientId (a retry racing the original: the unique key waits for it), left the
+      // conversation, or it was archived meanwhile.
+      const [seq, [row]] = await Promise.all([
+        change.nextSeq('conversation', c.id),
+        change.sql<{ id: string }[]>`
+          insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
+          select c.id, c.last_seq, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${alsoInChannel}, ${input.text}
+            from conversations c
+           where c.id = ${c.id} and c.archived_at is null
+             and exists (select 1 from conversation_members where conversation_id = c.id and user_id = ${userId})
+          on conflict (author_id, client_id) do nothing
+          returning id`,
+      ])
+      if (!row) {
+        const [dup] = await change.sql<{ id: string }[]>`select id from messages where author_id = ${userId} and client_id = ${input.clientId}`
+        if (dup) throw new AlreadySent(dup.id)
+        const [now] = await change.sql<{ archived: boolean }[]>`select archived_at is not null as archived from conversations where id = ${c.id}`
+        if (now?.archived) assertNotArchived({ ...c, archived: true })
+        throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+      }
       if (fileIds.length > 0) {
         // Only the sender's own unattached uploads to this conversation; the row lock makes a
         // file attach to one message even when two sends name it at once.
         const attached = await change.sql`
-          update files set message_id = ${row!.id}
+          update files set message_id = ${row.id}
            where id = any (${fileIds}::uuid[]) and uploader_id = ${userId} and conversation_id = ${c.id} and message_id is null
           returning id`
         if (attached.length !== new Set(fileIds).size) {
@@ -99,24 +113,33 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
       }
       const data: Record<string, unknown> = {}
       if (root) {
-        await change.sql`
+        // The root may have been deleted since it was read: then there is nothing to reply to.
+        const updated = await change.sql`
           update messages
              set reply_count = reply_count + 1,
                  last_reply_at = now(),
                  reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
                                            else reply_participants || ${userId}::uuid end
-           where id = ${root.id}`
-        data.root = rootSummary(await load.message(change.sql, root.id))
+           where id = ${root.id} and deleted_at is null
+          returning id`
+        if (updated.length === 0) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
       }
-      const message = await load.message(change.sql, row!.id)
+      const [message, rootNow] = await Promise.all([
+        load.message(change.sql, row.id),
+        root ? load.message(change.sql, root.id) : undefined,
+      ])
+      if (rootNow) data.root = rootSummary(rootNow)
       data.message = message
-      await change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId })
+      await Promise.all([
+        change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId }),
+        storeNewMentions(change, message, planned),
+      ])
       if (root) {
         // The thread's author keeps an explicit unfollow; a replier follows again.
         await follow(change, root.id, c.id, root.author_id, false)
         await follow(change, root.id, c.id, userId, true)
       }
-      await onMessageCreated(change, message, c)
+      afterMessageCreated(change, message, c, planned)
       return message
     })
   } catch (err) {
