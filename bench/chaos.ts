@@ -15,14 +15,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { callHttp, callSocket, LIVE_EVENT, type CallInput, type CallOutput, type Event, type OperationName } from '@ocomms/shared'
 import { DaemonClient } from '@ocomms/daemon'
-import { startEmbeddedDatabase } from '@ocomms/server'
+import { freePort, startEmbeddedDatabase } from '@ocomms/server'
 import postgres from 'postgres'
 import { io, type Socket } from 'socket.io-client'
 
@@ -49,16 +48,6 @@ const daemonMain = fileURLToPath(new URL('../daemon/dist/main.js', import.meta.u
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const log = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`)
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function until<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -31,6 +31,7 @@ export function runDaemon(dir: string): { child: ChildProcess; stderr: () => str
   return { child, stderr: () => err, exit }
 }
 
+/** Stops the daemon of this OCOMMS_HOME, if one runs: SIGTERM, then SIGKILL after 5 s. */
 export async function killDaemon(dir: string): Promise<void> {
   let pid: number
   try {
@@ -46,6 +47,12 @@ export async function killDaemon(dir: string): Promise<void> {
       return
     }
     await new Promise((r) => setTimeout(r, 50))
+  }
+  // Still there after 5 s: do not leave it behind the test run.
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone meanwhile
   }
 }
 

@@ -1,6 +1,7 @@
 export { build, type App, type BuildOptions } from './app.js'
 export { loadConfig, ocommsHome, type ServerConfig } from './config.js'
 export { startEmbeddedDatabase } from './db/embedded.js'
+export { alive, freePort } from './net/free-port.js'
 export { migrate } from './db/migrate.js'
 export { startServer, type RunningServer } from './start.js'
 export { backup, restore, readManifest, type BackupManifest, type BackupOptions, type RestoreOptions } from './ops/backup.js'

@@ -1,8 +1,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -10,34 +9,12 @@ import { callHttp } from '@ocomms/shared'
 import { pino } from 'pino'
 import postgres from 'postgres'
 import { backup, build, loadConfig, restore } from '../src/index.js'
-import { freshDatabase } from './helpers/database.js'
+import { dumpTables, freshDatabase } from './helpers/database.js'
+import { tempDir } from './helpers/temp-dir.js'
 import { startTestServer } from './helpers/server.js'
 
 const run = promisify(execFile)
 const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url))
-
-/** Every public table's rows as text, sorted: two databases are identical when these are. */
-async function dump(url: string): Promise<Record<string, string[]>> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} })
-  try {
-    const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by 1`
-    const out: Record<string, string[]> = {}
-    for (const { tablename } of tables) {
-      if (tablename === 'migrations') continue
-      const rows = await sql.unsafe(`select t::text as r from "${tablename}" t order by 1`)
-      out[tablename] = rows.map((r) => r.r as string)
-    }
-    return out
-  } finally {
-    await sql.end()
-  }
-}
-
-async function temp(t: { teardown(fn: () => unknown): void }, prefix: string) {
-  const dir = await mkdtemp(join(tmpdir(), prefix))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
 
 t.test('backup and restore: a round trip through the CLI gives an identical database, files and working server', async (t) => {
   const server = await startTestServer(t)
@@ -61,9 +38,9 @@ t.test('backup and restore: a round trip through the CLI gives an identical data
   t.teardown(() => sql.end())
   await sql`insert into files (workspace_id, conversation_id, uploader_id, name, size, mime_type, sha256)
             values (${ws.id}, ${general.id}, ${alice.id}, 'notes.txt', ${blob.length}, 'text/plain', ${sha})`
-  const before = await dump(server.databaseUrl)
+  const before = await dumpTables(server.databaseUrl)
 
-  const out = join(await temp(t, 'ocomms-backup-'), 'b1')
+  const out = join(await tempDir(t, 'ocomms-backup-'), 'b1')
   const b = await run(process.execPath, [mainJs, 'backup', out, '--database-url', server.databaseUrl, '--data-dir', server.config.dataDir])
   t.match(b.stderr, /backed up \d+ tables \(\d+ rows\) and 1 files/)
   const manifest = JSON.parse(b.stdout) as { tables: Array<{ name: string; rows: number }>; migrations: number[] }
@@ -72,13 +49,13 @@ t.test('backup and restore: a round trip through the CLI gives an identical data
 
   const target = await freshDatabase()
   t.teardown(() => target.drop())
-  const dataDir = await temp(t, 'ocomms-restore-data-')
+  const dataDir = await tempDir(t, 'ocomms-restore-data-')
   const r = await run(process.execPath, [mainJs, 'restore', out, '--database-url', target.url, '--data-dir', dataDir])
   t.match(r.stderr, /restored/)
-  t.same(await dump(target.url), before, 'every table, events and seqs included, is identical')
+  t.same(await dumpTables(target.url), before, 'every table, events and seqs included, is identical')
   t.same(await readFile(join(dataDir, 'files', 'aa', sha)), blob, 'the file store came back')
   await t.rejects(
-    run(process.execPath, [mainJs, 'restore', out, '--database-url', target.url, '--data-dir', await temp(t, 'ocomms-x-')]),
+    run(process.execPath, [mainJs, 'restore', out, '--database-url', target.url, '--data-dir', await tempDir(t, 'ocomms-x-')]),
     { stderr: /not empty/ },
     'restoring over a database that has data is refused',
   )
@@ -116,7 +93,7 @@ t.test('a backup taken while people write is one consistent snapshot', async (t)
     return n
   })()
   await new Promise((r) => setTimeout(r, 300))
-  const out = join(await temp(t, 'ocomms-backup-'), 'b2')
+  const out = join(await tempDir(t, 'ocomms-backup-'), 'b2')
   const manifest = await backup({ databaseUrl: server.databaseUrl, dataDir: server.config.dataDir, out })
   writing = false
   const written = await writer
@@ -124,7 +101,7 @@ t.test('a backup taken while people write is one consistent snapshot', async (t)
   t.equal(manifest.files, 0, 'no file store yet: nothing copied')
   const target = await freshDatabase()
   t.teardown(() => target.drop())
-  await restore({ databaseUrl: target.url, dataDir: await temp(t, 'ocomms-restore-'), from: out })
+  await restore({ databaseUrl: target.url, dataDir: await tempDir(t, 'ocomms-restore-'), from: out })
   const sql = postgres(target.url, { max: 1, onnotice: () => {} })
   t.teardown(() => sql.end())
   const [c] = await sql<{ last_seq: number; events: number; max_seq: number; messages: number }[]>`

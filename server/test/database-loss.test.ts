@@ -8,7 +8,8 @@ import { pino } from 'pino'
 import postgres from 'postgres'
 import { io as connectSocket } from 'socket.io-client'
 import { build, loadConfig } from '../src/index.js'
-import { freePort, startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js'
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js'
+import { freePort } from '../src/net/free-port.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

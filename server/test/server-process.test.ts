@@ -1,35 +1,20 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { callHttp, operations, transfers } from '@ocomms/shared'
-
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+import { serverFromSource, spawnServer } from './helpers/process.js'
 
 /** Starts `ocomms-server` as its own process with no DATABASE_URL, so it runs embedded PostgreSQL. */
-async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const env = { ...process.env, OCOMMS_LOG_LEVEL: 'warn' }
+function startProcess(dataDir: string) {
+  const env = { ...process.env }
   delete env.DATABASE_URL
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=ocomms-source', main, '--port', '0', '--data-dir', dataDir], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = ''
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(err)
-      if (m) resolve(m[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)))
-  })
-  return { child, url }
+  return spawnServer([...serverFromSource, '--port', '0', '--data-dir', dataDir], env)
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+const exitCode = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
 
 t.test('the server runs on its own embedded PostgreSQL, stops cleanly and survives a kill -9', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-process-'))
@@ -47,18 +32,18 @@ t.test('the server runs on its own embedded PostgreSQL, stops cleanly and surviv
   const sent = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'kept', clientId: randomUUID() }, { token: me.token })
 
   child.kill('SIGTERM')
-  t.equal(await exited(child), 0, 'SIGTERM ends the server cleanly')
+  t.equal(await exitCode(child), 0, 'SIGTERM ends the server cleanly')
   ;({ child, url } = await startProcess(dataDir))
   const after = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
   t.equal(after.at(-1)?.id, sent.id, 'the message survives a restart')
 
   const second = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'acked', clientId: randomUUID() }, { token: me.token })
   child.kill('SIGKILL')
-  await exited(child)
+  await exitCode(child)
   // The embedded PostgreSQL outlived its server; the next start must take the data dir over.
   ;({ child, url } = await startProcess(dataDir))
   const again = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
   t.same(again.slice(-2).map((m) => m.id), [sent.id, second.id], 'an acknowledged message survives kill -9')
   child.kill('SIGTERM')
-  t.equal(await exited(child), 0)
+  t.equal(await exitCode(child), 0)
 })

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DaemonClient } from '@ocomms/daemon'
 import type { CallInput, CallOutput, DaemonMethodMap, DaemonMethodName, OperationName, ParamsOf, ResultOf } from '@ocomms/shared'
+import { killDaemon, until } from '../../../daemon/test/helpers.js'
+
+export { killDaemon as stopDaemon, until }
 
 /** The built `ocomms` launcher: `npm test` builds before it runs the tests. */
 export const ocommsBin = fileURLToPath(new URL('../../bin/ocomms.js', import.meta.url))
@@ -79,7 +82,7 @@ export async function person(t: Teardown, handle: string): Promise<Person> {
   let client: DaemonClient | null = null
   t.teardown(async () => {
     client?.close()
-    await stopDaemon(home)
+    await killDaemon(home)
     await rm(home, { recursive: true, force: true })
   })
   const run: Person['run'] = (args, options) => runOcomms(home, args, options)
@@ -159,41 +162,4 @@ export async function signup(p: Person, server: string, how: { createWorkspace: 
     { stdin: `${password}\n` },
   )
   if (res.code !== 0) throw new Error(`signup ${p.handle} failed (${res.code}): ${res.stderr}`)
-}
-
-export async function stopDaemon(home: string): Promise<void> {
-  let pid: number
-  try {
-    pid = Number((await readFile(join(home, 'daemon.pid'), 'utf8')).trim())
-  } catch {
-    return
-  }
-  try {
-    process.kill(pid, 'SIGTERM')
-  } catch {
-    return
-  }
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  try {
-    process.kill(pid, 'SIGKILL')
-  } catch {
-    // gone
-  }
-}
-
-export async function until<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }

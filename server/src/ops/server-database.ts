@@ -3,15 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ServerConfig } from '../config.js'
 import { startEmbeddedDatabase } from '../db/embedded.js'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { alive } from '../net/free-port.js'
 
 /** The embedded PostgreSQL a running server started in this data dir, if there is one. */
 async function runningEmbedded(dataDir: string): Promise<string | null> {

@@ -35,3 +35,20 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
     },
   }
 }
+
+/** Every public table's rows as text, sorted: two databases hold the same data when these are equal. */
+export async function dumpTables(url: string): Promise<Record<string, string[]>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by 1`
+    const out: Record<string, string[]> = {}
+    for (const { tablename } of tables) {
+      if (tablename === 'migrations') continue
+      const rows = await sql.unsafe(`select t::text as r from "${tablename}" t order by 1`)
+      out[tablename] = rows.map((r) => r.r as string)
+    }
+    return out
+  } finally {
+    await sql.end()
+  }
+}

@@ -10,15 +10,15 @@ export interface ServerProcess {
   stop(): Promise<number | null>
 }
 
-/** Runs `ocomms-server` as a separate process with the given environment, on a free port. */
-export async function startServerProcess(
-  t: { teardown(fn: () => unknown): void },
-  env: Record<string, string>,
-): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=ocomms-source', main, '--port', '0'], {
-    env: { ...process.env, OCOMMS_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+/** Node running the server from source, for `spawnServer`. */
+export const serverFromSource = ['--import', 'tsx', '--conditions=ocomms-source', main]
+
+/**
+ * Spawns a server process (`node ...args`) and resolves once it logs the address it listens
+ * on; rejects with its stderr when it exits first.
+ */
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { env: { OCOMMS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   const url = await new Promise<string>((resolve, reject) => {
     let err = ''
     child.stderr!.on('data', (d: Buffer) => {
@@ -28,6 +28,19 @@ export async function startServerProcess(
     })
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)))
   })
+  return { child, url }
+}
+
+/** Resolves when the process has exited (at once if it already has). */
+export const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()))
+
+/** Runs `ocomms-server` as a separate process with the given environment, on a free port. */
+export async function startServerProcess(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const { child, url } = await spawnServer([...serverFromSource, '--port', '0'], { ...process.env, ...env })
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

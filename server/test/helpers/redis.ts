@@ -1,17 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
-
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from '../../src/net/free-port.js'
 
 /** Why Redis cannot run here, or null when `redis-server` is on the PATH. */
 export function redisMissing(): string | null {
