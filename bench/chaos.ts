@@ -466,6 +466,8 @@ async function stormRun(server: ServerProcess) {
 async function main() {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-chaos-'))
+  // As root, the embedded PostgreSQL runs as `postgres`, which must be able to pass through here.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711)
   let databaseUrl: string
   let cleanup: () => Promise<void>
   if (process.env.DATABASE_URL) {
