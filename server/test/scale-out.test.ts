@@ -117,6 +117,10 @@ t.test('two server processes on one database share rooms, sync and login throttl
   // While Redis is away, sign-in still works: each process counts attempts in memory.
   const during = await callHttp(b.url, 'auth.login', { email: 'bob@example.test', password: 'long enough pw' })
   t.ok(during.token, 'login works while Redis is down')
+  // Presence does not wait for Redis: member lists answer with what the process knows.
+  const asked = Date.now()
+  const member = await callHttp(b.url, 'member.get', { workspaceId: ws.id, member: 'alice' }, { token: during.token })
+  t.ok(member.presence && Date.now() - asked < 3000, `member.get answers while Redis is down (${Date.now() - asked} ms)`)
   await startRedis(t, Number(new URL(redis.url).port))
   t.equal(await dropped, 'io server disconnect', 'after Redis came back, the server closed its sockets so clients resync')
   const later = await live(a.url, alice.token)
@@ -185,6 +189,20 @@ t.test('presence, @here and typing are shared by every process through Redis', {
   const [mention] = await callHttp(a.url, 'mentions.list', { workspaceId: ws.id }, { token: bob.token })
   t.equal(mention?.mention.kind, 'here', 'stored as a mention by @here')
 
+  // Activity is throttled: a burst of reports costs at most one write.
+  const scriptCalls = async () => {
+    const stats = await probe.info('commandstats')
+    return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0)
+  }
+  const probe = new Redis(redis.url)
+  t.teardown(() => probe.disconnect())
+  await sleep(600)
+  const before = await scriptCalls()
+  for (let i = 0; i < 20; i++) await callSocket(bobA.socket, 'presence.activity', {})
+  const burst = (await scriptCalls()) - before
+  // The heartbeats of A and B run scripts too (A every 0.67 s), hence a little slack.
+  t.ok(burst <= 3, `20 activity reports ran ${burst} Redis scripts`)
+
   // Typing through A reaches a member watching on B.
   const typing = collect<TypingSignal>(watchB.socket, TYPING_EVENT)
   await callSocket(bobA.socket, 'typing.start', { conversationId: general!.id })
@@ -227,9 +245,7 @@ t.test('presence, @here and typing are shared by every process through Redis', {
   t.ok(after >= idleSeconds * 1000 - 700, `away again after the idle time counted from the activity on A (${after} ms)`)
 
   // Redis loses everything without a restart: each process writes its sockets back.
-  const flusher = new Redis(redis.url)
-  await flusher.flushall()
-  await flusher.quit()
+  await probe.flushall()
   const flushedAt = Date.now()
   let back = 'offline'
   for (let i = 0; i < 40 && back === 'offline'; i++) back = await sleep(250).then(() => presenceOn(a.url, 'bob'))
