@@ -17,6 +17,7 @@ import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
 import { Realtime } from './realtime/realtime.js'
 import { AttentionRuntime } from './attention/runtime.js'
+import { MemoryPresenceRegistry } from './attention/memory-presence-registry.js'
 import { ensureTextSearchConfig } from './search/text-config.js'
 import type { RedisClients } from './redis/connect.js'
 import { attachSocketServer } from './realtime/socket-server.js'
@@ -76,7 +77,14 @@ export async function build(options: BuildOptions): Promise<App> {
     throttle: new Throttle(config.throttle, redis?.limiter ?? null),
     realtime: new Realtime(),
   } as Services
-  services.attention = new AttentionRuntime(services)
+  // Presence is shared through Redis when several processes serve; otherwise kept in memory.
+  const registry = redis
+    ? new (await import('./attention/redis-presence-registry.js')).RedisPresenceRegistry(redis.presence, {
+        processTtlMs: config.presenceProcessTtlSeconds * 1000,
+        log,
+      })
+    : new MemoryPresenceRegistry()
+  services.attention = new AttentionRuntime(services, registry)
 
   app.setErrorHandler((err, _req, reply) => {
     const e = toError(err, log)
@@ -117,13 +125,14 @@ export async function build(options: BuildOptions): Promise<App> {
   const io = attachSocketServer(app, services)
   if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)
-  services.attention.start()
+  await services.attention.start()
 
   const pruner = startPruner(services)
 
   // Sockets go first so the HTTP server can close; the pool last, after in-flight requests.
   app.addHook('preClose', async () => {
-    services.attention.stop()
+    // Before the sockets go: with Redis this withdraws them in one step and tells the other processes.
+    await services.attention.stop()
     io.local.disconnectSockets(true)
     io.engine.close()
   })

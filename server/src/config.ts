@@ -25,6 +25,11 @@ export interface ServerConfig {
   fileSizeLimit: number
   /** Seconds without reported activity after which a connected person shows as away. */
   presenceIdleSeconds: number
+  /**
+   * With REDIS_URL: how long a process's presence heartbeat lasts. The people of a process
+   * that died go offline within this plus a third of it.
+   */
+  presenceProcessTtlSeconds: number
   /** How often expired custom statuses are cleared and presence (DND schedules) re-evaluated. */
   attentionSweepSeconds: number
   /** How long events are kept for sync; older cursors get `reset` (docs/events.md). */
@@ -86,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
     fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
     presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
+    presenceProcessTtlSeconds: Math.max(1, int(env.OCOMMS_PRESENCE_PROCESS_TTL, 15, 'OCOMMS_PRESENCE_PROCESS_TTL')),
     attentionSweepSeconds: int(env.OCOMMS_ATTENTION_SWEEP, 30, 'OCOMMS_ATTENTION_SWEEP'),
     eventRetention: {
       days: int(env.OCOMMS_EVENT_RETENTION_DAYS, 90, 'OCOMMS_EVENT_RETENTION_DAYS'),

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { callHttp, callSocket, LIVE_EVENT, OCommsError, type Event } from '@ocomms/shared'
+import { callHttp, callSocket, LIVE_EVENT, OCommsError, PRESENCE_EVENT, TYPING_EVENT, type Event, type PresenceInfo, type TypingSignal } from '@ocomms/shared'
+import { Redis } from 'ioredis'
 import { io as connectSocket, type Socket } from 'socket.io-client'
+import { collect, sleep } from './helpers/attention.js'
 import { freshDatabase } from './helpers/database.js'
 import { startServerProcess } from './helpers/process.js'
 import { redisMissing, startRedis } from './helpers/redis.js'
@@ -115,6 +117,10 @@ t.test('two server processes on one database share rooms, sync and login throttl
   // While Redis is away, sign-in still works: each process counts attempts in memory.
   const during = await callHttp(b.url, 'auth.login', { email: 'bob@example.test', password: 'long enough pw' })
   t.ok(during.token, 'login works while Redis is down')
+  // Presence does not wait for Redis: member lists answer with what the process knows.
+  const asked = Date.now()
+  const member = await callHttp(b.url, 'member.get', { workspaceId: ws.id, member: 'alice' }, { token: during.token })
+  t.ok(member.presence && Date.now() - asked < 3000, `member.get answers while Redis is down (${Date.now() - asked} ms)`)
   await startRedis(t, Number(new URL(redis.url).port))
   t.equal(await dropped, 'io server disconnect', 'after Redis came back, the server closed its sockets so clients resync')
   const later = await live(a.url, alice.token)
@@ -126,6 +132,149 @@ t.test('two server processes on one database share rooms, sync and login throttl
 
   t.equal(await a.stop(), 0, 'A stops cleanly with Redis connections open')
   t.equal(await b.stop(), 0)
+})
+
+t.test('presence, @here and typing are shared by every process through Redis', { skip: missing ?? false }, async (t) => {
+  const redis = await startRedis(t)
+  const db = await freshDatabase()
+  t.teardown(() => db.drop())
+  const idleSeconds = 5
+  const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, OCOMMS_PRESENCE_IDLE: String(idleSeconds), OCOMMS_PRESENCE_PROCESS_TTL: '2' }
+  const a = await startServerProcess(t, env)
+  // B's heartbeat lasts longer, so its clean stop below is told apart from a sweep after a crash.
+  const b = await startServerProcess(t, { ...env, OCOMMS_PRESENCE_PROCESS_TTL: '10' })
+
+  const signup = (handle: string) =>
+    callHttp(a.url, 'auth.signup', { email: `${handle}@example.test`, password: 'long enough pw', name: handle, handle })
+  const [alice, bob, carol] = [await signup('alice'), await signup('bob'), await signup('carol')]
+  const ws = await callHttp(a.url, 'workspace.create', { name: 'Acme' }, { token: alice.token })
+  for (const who of [bob, carol]) {
+    const invite = await callHttp(a.url, 'invite.create', { workspaceId: ws.id, role: 'member' }, { token: alice.token })
+    await callHttp(b.url, 'invite.accept', { code: invite.code }, { token: who.token })
+  }
+  const [general] = await callHttp(a.url, 'conversation.list', { workspaceId: ws.id }, { token: alice.token })
+  const sockets: Socket[] = []
+  t.teardown(() => sockets.forEach((s) => s.close()))
+  const connect = async (url: string, token: string) => {
+    const s = await live(url, token)
+    sockets.push(s.socket)
+    return s
+  }
+  const presenceOn = async (url: string, handle: string) =>
+    (await callHttp(url, 'member.get', { workspaceId: ws.id, member: handle }, { token: alice.token })).presence
+  const is = (userId: string, presence: PresenceInfo['presence']) => (i: PresenceInfo) => i.userId === userId && i.presence === presence
+
+  // Alice watches bob and carol from both processes.
+  const watchA = await connect(a.url, alice.token)
+  const watchB = await connect(b.url, alice.token)
+  const onA = collect<PresenceInfo>(watchA.socket, PRESENCE_EVENT)
+  const onB = collect<PresenceInfo>(watchB.socket, PRESENCE_EVENT)
+  for (const w of [watchA, watchB]) await callSocket(w.socket, 'presence.subscribe', { userIds: [bob.user.id, carol.user.id] })
+
+  // Bob connects to A only: B sees him online, live and when asked.
+  let seenA = onA.next(is(bob.user.id, 'online'))
+  let seenB = onB.next(is(bob.user.id, 'online'))
+  const bobA = await connect(a.url, bob.token)
+  await Promise.all([seenA, seenB])
+  t.pass('a person connected to A is signalled online to a watcher on B')
+  t.equal(await presenceOn(b.url, 'bob'), 'online', 'member.get on B: online')
+  const answered = await callSocket(watchB.socket, 'presence.subscribe', { userIds: [bob.user.id, carol.user.id] })
+  t.same(answered.map((i) => [i.userId, i.presence]), [[bob.user.id, 'online'], [carol.user.id, 'offline']], 'presence.subscribe on B answers the same')
+
+  // @here sent through B notifies bob, who is connected only to A.
+  await callSocket(bobA.socket, 'presence.activity', {})
+  await callHttp(b.url, 'message.send', { conversationId: general!.id, text: '@here standup', clientId: randomUUID() }, { token: carol.token })
+  const note = await bobA.waitFor((e) => e.type === 'notification')
+  t.equal((note.data as { reason: string }).reason, 'here', '@here on B reached bob on A')
+  const [mention] = await callHttp(a.url, 'mentions.list', { workspaceId: ws.id }, { token: bob.token })
+  t.equal(mention?.mention.kind, 'here', 'stored as a mention by @here')
+
+  // Activity is throttled: a burst of reports costs at most one write.
+  const scriptCalls = async () => {
+    const stats = await probe.info('commandstats')
+    return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0)
+  }
+  const probe = new Redis(redis.url)
+  t.teardown(() => probe.disconnect())
+  await sleep(600)
+  const before = await scriptCalls()
+  for (let i = 0; i < 20; i++) await callSocket(bobA.socket, 'presence.activity', {})
+  const burst = (await scriptCalls()) - before
+  // The heartbeats of A and B run scripts too (A every 0.67 s), hence a little slack.
+  t.ok(burst <= 3, `20 activity reports ran ${burst} Redis scripts`)
+
+  // Typing through A reaches a member watching on B.
+  const typing = collect<TypingSignal>(watchB.socket, TYPING_EVENT)
+  await callSocket(bobA.socket, 'typing.start', { conversationId: general!.id })
+  t.equal((await typing.waitFor((s) => s.userId === bob.user.id)).typing, true, 'a typing signal sent on A reaches B')
+
+  // Connected to both; closing A leaves him online everywhere.
+  const bobB = await connect(b.url, bob.token)
+  await callSocket(bobB.socket, 'presence.activity', {})
+  await sleep(300)
+  const [fromA, fromB] = [onA.items.length, onB.items.length]
+  bobA.socket.close()
+  await sleep(1000)
+  const newSignals = [...onA.items.slice(fromA), ...onB.items.slice(fromB)].filter((i) => i.userId === bob.user.id)
+  t.notOk(newSignals.some((i) => i.presence === 'offline'), 'no offline signal while his socket on B is open')
+  t.equal(await presenceOn(a.url, 'bob'), 'online', 'A still shows him online')
+  t.equal(await presenceOn(b.url, 'bob'), 'online', 'B too')
+
+  // Closing the last one: offline, on both.
+  seenA = onA.next(is(bob.user.id, 'offline'))
+  seenB = onB.next(is(bob.user.id, 'offline'))
+  bobB.socket.close()
+  await Promise.all([seenA, seenB])
+  t.pass('his last socket closing is signalled offline to watchers on both processes')
+  t.equal(await presenceOn(a.url, 'bob'), 'offline')
+  t.equal(await presenceOn(b.url, 'bob'), 'offline')
+
+  // Idle: connected to B only, he turns away after the idle time; activity recorded on A (over
+  // HTTP, no socket there) brings him back, and he turns away again without B's involvement.
+  seenA = onA.next(is(bob.user.id, 'away'), (idleSeconds + 5) * 1000)
+  const bobB2 = await connect(b.url, bob.token)
+  await seenA
+  t.pass('idle on B: away, seen on A')
+  seenB = onB.next(is(bob.user.id, 'online'))
+  const activeAt = Date.now()
+  await callHttp(a.url, 'presence.activity', {}, { token: bob.token })
+  await seenB
+  t.pass('activity recorded on A, where he has no socket: online again, seen on B')
+  await onB.next(is(bob.user.id, 'away'), (idleSeconds + 5) * 1000)
+  const after = Date.now() - activeAt
+  t.ok(after >= idleSeconds * 1000 - 700, `away again after the idle time counted from the activity on A (${after} ms)`)
+
+  // Redis loses everything without a restart: each process writes its sockets back.
+  await probe.flushall()
+  const flushedAt = Date.now()
+  let back = 'offline'
+  for (let i = 0; i < 40 && back === 'offline'; i++) back = await sleep(250).then(() => presenceOn(a.url, 'bob'))
+  t.not(back, 'offline', `after Redis lost its data, B registered bob's socket again (${Date.now() - flushedAt} ms, heartbeat every 3.3 s)`)
+
+  // A process killed without cleanup: its people go offline within the heartbeat TTL (2 s) and a third of it.
+  const c = await startServerProcess(t, env)
+  seenA = onA.next(is(carol.user.id, 'online'))
+  await connect(c.url, carol.token)
+  await seenA
+  seenA = onA.next(is(carol.user.id, 'offline'), 10_000)
+  seenB = onB.next(is(carol.user.id, 'offline'), 10_000)
+  const killedAt = Date.now()
+  c.child.kill('SIGKILL')
+  await Promise.all([seenA, seenB])
+  const took = Date.now() - killedAt
+  t.ok(took < 2000 + 667 + 1500, `carol, connected only to the killed process, went offline after ${took} ms`)
+  t.equal(await presenceOn(b.url, 'carol'), 'offline', 'and B says so')
+
+  // A clean stop withdraws its sockets at once (B's heartbeat would last 10 s).
+  seenA = onA.next(is(bob.user.id, 'offline'))
+  const stoppedAt = Date.now()
+  t.equal(await b.stop(), 0, 'B stops cleanly')
+  await seenA
+  const stopTook = Date.now() - stoppedAt
+  t.ok(stopTook < 5000, `bob, connected only to B, was signalled offline ${stopTook} ms after B was told to stop`)
+  t.equal(await presenceOn(a.url, 'bob'), 'offline')
+  bobB2.socket.close()
+  t.equal(await a.stop(), 0)
 })
 
 t.test('a wrong REDIS_URL stops the start with a clear message', async (t) => {

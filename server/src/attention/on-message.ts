@@ -95,9 +95,11 @@ async function evaluate(change: Change, message: MessageFacts, c: ConversationAc
     alsoInChannel: message.alsoInChannel,
   }
   const out: Evaluated = { mentions: [], notifications: [] }
-  for (const r of await recipients(change, message, c)) {
+  const list = await recipients(change, message, c)
+  const present = found.here ? await presence.here(list.map((r) => r.user_id), change.sql) : new Set<string>()
+  for (const r of list) {
     const mentioned = found.handles.includes(r.handle)
-    const here = found.here && presence.isHere(r.user_id)
+    const here = present.has(r.user_id)
     const keyword = r.keywords.length > 0 ? matchKeyword(plain, r.keywords) : null
     const kind: MentionKind | null = mentioned ? 'user' : found.channel ? 'channel' : here ? 'here' : keyword ? 'keyword' : null
     if (kind) out.mentions.push({ userId: r.user_id, kind, keyword: kind === 'keyword' ? keyword : null })

@@ -1,6 +1,7 @@
 import { transaction } from '../events/transaction.js'
 import type { Services } from '../services.js'
 import { PresenceService } from './presence.js'
+import type { PresenceRegistry } from './presence-registry.js'
 import { TypingService } from './typing.js'
 
 /**
@@ -15,12 +16,16 @@ export class AttentionRuntime {
   private sweeper: NodeJS.Timeout | null = null
   private sweeping = false
 
-  constructor(private readonly services: Services) {
-    this.presence = new PresenceService(services)
+  constructor(
+    private readonly services: Services,
+    registry: PresenceRegistry,
+  ) {
+    this.presence = new PresenceService(services, registry)
     this.typing = new TypingService(services)
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.presence.start()
     const ms = Math.max(50, this.services.config.attentionSweepSeconds * 1000)
     this.sweeper = setInterval(() => void this.sweep(), ms)
     this.sweeper.unref()
@@ -40,7 +45,7 @@ export class AttentionRuntime {
         return rows.map((r) => r.user_id)
       })
       for (const userId of cleared) await this.presence.refresh(userId)
-      this.presence.sweep()
+      await this.presence.sweep()
     } catch (err) {
       this.services.log.warn({ err }, 'attention sweep failed')
     } finally {
@@ -48,10 +53,10 @@ export class AttentionRuntime {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper)
     this.sweeper = null
-    this.presence.stop()
     this.typing.close()
+    await this.presence.stop()
   }
 }

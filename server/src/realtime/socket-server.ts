@@ -87,8 +87,9 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     const { presence, typing } = services.attention
     presence.connected(caller.userId, socket.id).catch((err: unknown) => services.log.warn({ err }, 'presence update failed'))
     socket.on('disconnect', () => {
-      presence.disconnected(caller.userId, socket.id)
-      if (!presence.registry.connected(caller.userId)) typing.stopAll(caller.userId)
+      presence.disconnected(caller.userId, socket.id).catch((err: unknown) => services.log.warn({ err }, 'presence update failed'))
+      // Typing state lives in the process that relays it: it ends with the person's last socket here.
+      if (!presence.registry.holds(caller.userId)) typing.stopAll(caller.userId)
     })
     // The handshake has copied what it needs; the HTTP upgrade request (headers, its socket
     // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.

@@ -5,12 +5,15 @@ import type { Logger } from 'pino'
  * The Redis connections of one server process when REDIS_URL is set: `pub` publishes
  * broadcasts and serves commands, `sub` sits in subscribe mode for the Socket.IO adapter,
  * `limiter` counts login attempts and fails fast (its limiter falls back to memory) instead
- * of queueing while Redis is unreachable.
+ * of queueing while Redis is unreachable, and `presence` holds who is connected where; it
+ * fails fast too (member lists then show what this process knows) and has a command timeout,
+ * so a stuck Redis cannot hold up a request.
  */
 export interface RedisClients {
   pub: Redis
   sub: Redis
   limiter: Redis
+  presence: Redis
   close(): Promise<void>
 }
 
@@ -19,9 +22,10 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
   const pub = new Redis(url, { ...common, maxRetriesPerRequest: 20 })
   const sub = pub.duplicate()
   const limiter = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-  const clients = [pub, sub, limiter]
+  const presence = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 })
+  const clients = [pub, sub, limiter, presence]
   for (const [i, c] of clients.entries()) {
-    const name = ['pub', 'sub', 'limiter'][i]
+    const name = ['pub', 'sub', 'limiter', 'presence'][i]
     // ioredis reconnects by itself; without a listener an error event would crash the process.
     c.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis connection error'))
   }
@@ -36,6 +40,7 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
     pub,
     sub,
     limiter,
+    presence,
     async close() {
       await Promise.allSettled(clients.map((c) => c.quit()))
     },

@@ -36,7 +36,7 @@ export const presenceHandlers: HandlersFor<'presence'> & HandlersFor<'status'> &
   },
 
   'presence.activity': async (ctx) => {
-    ctx.services.attention.presence.activity(ctx.caller.userId)
+    await ctx.services.attention.presence.activity(ctx.caller.userId)
     return { ok: true as const }
   },
 
