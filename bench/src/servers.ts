@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
@@ -15,8 +16,10 @@ export interface Proc {
 function start(entry: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const child = spawn(process.execPath, ['--import=tsx', '--conditions=ocomms-source', ...nodeArgs, entry, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.OCOMMS_BENCH_SERVER_LOG ? 'pipe' : 'ignore', 'pipe'],
   })
+  // OCOMMS_BENCH_SERVER_LOG=FILE keeps the servers' own log (warnings and errors) for a look afterwards.
+  if (process.env.OCOMMS_BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.OCOMMS_BENCH_SERVER_LOG, { flags: 'a' }))
   return new Promise((resolve, reject) => {
     let err = ''
     child.stderr!.on('data', (d: Buffer) => {
