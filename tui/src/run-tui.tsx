@@ -1,6 +1,5 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
-import { connectDaemon } from '@ocomms/daemon'
 import { render } from 'ink'
 import { copyToClipboard } from './clipboard.js'
 import { SocketDaemonClient, daemonSocketPath, type DaemonClient } from './daemon-client.js'
@@ -39,6 +38,8 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
     )
     if (!connected && options.startDaemon !== false) {
       // connectDaemon starts the daemon and waits for its socket; its own client is not needed.
+      // Loaded only here: a running daemon (the usual case) spares the UI's start this module.
+      const { connectDaemon } = await import('@ocomms/daemon')
       const started = await connectDaemon(options.home ? { home: options.home } : {}).then(
         (c) => (c.close(), true),
         () => false,

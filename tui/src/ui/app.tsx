@@ -1,6 +1,7 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
-import { resolveEmoji, searchEmoji, type Message } from '@ocomms/shared'
+import type { Message } from '@ocomms/shared'
+import { resolveEmoji, searchEmoji } from '@ocomms/shared/text'
 import { Box, Text, useApp, useInput, type Key } from 'ink'
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { ChatStore } from '../state/store.js'
