@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Conversation, Member, Message, OperationName } from '@ocomms/shared'
 import type { DaemonClient, DaemonEvent, DaemonLink } from '../daemon-client.js'
 import { featureEvents, serverOps, type DndStatus, type Draft, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
-import { dmPartner, mentionsMe } from './names.js'
+import { byName, dmPartner, mentionsMe } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
 
 const PAGE = 50
@@ -177,7 +177,7 @@ export class ChatStore {
 
   private firstConversationId(): string | null {
     const mine = this.state.conversations.filter((c) => c.isMember && !c.archived)
-    const channels = mine.filter((c) => c.kind === 'public' || c.kind === 'private').sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
+    const channels = mine.filter((c) => c.kind === 'public' || c.kind === 'private').sort((a, b) => byName(a.name ?? '', b.name ?? ''))
     return (channels.find((c) => c.name === 'general') ?? channels[0] ?? mine[0])?.id ?? null
   }
 
