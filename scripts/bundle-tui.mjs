@@ -23,6 +23,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // BUNDLE_NO_MINIFY=1 keeps the names, for reading CPU profiles of the start.
   minify: !process.env.BUNDLE_NO_MINIFY,
   legalComments: 'eof',
   // React's production build; the UI selects it anyway (tui/src/react-production.ts).
@@ -32,9 +33,8 @@ await build({
   plugins: [
     {
       // Three copies of string-width are installed (Ink's dependencies want 7, shared/ and the
-      // UI 8; npm cannot share them across workspaces). Each builds its Unicode tables and emoji
-      // pattern on first use, some 25 ms apiece at the first paint: the bundle keeps one, the
-      // newest (same API).
+      // UI 8; npm cannot share them across workspaces). Each sets up its segmenter and compiles
+      // its emoji pattern on first use: the bundle keeps one, the newest (same API).
       name: 'one-string-width',
       setup(b) {
         b.onResolve({ filter: /^string-width$/ }, () => ({ path: join(root, 'tui/node_modules/string-width/index.js') }))
