@@ -56,6 +56,8 @@ const tapNeedsBuild = () => readFile(builtTap, 'utf8').then((src) => src.include
 const steps = [
   ...((await tapNeedsBuild()) ? [['npx', ['tap', 'build']]] : []),
   ['npx', ['tsc', '-b']],
+  // The terminal UI's end-to-end test runs the screen as `npm run build` ships it: bundled.
+  ['node', ['scripts/bundle-tui.mjs']],
   ['npx', ['eslint', '.']],
   ['npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl }],
 ]

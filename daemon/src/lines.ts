@@ -17,6 +17,9 @@ export function readLines(socket: Socket, onLine: (line: string) => void): void 
     if (pending > MAX_LINE) socket.destroy(new Error('line too long'))
   })
   const rl = createInterface({ input: socket, crlfDelay: Infinity })
+  // readline passes the socket's errors on (a peer that reset the connection, a write after it
+  // left); unheard, they would end the process. The socket's own error handler deals with them.
+  rl.on('error', () => {})
   rl.on('line', (line) => {
     if (line.trim() !== '') onLine(line)
   })

@@ -1,16 +1,9 @@
 import { connect, type Socket } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import {
-  DAEMON_EVENT_NOTIFICATION,
-  OCommsError,
-  isErrorCode,
-  type DaemonMethodMap,
-  type DaemonMethodName,
-  type EventNotification,
-  type ParamsOf,
-  type ResultOf,
-} from '@ocomms/shared'
+import type { DaemonMethodMap, DaemonMethodName, EventNotification, ParamsOf, ResultOf } from '@ocomms/shared'
+// Values from the small entry points only: the index builds every schema (see docs/tui.md, Performance).
+import { DAEMON_EVENT_NOTIFICATION, OCommsError, isErrorCode } from '@ocomms/shared/core'
 import type { Static } from '@sinclair/typebox'
 
 /** What a subscription pushes: a server event, or a local one (connection, outbox). */

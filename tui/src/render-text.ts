@@ -1,4 +1,4 @@
-import { parseRichText, renderTerminal } from '@ocomms/shared'
+import { parseRichText, renderTerminal } from '@ocomms/shared/text'
 
 /**
  * The one place message text becomes terminal text: the shared markdown parser and terminal

@@ -34,7 +34,6 @@ export const serverOps = {
   mentionsList: 'mentions.list',
   draftList: 'draft.list',
   draftSet: 'draft.set',
-  presenceSubscribe: 'presence.subscribe',
   typingStart: 'typing.start',
   typingStop: 'typing.stop',
   search: 'search',
@@ -49,7 +48,7 @@ export type OpOutput<N extends OperationName> = OutputOf<OperationMap[N]>
 /**
  * Event types of those features in `subscribe` notifications (shared/src/events.ts, docs/events.md).
  * `presence` and `typing` are ephemeral socket signals (PRESENCE_EVENT, TYPING_EVENT), not seq
- * events: the TUI handles them under those names should the daemon pass them on.
+ * events: the daemon forwards them with the signal's fields beside `type` instead of in `data`.
  */
 export const featureEvents = {
   reactionAdded: 'reaction.added', // { messageId, threadRootId, emoji, member, reactions }

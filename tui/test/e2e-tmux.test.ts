@@ -8,8 +8,9 @@ import t from 'tap'
 
 /**
  * The real TUI in a real terminal (tmux) against a real server through a real daemon: another
- * person's message arrives live, a thread is opened and answered, a reaction is added, a message
- * is marked unread, and Ctrl+K switches conversations. The screen is read with capture-pane.
+ * person's typing indicator and message arrive live, a thread is opened and answered, a reaction
+ * is added, a message is marked unread, Ctrl+K switches conversations, and the other person's
+ * presence changes live in the sidebar and the DM's header. The screen is read with capture-pane.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const run = promisify(execFile)
@@ -38,6 +39,7 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
   await alice.call('channel.create', { workspaceId: ws.id, name: 'lobby' })
   const e2e = await alice.call('channel.create', { workspaceId: ws.id, name: 'e2e' })
   await bob.call('conversation.join', { conversationId: e2e.id })
+  await alice.call('dm.open', { workspaceId: ws.id, userIds: [bob.id] })
 
   const home = await mkdtemp(join(tmpdir(), 'ocomms-e2e-'))
   const session = `ocomms-e2e-${process.pid}`
@@ -64,7 +66,10 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
     let last = ''
     while (Date.now() < until) {
       last = await screen()
-      if (pattern.test(last)) return last
+      if (pattern.test(last)) {
+        t.pass(what)
+        return last
+      }
       await new Promise((r) => setTimeout(r, 150))
     }
     t.fail(`${what}: ${pattern} not on screen`, { screen: last, stderr: await readFile(join(home, 'tui.err'), 'utf8').catch(() => '') })
@@ -75,27 +80,36 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
     let last = ''
     while (Date.now() < until) {
       last = await screen()
-      if (!pattern.test(last)) return
+      if (!pattern.test(last)) return void t.pass(what)
       await new Promise((r) => setTimeout(r, 150))
     }
     t.fail(`${what}: ${pattern} still on screen`, { screen: last })
     throw new Error(`${what}: still on screen`)
   }
-  // One key per write, a moment apart: Escape followed at once by a key reads as Alt+key.
+  // One key (or one literal text) per write, a moment apart: Escape followed at once by a key
+  // reads as Alt+key, and text with Enter in one read is taken as pasted (the Enter a newline).
   const send = async (...keys: string[]) => {
-    if (keys[0] === '-l') return void (await run('tmux', ['send-keys', '-t', session, ...keys]))
-    for (const key of keys) {
-      await run('tmux', ['send-keys', '-t', session, key])
+    const writes = keys[0] === '-l' ? [keys] : keys.map((k) => [k])
+    for (const write of writes) {
+      await run('tmux', ['send-keys', '-t', session, ...write])
       await new Promise((r) => setTimeout(r, 150))
     }
   }
 
   // The first paint waits for node, the daemon and the first answers: slow on a busy machine.
   await waitFor(/# e2e/, 'the sidebar lists the channels', 45_000)
+  // Bob has no socket open: offline.
+  await waitFor(/○ bob\b/, "the DM with bob in the sidebar, bob's presence offline")
   await send('C-k')
   await send('-l', 'e2e')
   await send('Enter')
   await waitFor(/── message #e2e/, 'Ctrl+K switched to #e2e')
+
+  // Typing goes through the server's typing signal, the daemon, and the TUI's subscription.
+  await bob.call('typing.start', { conversationId: e2e.id })
+  await waitFor(/bob is typing…/, "bob's typing indicator appears")
+  await bob.call('typing.stop', { conversationId: e2e.id })
+  await waitForNot(/is typing/, 'it goes when bob stops')
 
   const hello = await bob.call('message.send', { conversationId: e2e.id, text: 'hello from *bob*', clientId: 'e2e-1' })
   await waitFor(/hello from \*?bob/, "another person's message arrives live")
@@ -125,4 +139,22 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
   await waitFor(/new messages/, 'mark unread puts the line above the message')
   const unreads = await alice.call('unreads', { workspaceId: ws.id })
   t.ok(unreads.conversations.some((c) => c.conversation.id === e2e.id && c.unread > 0), 'the server agrees it is unread')
+
+  // Presence, live: bob connects (online), turns on do-not-disturb (busy), sets himself away,
+  // disconnects (offline).
+  const bobSocket = await server.connect(bob.token)
+  await waitFor(/● bob\b/, 'bob comes online in the sidebar')
+  await send('C-k')
+  await send('-l', 'bob')
+  await send('Enter')
+  await waitFor(/● @bob\s+Bob · online/, "the DM's header shows bob online")
+  await bob.call('dnd.snooze', { minutes: 30 })
+  await waitFor(/⊖ @bob\s+Bob · busy · DND/, 'do-not-disturb shows as busy in the header')
+  await waitFor(/⊖ bob\b/, 'and in the sidebar')
+  await bob.call('presence.set', { mode: 'away' })
+  await waitFor(/◐ @bob\s+Bob · away · DND/, 'setting himself away shows as away')
+  await waitFor(/◐ bob\b/, 'and in the sidebar')
+  bobSocket.close()
+  await waitFor(/○ @bob\s+Bob · offline/, 'bob goes offline when his socket closes')
+  await waitFor(/○ bob\b/, 'and in the sidebar')
 })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Conversation, Member, Message, OperationName } from '@ocomms/shared'
 import type { DaemonClient, DaemonEvent, DaemonLink } from '../daemon-client.js'
 import { featureEvents, serverOps, type DndStatus, type Draft, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
-import { dmPartner, mentionsMe } from './names.js'
+import { byName, dmPartner, mentionsMe } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
 
 const PAGE = 50
@@ -48,6 +48,8 @@ export class ChatStore {
   private subscriptionId: string | null = null
   private readonly draftTimers = new Map<string, { timer: NodeJS.Timeout; save: () => void }>()
   private typingSentAt = new Map<string, number>()
+  /** Ids of people changed live while a member.list is on its way (see loadPeople). */
+  private readonly peopleWatchers = new Set<Set<string>>()
   private typingTimer: NodeJS.Timeout | null = null
   private noticeTimer: NodeJS.Timeout | null = null
   private readonly now: () => number
@@ -175,7 +177,7 @@ export class ChatStore {
 
   private firstConversationId(): string | null {
     const mine = this.state.conversations.filter((c) => c.isMember && !c.archived)
-    const channels = mine.filter((c) => c.kind === 'public' || c.kind === 'private').sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
+    const channels = mine.filter((c) => c.kind === 'public' || c.kind === 'private').sort((a, b) => byName(a.name ?? '', b.name ?? ''))
     return (channels.find((c) => c.name === 'general') ?? channels[0] ?? mine[0])?.id ?? null
   }
 
@@ -184,17 +186,7 @@ export class ChatStore {
     await Promise.all([
       this.resubscribe(),
       this.refreshCounts(),
-      ws &&
-        this.optional(async () => {
-          const members: Member[] = await this.call('member.list', { workspaceId: ws.id })
-          const people: Record<string, Person> = {}
-          for (const m of members) people[m.id] = { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd }
-          this.set((s) => ({ people: { ...people, ...s.people } }))
-          const userIds = this.presenceWanted()
-          if (userIds.length === 0) return
-          const presence = await this.optional(() => this.call(serverOps.presenceSubscribe, { userIds }))
-          for (const p of presence ?? []) this.applyPresence(p)
-        }),
+      this.loadPeople(),
       ws &&
         this.optional(async () => {
           const prefs = await this.call(serverOps.notifyPrefsList, { workspaceId: ws.id })
@@ -213,11 +205,39 @@ export class ChatStore {
     ])
   }
 
-  /** People whose presence the screen shows: my DM partners (a 500-person workspace does not stream everyone). */
-  private presenceWanted(): string[] {
-    const ids = new Set<string>()
-    for (const c of this.state.conversations) for (const m of c.kind === 'dm' || c.kind === 'group_dm' ? (c.members ?? []) : []) ids.add(m.id)
-    return [...ids]
+  /**
+   * The workspace's people with their presence as the server answers it now. Later changes come
+   * as `presence` signals: the daemon subscribes to the people of the workspace after every sync
+   * and passes the signals on. The UI does not call `presence.subscribe` itself: the server keeps
+   * one set per socket, and the daemon's socket is shared by every frontend, so a narrower set
+   * asked from here would cut the others off. A signal that arrives while this is asked is newer
+   * than the answer and stays.
+   */
+  private async loadPeople() {
+    const ws = this.state.workspace
+    if (!ws) return
+    const touched = new Set<string>()
+    this.peopleWatchers.add(touched)
+    let members: Member[] | undefined
+    try {
+      members = await this.optional(() => this.call('member.list', { workspaceId: ws.id }))
+    } finally {
+      this.peopleWatchers.delete(touched)
+    }
+    if (!members) return
+    this.set((s) => {
+      const people = { ...s.people }
+      for (const m of members) {
+        if (!touched.has(m.id)) people[m.id] = { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd }
+      }
+      return { people }
+    })
+  }
+
+  /** Sets what is known of one person, live (a signal or a member event). */
+  private setPerson(person: Person) {
+    for (const touched of this.peopleWatchers) touched.add(person.id)
+    this.set((s) => ({ people: { ...s.people, [person.id]: person } }))
   }
 
   private async refreshDnd() {
@@ -681,16 +701,16 @@ export class ChatStore {
       case 'member.joined':
       case 'member.updated': {
         const m = data.member as Member | undefined
-        if (m) this.set((s) => ({ people: { ...s.people, [m.id]: { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd } } }))
+        if (m) this.setPerson({ id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd })
         return
       }
+      // Ephemeral signals: the daemon passes them on with their fields beside `type` (no `data`).
       case featureEvents.presence:
-        this.applyPresence(data as unknown as PresenceInfo)
+        this.applyPresence(event as unknown as PresenceInfo)
         return
       case featureEvents.typing: {
-        const signal = data as unknown as TypingSignal
-        const conversationId = signal.conversationId ?? event.conversationId
-        const userId = signal.userId
+        const signal = event as unknown as TypingSignal
+        const { conversationId, userId } = signal
         if (!conversationId || !userId || userId === this.state.me?.id) return
         const key = draftKey(conversationId, signal.threadRootId)
         const handle = signal.handle ?? this.state.people[userId]?.handle ?? 'someone'
@@ -783,9 +803,13 @@ export class ChatStore {
   }
 
   private applyPresence(p: PresenceInfo) {
-    const person = p.userId ? this.state.people[p.userId] : undefined
-    if (!person) return
-    this.set((s) => ({ people: { ...s.people, [p.userId]: { ...person, presence: p.presence, status: p.status, dnd: p.dnd } } }))
+    if (!p.userId) return
+    // Before member.list has answered, a DM partner is known from the conversation's members.
+    const known =
+      this.state.people[p.userId] ??
+      this.state.conversations.flatMap((c) => c.members ?? []).find((m) => m.id === p.userId)
+    if (!known) return
+    this.setPerson({ id: known.id, handle: known.handle, name: known.name, presence: p.presence, status: p.status, dnd: p.dnd })
   }
 
   /** Changes a message wherever it is shown (history, thread root, thread replies). */
@@ -797,7 +821,7 @@ export class ChatStore {
     if (known) this.applyMessage({ ...known, ...patch })
   }
 
-  /** After the daemon reconnected to the server: newer messages of what is open, and fresh counts. */
+  /** After the daemon reconnected to the server: newer messages of what is open, fresh counts and presence (signals are not replayed). */
   private async catchUp() {
     const open = this.openConversationId()
     if (open) {
@@ -809,7 +833,7 @@ export class ChatStore {
         })
       }
     }
-    await this.refreshCounts()
+    await Promise.all([this.refreshCounts(), this.loadPeople()])
   }
 
   /** People for DMs and completion: DM partners first, then everyone known. */

@@ -1,6 +1,7 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
-import { resolveEmoji, searchEmoji, type Message } from '@ocomms/shared'
+import type { Message } from '@ocomms/shared'
+import { resolveEmoji, searchEmoji } from '@ocomms/shared/text'
 import { Box, Text, useApp, useInput, type Key } from 'ink'
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { ChatStore } from '../state/store.js'
@@ -205,6 +206,9 @@ export function App({ store, copy }: AppProps) {
   const rowOptions = { meId, meHandle: state.me?.handle, savedIds: state.savedIds, color }
   // Laid out again only when what is shown changes, not on every key typed in the composer.
   const newAfterSeq = history?.newAfterSeq
+  // Until the messages are selected the pane shows its newest lines: only those are laid out
+  // (the first paint renders the markdown of a screenful, not of the whole page).
+  const newest = focus === 'messages' ? undefined : bodyHeight
   const channelRows = useMemo(
     () =>
       channelWidth > 0
@@ -212,10 +216,11 @@ export function App({ store, copy }: AppProps) {
             ...rowOptions,
             width: channelWidth - 1,
             newAfterSeq,
+            newest,
             pending: state.pending.filter((p) => p.conversationId === openConvId && !p.threadRootId),
           })
-        : [],
-    [channelMessages, channelWidth, newAfterSeq, state.pending, state.savedIds, state.me?.handle, openConvId, color, meId],
+        : Object.assign([], { complete: true }),
+    [channelMessages, channelWidth, newAfterSeq, newest, state.pending, state.savedIds, state.me?.handle, openConvId, color, meId],
   )
   const threadMessages = thread ? [...(thread.root ? [thread.root] : []), ...thread.replies] : []
   const threadRows = threadOpen
@@ -620,13 +625,15 @@ export function App({ store, copy }: AppProps) {
     )
     const reactHeight = reacting ? composerHeight(reacting.editor, reactChoices.length) : 0
     const reactInThread = reacting && threadOpen && focus === 'thread'
-    const topRow: Row | undefined = history
-      ? history.loadingOlder
-        ? { key: 'top', segments: [{ text: 'loading older messages…', dim: true }] }
-        : !history.hasOlder && openConv
-          ? { key: 'top', segments: [{ text: `This is the very beginning of ${titleOf(openConv.id)}.`, dim: true }] }
-          : undefined
-      : undefined
+    // Above the first message only when every message is laid out (see `newest`).
+    const topRow: Row | undefined =
+      history && channelRows.complete
+        ? history.loadingOlder
+          ? { key: 'top', segments: [{ text: 'loading older messages…', dim: true }] }
+          : !history.hasOlder && openConv
+            ? { key: 'top', segments: [{ text: `This is the very beginning of ${titleOf(openConv.id)}.`, dim: true }] }
+            : undefined
+        : undefined
     const channelPane =
       channelWidth > 0 ? (
         <MessagePane

@@ -1,4 +1,4 @@
-import { searchEmoji } from '@ocomms/shared'
+import { searchEmoji } from '@ocomms/shared/text'
 import fuzzysort from 'fuzzysort'
 import type { EditorState } from './editor.js'
 

@@ -46,72 +46,83 @@ function separator(key: string, label: string, width: number, color?: string): R
   return { key, segments: [{ text: line, color, dim: !color }] }
 }
 
-export function messageRows(messages: Message[], o: RowOptions): Row[] {
+/** The rows of one message, given the one before it (grouping, day separators). */
+function rowsOfMessage(m: Message, prev: Message | null, isFirstNew: boolean, o: RowOptions): Row[] {
   const rows: Row[] = []
   const textWidth = Math.max(10, o.width - 2)
-  let prev: Message | null = null
-  let newLineShown = false
-  for (const m of messages) {
-    const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt)
-    if (newDay) rows.push(separator(`day-${m.id}`, dayLabel(m.createdAt, o.now), o.width))
-    let isFirstNew = false
-    if (!newLineShown && o.newAfterSeq != null && m.seq > o.newAfterSeq && m.author.id !== o.meId) {
-      newLineShown = true
-      isFirstNew = true
-      rows.push(separator(`new-${m.id}`, 'new messages', o.width, o.color ? 'red' : undefined))
-    }
-    const grouped =
-      !!prev &&
-      !newDay &&
-      !isFirstNew &&
-      prev.author.id === m.author.id &&
-      Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_GAP_MS
-    const own = (suffix: string) => ({ key: `${m.id}-${suffix}`, messageId: m.id })
-    if (!grouped) {
-      const header: Segment[] = [
-        { text: m.author.handle, bold: true, color: o.color ? (m.author.id === o.meId ? 'green' : 'cyan') : undefined },
-        { text: `  ${clockTime(m.createdAt)}`, dim: true },
-      ]
-      if (m.pinned) header.push({ text: '  [pinned]', color: o.color ? 'yellow' : undefined })
-      if (o.savedIds?.[m.id]) header.push({ text: '  [saved]', color: o.color ? 'magenta' : undefined })
-      rows.push({ ...own('h'), segments: header })
-    } else if (m.pinned || o.savedIds?.[m.id]) {
-      const marks = [m.pinned ? '[pinned]' : '', o.savedIds?.[m.id] ? '[saved]' : ''].filter(Boolean).join(' ')
-      rows.push({ ...own('h'), segments: [{ text: marks, color: o.color ? 'yellow' : undefined }] })
-    }
-    if (m.deleted) {
-      rows.push({ ...own('t0'), segments: [{ text: '(message deleted)', dim: true, italic: true }] })
-    } else {
-      const lines = renderLines(m.text, { color: o.color, width: textWidth, me: o.meHandle })
-      lines.forEach((line, i) => {
-        const last = i === lines.length - 1
-        rows.push({ ...own(`t${i}`), segments: m.editedAt && last ? [{ text: line }, { text: ' (edited)', dim: true }] : [{ text: line }] })
-      })
-    }
-    for (const f of m.files) rows.push({ ...own(`f-${f.id}`), segments: [{ text: `[file] ${f.name} (${fileSize(f.size)})`, color: o.color ? 'blue' : undefined }] })
-    if (m.reactions.length > 0) {
-      const segments: Segment[] = []
-      for (const r of m.reactions) {
-        const mine = !!o.meId && (r.members.includes(o.meId) || (!!o.meHandle && r.members.includes(o.meHandle)))
-        if (segments.length) segments.push({ text: ' ' })
-        segments.push({ text: mine ? `[${r.emoji} ${r.count}]` : ` ${r.emoji} ${r.count} `, color: mine && o.color ? 'blue' : undefined, bold: mine })
-      }
-      rows.push({ ...own('r'), segments })
-    }
-    if (o.showReplies !== false && m.replyCount > 0) {
-      const who = m.replyParticipants.slice(0, 3).map((p) => p.handle).join(', ')
-      const last = m.lastReplyAt ? `, last ${clockTime(m.lastReplyAt)}` : ''
-      rows.push({
-        ...own('th'),
-        segments: [{ text: `↳ ${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}${last}`, color: o.color ? 'blue' : undefined, bold: true }, { text: who ? `  ${who}` : '', dim: true }],
-      })
-    }
-    prev = m
+  const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt)
+  if (newDay) rows.push(separator(`day-${m.id}`, dayLabel(m.createdAt, o.now), o.width))
+  if (isFirstNew) rows.push(separator(`new-${m.id}`, 'new messages', o.width, o.color ? 'red' : undefined))
+  const grouped =
+    !!prev && !newDay && !isFirstNew && prev.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_GAP_MS
+  const own = (suffix: string) => ({ key: `${m.id}-${suffix}`, messageId: m.id })
+  if (!grouped) {
+    const header: Segment[] = [
+      { text: m.author.handle, bold: true, color: o.color ? (m.author.id === o.meId ? 'green' : 'cyan') : undefined },
+      { text: `  ${clockTime(m.createdAt)}`, dim: true },
+    ]
+    if (m.pinned) header.push({ text: '  [pinned]', color: o.color ? 'yellow' : undefined })
+    if (o.savedIds?.[m.id]) header.push({ text: '  [saved]', color: o.color ? 'magenta' : undefined })
+    rows.push({ ...own('h'), segments: header })
+  } else if (m.pinned || o.savedIds?.[m.id]) {
+    const marks = [m.pinned ? '[pinned]' : '', o.savedIds?.[m.id] ? '[saved]' : ''].filter(Boolean).join(' ')
+    rows.push({ ...own('h'), segments: [{ text: marks, color: o.color ? 'yellow' : undefined }] })
   }
+  if (m.deleted) {
+    rows.push({ ...own('t0'), segments: [{ text: '(message deleted)', dim: true, italic: true }] })
+  } else {
+    const lines = renderLines(m.text, { color: o.color, width: textWidth, me: o.meHandle })
+    lines.forEach((line, i) => {
+      const last = i === lines.length - 1
+      rows.push({ ...own(`t${i}`), segments: m.editedAt && last ? [{ text: line }, { text: ' (edited)', dim: true }] : [{ text: line }] })
+    })
+  }
+  for (const f of m.files) rows.push({ ...own(`f-${f.id}`), segments: [{ text: `[file] ${f.name} (${fileSize(f.size)})`, color: o.color ? 'blue' : undefined }] })
+  if (m.reactions.length > 0) {
+    const segments: Segment[] = []
+    for (const r of m.reactions) {
+      const mine = !!o.meId && (r.members.includes(o.meId) || (!!o.meHandle && r.members.includes(o.meHandle)))
+      if (segments.length) segments.push({ text: ' ' })
+      segments.push({ text: mine ? `[${r.emoji} ${r.count}]` : ` ${r.emoji} ${r.count} `, color: mine && o.color ? 'blue' : undefined, bold: mine })
+    }
+    rows.push({ ...own('r'), segments })
+  }
+  if (o.showReplies !== false && m.replyCount > 0) {
+    const who = m.replyParticipants.slice(0, 3).map((p) => p.handle).join(', ')
+    const last = m.lastReplyAt ? `, last ${clockTime(m.lastReplyAt)}` : ''
+    rows.push({
+      ...own('th'),
+      segments: [{ text: `↳ ${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}${last}`, color: o.color ? 'blue' : undefined, bold: true }, { text: who ? `  ${who}` : '', dim: true }],
+    })
+  }
+  return rows
+}
+
+/**
+ * The rows of a message list, oldest first. With `newest`, only the newest messages that make at
+ * least that many rows are laid out (`complete` says whether that was all of them): rendering
+ * markdown is the costly part, and a pane that shows only its newest lines needs no more.
+ */
+export function messageRows(messages: Message[], o: RowOptions & { newest?: number }): Row[] & { complete: boolean } {
+  // Where the "new messages" line goes: found without rendering, so a partial layout agrees.
+  const firstNew = o.newAfterSeq == null ? -1 : messages.findIndex((m) => m.seq > o.newAfterSeq! && m.author.id !== o.meId)
+  const pending: Row[] = []
   for (const p of o.pending ?? []) {
-    rows.push({ key: `p-${p.clientId}-h`, segments: [{ text: o.meHandle ?? 'me', bold: true, dim: true }, { text: '  sending…', dim: true }] })
-    renderLines(p.text, { color: false, width: textWidth }).forEach((line, i) => rows.push({ key: `p-${p.clientId}-${i}`, segments: [{ text: line, dim: true }] }))
+    pending.push({ key: `p-${p.clientId}-h`, segments: [{ text: o.meHandle ?? 'me', bold: true, dim: true }, { text: '  sending…', dim: true }] })
+    renderLines(p.text, { color: false, width: Math.max(10, o.width - 2) }).forEach((line, i) =>
+      pending.push({ key: `p-${p.clientId}-${i}`, segments: [{ text: line, dim: true }] }),
+    )
   }
+  const parts: Row[][] = []
+  let count = pending.length
+  let from = messages.length
+  while (from > 0 && (o.newest === undefined || count < o.newest)) {
+    from--
+    const part = rowsOfMessage(messages[from]!, messages[from - 1] ?? null, from === firstNew, o)
+    parts.push(part)
+    count += part.length
+  }
+  const rows = Object.assign(parts.reverse().flat().concat(pending), { complete: from === 0 })
   return rows
 }
 

@@ -215,8 +215,6 @@ export class ScriptedDaemon implements DaemonClient {
         const m = this.findMessage(input.messageId as string)!
         return { conversationId: m.conversationId, threadRootId: m.threadRootId, lastReadSeq: m.seq - 1 }
       }
-      case serverOps.presenceSubscribe:
-        return []
       case serverOps.pinAdd:
       case serverOps.pinRemove: {
         const m = this.findMessage(input.messageId as string)!
@@ -265,6 +263,16 @@ export class ScriptedDaemon implements DaemonClient {
     for (const l of this.notificationListeners) l({ subscriptionId: 'sub-1', profile: 'default', event })
   }
 
+  /** A `typing` signal as the daemon forwards it: the signal's fields beside `type`. */
+  typing(conversation: Conversation, who: Member, typing: boolean, threadRootId: string | null = null) {
+    this.emit({ type: 'typing', conversationId: conversation.id, threadRootId, userId: who.id, handle: who.handle, typing })
+  }
+
+  /** A `presence` signal as the daemon forwards it. */
+  presence(who: Member, presence: Member['presence'], extra: { dnd?: boolean; status?: Member['status'] } = {}) {
+    this.emit({ type: 'presence', userId: who.id, presence, status: extra.status ?? null, dnd: extra.dnd ?? false })
+  }
+
   /** A new message from someone else, recorded and pushed live. */
   receive(m: Message) {
     this.add(m)
@@ -301,8 +309,12 @@ export class ScriptedDaemon implements DaemonClient {
 export const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms))
 
 /** Renders the real App on a scripted daemon at a given terminal size, with keys sent through stdin. */
-export async function renderApp(daemon: ScriptedDaemon, size: { columns: number; rows: number } = { columns: 100, rows: 30 }, options: { color?: boolean } = {}) {
-  const store = new ChatStore(daemon)
+export async function renderApp(
+  daemon: ScriptedDaemon,
+  size: { columns: number; rows: number } = { columns: 100, rows: 30 },
+  options: { color?: boolean; now?: () => number } = {},
+) {
+  const store = new ChatStore(daemon, options.now ? { now: options.now } : {})
   const copied: string[] = []
   const view = render(createElement(ThemeContext.Provider, { value: { color: options.color ?? false } }, createElement(App, { store, copy: (t: string) => copied.push(t) })))
   resize(view.stdout, size)

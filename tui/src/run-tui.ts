@@ -1,12 +1,28 @@
-// @jsxRuntime automatic
-// @jsxImportSource react
-import { connectDaemon } from '@ocomms/daemon'
-import { render } from 'ink'
-import { copyToClipboard } from './clipboard.js'
+import { statSync } from 'node:fs'
 import { SocketDaemonClient, daemonSocketPath, type DaemonClient } from './daemon-client.js'
 import { ChatStore } from './state/store.js'
-import { App } from './ui/app.js'
-import { ThemeContext, detectColor } from './ui/theme.js'
+
+type Screen = typeof import('./mount.js')
+
+/** How long the screen waits for the first page from the daemon before it shows what it has. */
+const FIRST_PAGE_WAIT_MS = 150
+
+/**
+ * The screen's modules: the one-file bundle `npm run build` makes (scripts/bundle-tui.mjs) while
+ * it is newer than the last compile of the UI, else the modules themselves (a build with
+ * `tsc -b` alone, or running from source).
+ */
+function loadScreen(): Promise<Screen> {
+  const bundle = new URL('./mount.bundle.js', import.meta.url)
+  try {
+    if (statSync(bundle).mtimeMs >= statSync(new URL('../tsconfig.tsbuildinfo', import.meta.url)).mtimeMs) {
+      return (import(bundle.href) as Promise<Screen>).catch(() => import('./mount.js'))
+    }
+  } catch {
+    // No bundle or no build info: the modules.
+  }
+  return import('./mount.js')
+}
 
 export interface RunTuiOptions {
   /** `OCOMMS_HOME`; default the environment's, else ~/.ocomms. */
@@ -26,8 +42,16 @@ export interface RunTuiOptions {
  * starts one (the daemon package's `connectDaemon`, as every frontend does); while the daemon is
  * unreachable the UI says so and keeps retrying, and it paints whatever the daemon's cache answers
  * as soon as it is there.
+ *
+ * First paint (docs/tui.md, Performance): the screen's modules (Ink, React, the markdown
+ * renderer) take most of the start, so they load while the daemon is asked for the first screen
+ * (who I am, the conversations, the first one's last page). Usually the answers are in before
+ * the modules, and the first frame already shows the messages.
  */
 export async function runTui(options: RunTuiOptions = {}): Promise<void> {
+  const screen = loadScreen()
+  // Awaited below; until then a failure to load must not count as unhandled.
+  screen.catch(() => {})
   let client = options.client
   let socketClient: SocketDaemonClient | null = null
   if (!client) {
@@ -39,6 +63,8 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
     )
     if (!connected && options.startDaemon !== false) {
       // connectDaemon starts the daemon and waits for its socket; its own client is not needed.
+      // Loaded only here: a running daemon (the usual case) spares the UI's start this module.
+      const { connectDaemon } = await import('@ocomms/daemon')
       const started = await connectDaemon(options.home ? { home: options.home } : {}).then(
         (c) => (c.close(), true),
         () => false,
@@ -47,19 +73,17 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
     } else if (!connected) options.onDaemonUnreachable?.(socketClient.socketPath)
   }
   const store = new ChatStore(client, { profile: options.profile })
-  const color = detectColor()
+  const firstScreen = store.start()
+  const { mount } = await screen
+  // When the first page is still on its way, wait for it a little: one frame with the messages
+  // costs less than a frame without them followed by another (each takes a good 50 ms).
+  await Promise.race([firstScreen, new Promise((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS).unref())])
   // The alternate screen keeps the shell's scrollback intact, as full-screen terminal programs do.
   const alt = process.stdout.isTTY
   // Bracketed paste: a pasted block arrives as text (its newlines stay in the draft) instead of
   // as Enter presses that would send it line by line.
   if (alt) process.stdout.write('\u001b[?1049h\u001b[?2004h')
-  const instance = render(
-    <ThemeContext.Provider value={{ color }}>
-      <App store={store} copy={(text) => copyToClipboard(text)} />
-    </ThemeContext.Provider>,
-    { exitOnCtrlC: false },
-  )
-  void store.start()
+  const instance = mount(store)
   try {
     await instance.waitUntilExit()
   } finally {

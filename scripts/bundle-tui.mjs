@@ -1,0 +1,53 @@
+/**
+ * Bundles the terminal UI's screen (tui/dist/mount.js: Ink, React, the markdown renderer and the
+ * app's components) into one file, tui/dist/mount.bundle.js. Loaded module by module it is some
+ * 190 files, which costs the UI's start several hundred milliseconds; as one file it loads in a
+ * fraction of that (docs/tui.md, "Performance").
+ *
+ * Run by `npm run build` after `tsc -b` (and by the test runner). The UI takes the bundle only
+ * while it is newer than the last compile of the UI (tui/tsconfig.tsbuildinfo, which `tsc -b`
+ * also touches when shared/ changes), so a build with `tsc -b` alone falls back to the modules
+ * and a stale bundle never hides a change.
+ */
+import { build } from 'esbuild'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['tui/dist/mount.js'],
+  outfile: 'tui/dist/mount.bundle.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // BUNDLE_NO_MINIFY=1 keeps the names, for reading CPU profiles of the start.
+  minify: !process.env.BUNDLE_NO_MINIFY,
+  legalComments: 'eof',
+  // React's production build; the UI selects it anyway (tui/src/react-production.ts).
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // CommonJS dependencies (React) call require: give the ES module bundle one.
+  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  plugins: [
+    {
+      // Three copies of string-width are installed (Ink's dependencies want 7, shared/ and the
+      // UI 8; npm cannot share them across workspaces). Each sets up its segmenter and compiles
+      // its emoji pattern on first use: the bundle keeps one, the newest (same API).
+      name: 'one-string-width',
+      setup(b) {
+        b.onResolve({ filter: /^string-width$/ }, () => ({ path: join(root, 'tui/node_modules/string-width/index.js') }))
+      },
+    },
+    {
+      // Ink loads React's devtools only when DEV=true, and they are not installed: left out, Ink
+      // says so itself in that case.
+      name: 'ink-devtools-left-out',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (args.importer.includes('/ink/') ? { path: args.path, external: true } : undefined))
+      },
+    },
+  ],
+  logLevel: 'warning',
+})
