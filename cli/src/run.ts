@@ -1,4 +1,5 @@
 import { OCommsError } from '@ocomms/shared/core'
+import { openTui } from './tui.js'
 
 function fail(json: boolean, code: string, message: string, exit: number): number {
   if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n')
@@ -8,18 +9,7 @@ function fail(json: boolean, code: string, message: string, exit: number): numbe
 
 /** `ocomms` with no command: the terminal UI when it is installed, else the help. */
 async function noCommand(): Promise<number | null> {
-  type Tui = { runTui?: (options: Record<string, unknown>) => unknown }
-  let tui: Tui
-  try {
-    // A variable, so TypeScript does not need the package to exist at build time.
-    const name = '@ocomms/tui'
-    tui = (await import(name)) as Tui
-  } catch {
-    return null
-  }
-  if (typeof tui.runTui !== 'function') return null
-  await tui.runTui({ profile: process.env.OCOMMS_PROFILE || 'default' })
-  return 0
+  return (await openTui(process.env.OCOMMS_PROFILE || 'default')) ? 0 : null
 }
 
 /** Runs one command line; resolves with the exit code (the contract's 0/1/2/3). */

@@ -157,4 +157,10 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
   bobSocket.close()
   await waitFor(/○ @bob\s+Bob · offline/, 'bob goes offline when his socket closes')
   await waitFor(/○ bob\b/, 'and in the sidebar')
+
+  // Ctrl+C quits; `ocomms tui` opens the same UI again.
+  await send('C-c')
+  await waitForNot(/# e2e/, 'Ctrl+C closes the UI')
+  await run('tmux', ['respawn-pane', '-k', '-t', session, `env -u CI OCOMMS_HOME=${home} OCOMMS_PROFILE= ${process.execPath} ${cli} tui 2>>${join(home, 'tui.err')}`])
+  await waitFor(/# e2e/, '`ocomms tui` opens the terminal UI', 45_000)
 })

@@ -5,6 +5,7 @@ import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
 import { OCommsError } from '@ocomms/shared/core'
 import { UsageError } from '../context.js'
 import { table, when } from '../format.js'
+import { openTui } from '../tui.js'
 import { action } from './action.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -82,6 +83,16 @@ export function registerSystem(program: Command): void {
         }),
       )
   }
+
+  program
+    .command('tui')
+    .summary('open the terminal UI (the same as ocomms with no command)')
+    .description('Open the full-screen terminal UI for the chosen profile. Press ? inside it for the keys.')
+    .action(
+      action(async (cli) => {
+        if (!(await openTui(cli.globals.profile))) throw new Error('the terminal UI (@ocomms/tui) is not installed with this ocomms')
+      }),
+    )
 
   const daemon = program
     .command('daemon')
