@@ -23,10 +23,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { callHttp, type CallInput, type CallOutput, type OperationName } from '@ocomms/shared'
-import { build, loadConfig, startEmbeddedDatabase } from '@ocomms/server'
+import { build, loadConfig } from '@ocomms/server'
 import { connectDaemon } from '@ocomms/daemon'
 import { pino } from 'pino'
-import postgres from 'postgres'
+import { benchDatabase } from './src/database.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -111,24 +111,10 @@ async function main() {
   if (spawnSync('script', ['--version']).status !== 0) throw new Error('needs `script` (util-linux) for a pseudo-terminal')
   if (spawnSync(process.execPath, [cli, '--version']).status !== 0) throw new Error('build first: npm run build (the benchmark runs the built ocomms)')
 
-  let adminUrl = process.env.DATABASE_URL
-  let stopEmbedded = async () => {}
-  if (!adminUrl) {
-    const dir = await mkdtemp(join(tmpdir(), 'ocomms-bench-pg-'))
-    log(`embedded PostgreSQL in ${dir}`)
-    const db = await startEmbeddedDatabase(dir)
-    adminUrl = db.url
-    stopEmbedded = async () => {
-      await db.stop()
-      await rm(dir, { recursive: true, force: true })
-    }
-  }
-  const dbName = `ocomms_bench_tui_${randomBytes(4).toString('hex')}`
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database ${dbName}`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${dbName}`
-  const databaseUrl = url.toString()
+  // Migrated here: build() below finds the schema in place.
+  const db = await benchDatabase()
+  log(`database: ${db.where}`)
+  const databaseUrl = db.url
   const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-bench-data-'))
   const home = await mkdtemp(join(tmpdir(), 'ocomms-bench-home-'))
   const env: NodeJS.ProcessEnv = { ...process.env, OCOMMS_HOME: home, TERM: 'xterm-256color' }
@@ -246,9 +232,7 @@ async function main() {
     await run(process.execPath, [cli, 'daemon', 'stop'], { env }).catch(() => {})
   } finally {
     await app.close()
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {})
-    await admin.end()
-    await stopEmbedded()
+    await db.stop()
     await rm(dataDir, { recursive: true, force: true })
     await rm(home, { recursive: true, force: true })
   }
