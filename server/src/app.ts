@@ -86,9 +86,13 @@ export async function build(options: BuildOptions): Promise<App> {
     : new MemoryPresenceRegistry()
   services.attention = new AttentionRuntime(services, registry)
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     const e = toError(err, log)
     if (e.code === 'rate_limited' && typeof e.details?.retryAfter === 'number') reply.header('retry-after', e.details.retryAfter)
+    // Refused before its body was read (an upload over the limit, or not allowed): the client
+    // may still be sending. Close the connection after the answer instead of leaving it open
+    // and half-read, where it would hold a keep-alive slot and delay a graceful shutdown.
+    if (!req.raw.complete) reply.header('connection', 'close')
     return reply.status(e.status).send(errorBody(e))
   })
   app.setNotFoundHandler((_req, reply) => reply.status(404).send(errorBody(toError({ statusCode: 404, message: '' }, log))))
@@ -137,7 +141,16 @@ export async function build(options: BuildOptions): Promise<App> {
     io.engine.close()
   })
   const stopSweeper = startSweeper(services)
+  // Closing waits for requests in flight; a client that stopped reading a download would hold
+  // a shutdown for minutes. After a grace period the remaining connections are cut (a cut
+  // download is retried by the client; a request in flight is never acknowledged half-done).
+  let cutLingering: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    cutLingering = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceSeconds * 1000)
+    cutLingering.unref()
+  })
   app.addHook('onClose', async () => {
+    clearTimeout(cutLingering)
     stopSweeper()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])

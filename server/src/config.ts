@@ -25,6 +25,8 @@ export interface ServerConfig {
   fileSizeLimit: number
   /** Seconds without reported activity after which a connected person shows as away. */
   presenceIdleSeconds: number
+  /** On shutdown, how long requests in flight may finish before their connections are cut. */
+  shutdownGraceSeconds: number
   /**
    * With REDIS_URL: how long a process's presence heartbeat lasts. The people of a process
    * that died go offline within this plus a third of it.
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
     fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
     presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
+    shutdownGraceSeconds: int(env.OCOMMS_SHUTDOWN_GRACE, 10, 'OCOMMS_SHUTDOWN_GRACE'),
     presenceProcessTtlSeconds: Math.max(1, int(env.OCOMMS_PRESENCE_PROCESS_TTL, 15, 'OCOMMS_PRESENCE_PROCESS_TTL')),
     attentionSweepSeconds: int(env.OCOMMS_ATTENTION_SWEEP, 30, 'OCOMMS_ATTENTION_SWEEP'),
     eventRetention: {

@@ -76,3 +76,30 @@ t.test('a 50 MiB upload and download stream through without being held in memory
   t.equal(got.digest('hex'), row!.sha256, 'the same bytes back')
   t.ok(downGrowth < HOLDING_IT_ALL, `download: memory grew by ${(downGrowth / MiB).toFixed(1)} MiB`)
 })
+
+t.test('a download nobody reads holds a shutdown only for the grace period', async (t) => {
+  const { server, alice, general, upload } = await startTeam(t, { shutdownGraceSeconds: 1 })
+  const block = randomBytes(64 * 1024)
+  async function* body() {
+    for (let i = 0; i < 256; i++) yield block // 16 MiB: more than the sockets' buffers hold
+  }
+  const { file } = await upload(alice, { conversationId: general.id, name: 'stuck.bin', clientId: randomUUID() }, body())
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    get(`${server.url}/api/files/${file.id}/content`, { headers: { authorization: `Bearer ${alice.token}` } }, resolve).on('error', reject)
+  })
+  t.equal(res.statusCode, 200)
+  res.pause() // a client that stopped reading
+  const started = Date.now()
+  await server.app.close()
+  const took = Date.now() - started
+  t.ok(took >= 900, `closing waited for the download first (${took} ms)`)
+  t.ok(took < 5000, `then cut it after the grace period instead of waiting for the client (${took} ms)`)
+  // Reading again, the client gets what was buffered and then the end of a cut connection.
+  let received = 0
+  await new Promise<void>((resolve) => {
+    res.on('data', (chunk: Buffer) => (received += chunk.length))
+    res.once('close', () => resolve())
+    res.resume()
+  })
+  t.ok(received < 256 * block.length, `the stuck download was cut (${received} of ${256 * block.length} bytes)`)
+})

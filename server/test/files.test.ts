@@ -2,6 +2,7 @@ import t from 'tap'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { OCommsError } from '@ocomms/shared'
 import { sweepFiles } from '../src/files/sweep.js'
 import { startTeam, type Team } from './helpers/team.js'
@@ -56,7 +57,9 @@ t.test('files', async (t) => {
     // Private channel: invisible to non-members and other workspaces; uploading needs posting rights.
     const inSecret = await upload(alice, { conversationId: secret.id, name: 'plan.txt', clientId: randomUUID() }, Buffer.from('the plan'))
     t.equal(inSecret.file.mimeType, 'text/plain', 'type guessed from the name')
-    t.equal((await download(bob, inSecret.file.id)).status, 200)
+    const secretRes = await download(bob, inSecret.file.id)
+    t.equal(secretRes.status, 200)
+    await secretRes.arrayBuffer()
     for (const u of [carol, eve]) {
       await t.rejects(download(u, inSecret.file.id), { code: 'not_found' }, `${u.handle} cannot download it`)
       await t.rejects(u.call('file.get', { fileId: inSecret.file.id }), { code: 'not_found' })
@@ -91,7 +94,9 @@ t.test('files', async (t) => {
     t.equal((await alice.call('file.get', { fileId: a.file.id })).messageId, null)
     await t.rejects(bob.call('file.get', { fileId: a.file.id }), { code: 'not_found' }, 'an unattached file is its uploader\'s alone')
     await t.rejects(download(bob, a.file.id), { code: 'not_found' })
-    t.equal((await download(alice, a.file.id)).status, 200)
+    const aRes = await download(alice, a.file.id)
+    t.equal(aRes.status, 200)
+    await aRes.arrayBuffer()
 
     await t.rejects(bob.call('message.send', { conversationId: general.id, text: 'mine', clientId: randomUUID(), fileIds: [a.file.id] }), { code: 'not_found' }, 'only your own files')
     await t.rejects(alice.call('message.send', { conversationId: secret.id, text: 'there', clientId: randomUUID(), fileIds: [a.file.id] }), { code: 'not_found' }, 'only files uploaded to that conversation')
@@ -100,7 +105,9 @@ t.test('files', async (t) => {
     t.same(m.files.map((f) => f.name), ['notes ✓.md', 'data.csv'])
     t.equal(m.text, '')
     await t.rejects(alice.call('message.send', { conversationId: general.id, text: 'again', clientId: randomUUID(), fileIds: [a.file.id] }), { code: 'not_found' }, 'a file attaches once')
-    t.equal((await download(bob, b.file.id)).status, 200, 'attached: readable by the channel')
+    const bRes = await download(bob, b.file.id)
+    t.equal(bRes.status, 200, 'attached: readable by the channel')
+    await bRes.arrayBuffer()
 
     const rows = await server.services.sql<{ name: string; text_content: string | null }[]>`
       select name, text_content from files where id in (${a.file.id}, ${b.file.id}) order by created_at`
@@ -145,6 +152,16 @@ t.test('files', async (t) => {
       { code: 'payload_too_large' },
       'refused while streaming when no length was declared',
     )
+    // Refused mid-body, the connection is closed after the answer, not left half-read.
+    const raw = await fetch(`${server.url}/api/conversations/${general.id}/files?name=raw.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/octet-stream' },
+      body: Readable.toWeb(Readable.from(chunks(64 * 1024))) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit)
+    t.equal(raw.status, 413)
+    t.equal(raw.headers.get('connection'), 'close', 'the server closes a connection whose body it did not read')
+    await raw.arrayBuffer()
     t.equal((await upload(alice, { conversationId: general.id, name: 'exact.bin' }, chunks(4096))).file.size, 4096, 'exactly the limit is fine')
     const rows = await server.services.sql<{ name: string }[]>`select name from files where name in ('big.bin', 'streamed.bin', 'exact.bin')`
     t.same(rows.map((r) => r.name), ['exact.bin'], 'no row for refused uploads')
@@ -173,7 +190,11 @@ t.test('files', async (t) => {
     t.equal(await sweepFiles(server.services), 1, 'one unattached file older than a day')
     await t.rejects(alice.call('file.get', { fileId: left.file.id }), { code: 'not_found' })
     t.equal((await stored(server.config.dataDir)).length, before.length - 1, 'and its blob')
-    t.equal((await download(alice, kept.file.id)).status, 200, 'an attached file stays, whatever its age')
-    t.equal((await download(alice, fresh.file.id)).status, 200, 'a fresh upload stays')
+    const keptRes = await download(alice, kept.file.id)
+    t.equal(keptRes.status, 200, 'an attached file stays, whatever its age')
+    await keptRes.arrayBuffer()
+    const freshRes = await download(alice, fresh.file.id)
+    t.equal(freshRes.status, 200, 'a fresh upload stays')
+    await freshRes.arrayBuffer()
   })
 })
