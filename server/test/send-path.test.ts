@@ -66,3 +66,35 @@ t.test('a send waiting for the conversation lock sees a kick that commits meanwh
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from messages where text = 'too late'`
   t.equal(n, 0, 'nothing was stored')
 })
+
+t.test('a clientId that commits in another conversation while a send waits on it: conflict, not that message', async (t) => {
+  const server = await startTestServer(t)
+  const alice = await server.signup('alice')
+  const ws = await server.workspace(alice)
+  const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
+  const other = await alice.call('channel.create', { workspaceId: ws.id, name: 'other' })
+  const clientId = randomUUID()
+
+  const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} })
+  t.teardown(() => sql.end())
+  // Another send of the same clientId, to #other, not yet committed: the send to #general passes
+  // its early duplicate check, then its insert waits on the unique key.
+  let release!: () => void
+  const held = new Promise<void>((resolve) => (release = resolve))
+  let inserted!: () => void
+  const isInserted = new Promise<void>((resolve) => (inserted = resolve))
+  const racer = sql.begin(async (tx) => {
+    await tx`insert into messages (conversation_id, seq, author_id, client_id, text)
+             values (${other.id}, 1000000, ${alice.id}, ${clientId}, 'sent to #other')`
+    inserted()
+    await held
+  })
+  await isInserted
+  const send = alice.call('message.send', { conversationId: general!.id, text: 'to #general', clientId }).catch((e: unknown) => e)
+  await new Promise((r) => setTimeout(r, 300))
+  release()
+  await racer
+  t.match(await send, { code: 'conflict' }, 'the clientId belongs to a message in another conversation')
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from messages where text = 'to #general'`
+  t.equal(n, 0, 'nothing was stored')
+})

@@ -5,10 +5,8 @@ import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../
 import * as load from '../../queries.js'
 import type { AuthedContext } from '../../services.js'
 
-/** Thrown inside a send transaction to roll it back when the message already exists. */
-class AlreadySent {
-  constructor(readonly id: string) {}
-}
+/** Thrown inside a send transaction to roll it back when the author already used the clientId. */
+class AlreadySent {}
 
 export const rootSummary = (root: Message) => ({
   id: root.id,
@@ -94,8 +92,8 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
           returning id`,
       ])
       if (!row) {
-        const [dup] = await change.sql<{ id: string }[]>`select id from messages where author_id = ${userId} and client_id = ${input.clientId}`
-        if (dup) throw new AlreadySent(dup.id)
+        const [dup] = await change.sql`select 1 from messages where author_id = ${userId} and client_id = ${input.clientId}`
+        if (dup) throw new AlreadySent()
         const [now] = await change.sql<{ archived: boolean }[]>`select archived_at is not null as archived from conversations where id = ${c.id}`
         if (now?.archived) assertNotArchived({ ...c, archived: true })
         throw new OCommsError('forbidden', 'You are no longer in this conversation.')
@@ -143,12 +141,9 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
       return message
     })
   } catch (err) {
-    if (err instanceof AlreadySent) return load.message(sql, err.id)
-    // The same clientId committed in another transaction a moment ago (another conversation).
-    if ((err as { code?: string }).code === '23505') {
-      const original = await existingSend(ctx, input.clientId, input.conversationId)
-      if (original) return original
-    }
+    // A send with this clientId committed first (the insert's `on conflict` waited for it):
+    // the original when it is in this conversation, `conflict` when it is in another one.
+    if (err instanceof AlreadySent) return (await existingSend(ctx, input.clientId, input.conversationId))!
     throw err
   }
 }
