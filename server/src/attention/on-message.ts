@@ -82,7 +82,11 @@ export interface Evaluated {
   notifications: Array<{ userId: string; reason: NotifyReason }>
 }
 
-async function evaluate(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
+/**
+ * Who a message mentions and notifies. It reads memberships and settings only, so a send runs
+ * it before taking the conversation's seq lock, and a refused @channel costs no seq.
+ */
+export async function planMessageAttention(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
   const found = findMentions(message.text)
   if (found.channel) await assertMayBroadcast(change, c, '@channel')
   if (found.here) await assertMayBroadcast(change, c, '@here')
@@ -202,15 +206,6 @@ async function deliver(services: Services, message: Message, c: ConversationAcce
   }
 }
 
-/**
- * A new message, before it is stored: who it mentions and notifies. It reads memberships and
- * settings only, so the send runs it before taking the conversation's seq lock, and a refused
- * @channel costs no seq.
- */
-export function planMessageAttention(change: Change, facts: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
-  return evaluate(change, facts, c)
-}
-
 /** A new message, once stored: the mentions planned for it. */
 export function storeNewMentions(change: Change, message: Message, planned: Evaluated): Promise<void> {
   return storeMentions(change, message, planned.mentions, false)
@@ -227,6 +222,6 @@ export function afterMessageCreated(change: Change, message: Message, c: Convers
 
 /** An edited message: its mentions are worked out again (an edit does not notify again). */
 export async function onMessageEdited(change: Change, message: Message, c: ConversationAccess): Promise<void> {
-  const result = await evaluate(change, message, c)
+  const result = await planMessageAttention(change, message, c)
   await storeMentions(change, message, result.mentions, true)
 }
