@@ -18,13 +18,24 @@ export interface HttpClientOptions {
   headers?: Record<string, string>
 }
 
+/**
+ * A value that goes into a URL (path or query string). Only scalars have one spelling there;
+ * anything else is refused here, before a request is made, rather than sent as whatever
+ * `String()` makes of it (or thrown from `String()` as a TypeError).
+ */
+function urlValue(name: string, key: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new OCommsError('invalid_input', `${name}: ${key} must be a string, number or boolean.`)
+}
+
 export function httpRequestFor<N extends OperationName>(name: N, input: CallInput<N>) {
   const op = operations[name]
   const params = new Set(pathParams(op.http.path))
-  const rest = Object.entries(input as Record<string, unknown>).filter(([k, v]) => !params.has(k) && v !== undefined)
-  const path = fillPath(op.http.path, input as Record<string, unknown>)
+  const fields = input as Record<string, unknown>
+  const rest = Object.entries(fields).filter(([k, v]) => !params.has(k) && v !== undefined)
+  const path = fillPath(op.http.path, Object.fromEntries([...params].map((k) => [k, urlValue(name, k, fields[k])])))
   if (op.http.method === 'GET' || op.http.method === 'DELETE') {
-    const query = new URLSearchParams(rest.map(([k, v]): [string, string] => [k, String(v)]))
+    const query = new URLSearchParams(rest.map(([k, v]): [string, string] => [k, urlValue(name, k, v)]))
     return { method: op.http.method, path: query.size > 0 ? `${path}?${query}` : path, body: undefined }
   }
   return { method: op.http.method, path, body: JSON.stringify(Object.fromEntries(rest)) }

@@ -3,6 +3,7 @@ import type { TObject } from '@sinclair/typebox'
 import { fillPath, httpRequestFor, operations, pathParams, type Operation } from '../src/index.js'
 
 const all = Object.values(operations) as Operation[]
+const ID = '00000000-0000-4000-8000-000000000001'
 
 t.test('names and routes are unique', async (t) => {
   t.equal(new Set(all.map((op) => op.name)).size, all.length)
@@ -24,16 +25,29 @@ t.test('every path parameter is a required input field', async (t) => {
 })
 
 t.test('requests are derived from the declaration', async (t) => {
-  const id = '00000000-0000-4000-8000-000000000001'
-  t.same(httpRequestFor('message.list', { conversationId: id, limit: 5 }), {
+  t.same(httpRequestFor('message.list', { conversationId: ID, limit: 5 }), {
     method: 'GET',
-    path: `/api/conversations/${id}/messages?limit=5`,
+    path: `/api/conversations/${ID}/messages?limit=5`,
     body: undefined,
   })
-  t.same(httpRequestFor('message.send', { conversationId: id, text: 'hi', clientId: 'c1' }), {
+  t.same(httpRequestFor('message.send', { conversationId: ID, text: 'hi', clientId: 'c1' }), {
     method: 'POST',
-    path: `/api/conversations/${id}/messages`,
+    path: `/api/conversations/${ID}/messages`,
     body: JSON.stringify({ text: 'hi', clientId: 'c1' }),
   })
   t.equal(fillPath('/api/x/:name', { name: 'a/b c' }), '/api/x/a%2Fb%20c', 'path values are encoded')
+})
+
+t.test('a value with no URL spelling is refused as invalid_input before any request', async (t) => {
+  const refused = (input: unknown, what: string) =>
+    t.throws(() => httpRequestFor('typing.stop', input as never), { code: 'invalid_input', message: /conversationId/ }, what)
+  // String() of this throws a TypeError: the client must answer with its own error instead.
+  refused({ conversationId: [{ toString: false }] }, 'an object whose toString is not a function')
+  refused({ conversationId: { id: 'x' } }, 'an object in the path')
+  refused({}, 'a missing path value')
+  t.throws(
+    () => httpRequestFor('message.list', { conversationId: ID, limit: [5] as never }),
+    { code: 'invalid_input', message: /limit/ },
+    'an array in the query string',
+  )
 })
