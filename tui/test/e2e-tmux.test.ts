@@ -39,7 +39,7 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
   await alice.call('channel.create', { workspaceId: ws.id, name: 'lobby' })
   const e2e = await alice.call('channel.create', { workspaceId: ws.id, name: 'e2e' })
   await bob.call('conversation.join', { conversationId: e2e.id })
-  await alice.call('dm.open', { workspaceId: ws.id, userIds: [bob.id] })
+  const dm = await alice.call('dm.open', { workspaceId: ws.id, userIds: [bob.id] })
 
   const home = await mkdtemp(join(tmpdir(), 'ocomms-e2e-'))
   const session = `ocomms-e2e-${process.pid}`
@@ -87,7 +87,7 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
     throw new Error(`${what}: still on screen`)
   }
   // One key (or one literal text) per write, a moment apart: Escape followed at once by a key
-  // reads as Alt+key, and text with Enter in one read is taken as pasted (the Enter a newline).
+  // reads as Alt+key.
   const send = async (...keys: string[]) => {
     const writes = keys[0] === '-l' ? [keys] : keys.map((k) => [k])
     for (const write of writes) {
@@ -148,6 +148,26 @@ t.test('the TUI in tmux against a real server', { skip, timeout: 150_000 }, asyn
   await send('-l', 'bob')
   await send('Enter')
   await waitFor(/● @bob\s+Bob · online/, "the DM's header shows bob online")
+
+  // Pasting and typing ahead, as the terminal delivers them: tmux pastes with the brackets the UI
+  // asked for (its line breaks as CRs, which typed would be Enter), and writes text with an Enter
+  // in one write, as a fast typist over a slow link does.
+  const dmTexts = async () => (await bob.call('message.list', { conversationId: dm.id })).map((m) => m.text)
+  const dmGets = async (text: string) => {
+    for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      if ((await dmTexts()).includes(text)) return true
+    }
+    return false
+  }
+  await run('tmux', ['set-buffer', '-b', 'e2e-paste', 'pasted line one\npasted line two'])
+  await run('tmux', ['paste-buffer', '-p', '-d', '-b', 'e2e-paste', '-t', session])
+  await waitFor(/pasted line two/, 'a pasted block lands in the composer')
+  await new Promise((r) => setTimeout(r, 500))
+  t.notOk((await dmTexts()).some((text) => text.includes('pasted')), 'pasting two lines sent nothing')
+  await send('Enter')
+  t.ok(await dmGets('pasted line one\npasted line two'), 'Enter sends the paste as one message with both lines')
+  await run('tmux', ['send-keys', '-t', session, '-l', 'typed ahead\r'])
+  t.ok(await dmGets('typed ahead'), 'text and Enter in one read send the text')
   await bob.call('dnd.snooze', { minutes: 30 })
   await waitFor(/⊖ @bob\s+Bob · busy · DND/, 'do-not-disturb shows as busy in the header')
   await waitFor(/⊖ bob\b/, 'and in the sidebar')

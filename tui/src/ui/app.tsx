@@ -11,7 +11,7 @@ import { applySuggestion, suggestions as completionsFor, tokenAt, type Suggestio
 import { Composer, composerHeight } from './composer.js'
 import * as ed from './editor.js'
 import { Help } from './help.js'
-import { keyPress } from './keys.js'
+import { KeyDecoder, type KeyPress } from './keys.js'
 import { MessagePane } from './message-pane.js'
 import { messageRows, type Row, type Segment } from './rows.js'
 import { Sidebar } from './sidebar.js'
@@ -326,8 +326,7 @@ export function App({ store, copy }: AppProps) {
   }
 
   // ---- keys
-  const onKey = (input: string, key: Key) => {
-    const k = keyPress(input, key)
+  const onKey = (k: KeyPress) => {
     const u = uiRef.current
     const s = store.getState()
     const focus = focusOf(u)
@@ -537,7 +536,10 @@ export function App({ store, copy }: AppProps) {
 
   const handlerRef = useRef(onKey)
   handlerRef.current = onKey
-  const stableHandler = useRef((input: string, key: Key) => handlerRef.current(input, key)).current
+  const decoder = useRef(new KeyDecoder()).current
+  const stableHandler = useRef((input: string, key: Key) => {
+    for (const k of decoder.decode(input, key)) handlerRef.current(k)
+  }).current
   useInput(stableHandler)
 
   // ---- render

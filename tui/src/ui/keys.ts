@@ -43,3 +43,49 @@ export function keyPress(input: string, key: Key): KeyPress {
   }
   return { name: 'unknown' }
 }
+
+const PASTE_START = '\u001b[200~'
+const PASTE_END = '\u001b[201~'
+
+/**
+ * Turns each read from the terminal into key presses. One read can hold several keys: typing
+ * ahead over a slow link (SSH) sends `hi` and Enter together, which must send `hi`, not insert a
+ * newline. A paste is told apart by its brackets (the UI turns bracketed paste on): everything
+ * between `ESC[200~` and `ESC[201~` is text, its line breaks included, even when the paste is
+ * split over several reads. Hence the state, one decoder per screen.
+ */
+export class KeyDecoder {
+  private pasting = false
+
+  decode(input: string, key: Key): KeyPress[] {
+    // Ink drops the leading ESC of a read; put it back so a marker reads the same anywhere.
+    let rest = /^\[20[01]~/.test(input) ? `\u001b${input}` : input
+    if (!this.pasting && !rest.includes(PASTE_START) && !rest.includes(PASTE_END)) return typed(input, key)
+    const out: KeyPress[] = []
+    while (rest.length > 0) {
+      const marker = rest.indexOf(this.pasting ? PASTE_END : PASTE_START)
+      const part = marker < 0 ? rest : rest.slice(0, marker)
+      // A stray end marker (the start was lost) is dropped rather than typed into the draft.
+      const clean = part.split(PASTE_END).join('')
+      if (clean) out.push(...(this.pasting ? [{ name: 'text', text: clean.replace(/\r\n?/g, '\n') }] : typedText(clean)))
+      if (marker < 0) break
+      this.pasting = !this.pasting
+      rest = rest.slice(marker + PASTE_START.length)
+    }
+    return out
+  }
+}
+
+/** Keys typed (not pasted): a read of text with carriage returns in it is text and Enter presses. */
+function typed(input: string, key: Key): KeyPress[] {
+  const one = keyPress(input, key)
+  return one.name === 'text' && input.includes('\r') ? typedText(input) : [one]
+}
+
+/** Text typed ahead: each CR is Enter, each LF (Ctrl+J) a newline. */
+function typedText(input: string): KeyPress[] {
+  return input
+    .split(/(\r\n?|\n)/)
+    .filter((part) => part !== '')
+    .map((part) => (part === '\n' ? { name: 'newline' } : part.startsWith('\r') ? { name: 'enter' } : { name: 'text', text: part }))
+}
