@@ -3,6 +3,7 @@ import { assertCanPost, assertNotArchived, readableConversation, type Conversati
 import { transaction, type Change } from '../../events/transaction.js'
 import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
+import { messageOut, type MessageRow } from '../../serialize.js'
 import type { AuthedContext } from '../../services.js'
 
 /** Thrown inside a send transaction to roll it back when the author already used the clientId. */
@@ -46,14 +47,24 @@ export interface SendHooks {
   beforeInsert?: (change: Change, c: ConversationAccess) => Promise<string[]>
 }
 
+type Root = { id: string; thread_root_id: string | null; author_id: string }
+
+/** A promise awaited later, whose rejection must not count as unhandled meanwhile. */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
 /** Posts a message, exactly once per (author, clientId), with any files it carries. */
 export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
   const { sql } = ctx.services
   const userId = ctx.caller.userId
-  // A retry of a send that already committed gets the original, even if access changed since.
+  // A retry of a send that already committed gets the original, even if access changed since;
+  // the access check runs beside that look-up, and counts only when there is no original.
+  const readable = later(readableConversation(sql, input.conversationId, userId))
   const earlier = await existingSend(ctx, input.clientId, input.conversationId)
   if (earlier) return earlier
-  const c = await readableConversation(sql, input.conversationId, userId)
+  const c = await readable
   assertCanPost(c)
   if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
   if (input.text === '' && !input.fileIds?.length && !hooks.beforeInsert) {
@@ -61,12 +72,9 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
   }
   try {
     return await transaction(ctx.services, async (change) => {
-      // Everything that needs no lock comes first: the thread root, the upload's file row, and
-      // who the message mentions and notifies. The conversation's seq lock is then held only
-      // for the few statements that must be ordered, and those go out pipelined.
-      let root: { id: string; thread_root_id: string | null; author_id: string } | undefined
+      let root: Root | undefined
       if (input.threadRootId) {
-        ;[root] = await change.sql<{ id: string; thread_root_id: string | null; author_id: string }[]>`
+        ;[root] = await change.sql<Root[]>`
           select id, thread_root_id, author_id from messages
            where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null`
         if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
@@ -74,23 +82,33 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
       }
       const alsoInChannel = Boolean(root && input.alsoToChannel)
       const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
-      const planned = await planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c)
+      // Who the message mentions and notifies reads memberships and settings only: it goes out
+      // first, so it runs before the seq is taken, in the same round trip. A refused @channel
+      // rolls the transaction back, seq and all.
+      const planning = later(
+        planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c),
+      )
 
-      // Taking the seq locks the conversation until commit, so seqs follow commit order. The
-      // insert, pipelined behind it, reads that seq, and stores nothing when the author already
-      // sent this clientId (a retry racing the original: the unique key waits for it), left the
-      // conversation, or it was archived meanwhile.
+      // Taking the seq locks the conversation until commit, so seqs follow commit order; what
+      // runs under the lock goes out pipelined. The insert, behind the seq, reads it, and stores
+      // nothing when the author already sent this clientId (a retry racing the original: the
+      // unique key waits for it), left the conversation, or it was archived meanwhile. It
+      // answers the new row with its author, which is the whole message unless files attach.
       const [seq, [row]] = await Promise.all([
         change.nextSeq('conversation', c.id),
-        change.sql<{ id: string }[]>`
-          insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
-          select c.id, c.last_seq, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${alsoInChannel}, ${input.text}
-            from conversations c
-           where c.id = ${c.id} and c.archived_at is null
-             and exists (select 1 from conversation_members where conversation_id = c.id and user_id = ${userId})
-          on conflict (author_id, client_id) do nothing
-          returning id`,
+        change.sql<Omit<MessageRow, 'participants' | 'reactions' | 'pinned' | 'files'>[]>`
+          with inserted as (
+            insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
+            select c.id, c.last_seq, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${alsoInChannel}, ${input.text}
+              from conversations c
+             where c.id = ${c.id} and c.archived_at is null
+               and exists (select 1 from conversation_members where conversation_id = c.id and user_id = ${userId})
+            on conflict (author_id, client_id) do nothing
+            returning id, seq, conversation_id, thread_root_id, also_in_channel, client_id, author_id, text,
+                      created_at, edited_at, deleted_at, reply_count, last_reply_at)
+          select i.*, u.handle as author_handle, u.name as author_name from inserted i join users u on u.id = i.author_id`,
       ])
+      const planned = await planning
       if (!row) {
         const [dup] = await change.sql`select 1 from messages where author_id = ${userId} and client_id = ${input.clientId}`
         if (dup) throw new AlreadySent()
@@ -112,21 +130,26 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
       const data: Record<string, unknown> = {}
       if (root) {
         // The root may have been deleted since it was read: then there is nothing to reply to.
-        const updated = await change.sql`
-          update messages
-             set reply_count = reply_count + 1,
-                 last_reply_at = now(),
-                 reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
-                                           else reply_participants || ${userId}::uuid end
-           where id = ${root.id} and deleted_at is null
-          returning id`
-        if (updated.length === 0) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
+        // Its summary is read behind the update on the same connection (execute() sends the update
+        // now, before the read is sent), so it includes the update.
+        const [updated, rootNow] = await Promise.all([
+          change.sql`
+            update messages
+               set reply_count = reply_count + 1,
+                   last_reply_at = now(),
+                   reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
+                                             else reply_participants || ${userId}::uuid end
+             where id = ${root.id} and deleted_at is null
+            returning id`.execute(),
+          load.messages(change.sql, change.sql`m.id = ${root.id}`, change.sql``, 1),
+        ])
+        if (updated.length === 0 || !rootNow[0]) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
+        data.root = rootSummary(rootNow[0])
       }
-      const [message, rootNow] = await Promise.all([
-        load.message(change.sql, row.id),
-        root ? load.message(change.sql, root.id) : undefined,
-      ])
-      if (rootNow) data.root = rootSummary(rootNow)
+      // A new message has no reactions, pins or reply participants yet.
+      const message = fileIds.length > 0
+        ? await load.message(change.sql, row.id)
+        : messageOut({ ...row, participants: null, reactions: null, pinned: false, files: null })
       data.message = message
       await Promise.all([
         change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId }),
