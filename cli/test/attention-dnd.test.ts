@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Message } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { person, signup, until } from './helpers/cli.js'
+import { team, until, type Person } from './helpers/cli.js'
 
 // No desktop notifications from the daemons these tests start.
 process.env.OCOMMS_NOTIFY = 'off'
@@ -19,11 +19,7 @@ interface NotificationOut {
 
 t.test('dnd on, status and off; a DM during DND is held in the notification history', async (t) => {
   const server = await startTestServer(t)
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const { code } = await ann.json<{ code: string }>(['invite'])
-  await signup(bob, server.url, { invite: code })
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
 
   const on = await bob.json<{ active: boolean; reason: string; until: string }>(['dnd', 'on', '--for', '30m'])
   t.match(on, { active: true, reason: 'snooze', until: String })

@@ -1,31 +1,22 @@
 import t from 'tap'
-import { freshDatabase } from '../../server/test/helpers/database.js'
 import { person, signup, until } from './helpers/cli.js'
-import { exited, freePort, startServerProcess as startServer } from './helpers/server-process.js'
+import { killableServer } from './helpers/server-process.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
 
 t.test('a draft written while the server is down is kept and written through on reconnect', async (t) => {
-  const db = await freshDatabase()
-  const port = await freePort()
-  let server = await startServer(port, db.url)
-  t.teardown(async () => {
-    server.child.kill('SIGKILL')
-    await exited(server.child)
-    await db.drop()
-  })
+  const server = await killableServer(t)
   const ann = await person(t, 'ann')
   await signup(ann, server.url, { createWorkspace: 'Acme' })
   await ann.json(['draft', '#general', 'first version'])
 
-  server.child.kill('SIGKILL')
-  await exited(server.child)
+  await server.kill()
   const res = await ann.run(['--json', 'draft', '#general', 'written offline'])
   t.equal(res.code, 0, 'accepted while the server is down')
   t.match(JSON.parse(res.stdout), { queued: true, draft: null })
   t.match(res.stderr, /queued/)
 
-  server = await startServer(port, db.url)
+  await server.restart()
   const drafts = await until(async () => {
     try {
       const list = await ann.call('draft.list', {})

@@ -1,18 +1,14 @@
 import t from 'tap'
 import type { Message, Unreads } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { person, signup } from './helpers/cli.js'
+import { team, type Person } from './helpers/cli.js'
 
 // No desktop notifications from the daemons these tests start.
 process.env.OCOMMS_NOTIFY = 'off'
 
 t.test('tail shows typing and presence; status, presence, keywords, follow', async (t) => {
   const server = await startTestServer(t)
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const { code } = await ann.json<{ code: string }>(['invite'])
-  await signup(bob, server.url, { invite: code })
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
   const general = await ann.json<{ id: string }>(['channel', 'info', 'general'])
 
   const tail = bob.spawn(['tail', '--json'])

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Message, Unreads } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { password, person, signup, type Person } from './helpers/cli.js'
+import { password, person, team, type Person } from './helpers/cli.js'
 
 // No desktop notifications from the daemons these tests start.
 process.env.OCOMMS_NOTIFY = 'off'
@@ -18,11 +18,7 @@ async function secondDevice(t: { teardown(fn: () => unknown): void }, of: Person
 
 t.test('unreads, mark-read, mark-unread, mentions and drafts across people and devices', async (t) => {
   const server = await startTestServer(t)
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const { code } = await ann.json<{ code: string }>(['invite'])
-  await signup(bob, server.url, { invite: code })
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
   const bob2 = await secondDevice(t, bob, server.url)
 
   const sent: Message[] = []

@@ -1,18 +1,14 @@
 import t from 'tap'
 import type { Conversation, Message } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { person, signup } from './helpers/cli.js'
+import { person, signup, team, type Person } from './helpers/cli.js'
 
 t.test('private channels, DMs and group DMs from the CLI: only their members see them', async (t) => {
   const server = await startTestServer(t)
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
+  // The invite link works as well as the code.
   const cara = await person(t, 'cara')
-
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const invite = await ann.call('invite.create', {})
-  await signup(bob, server.url, { invite: invite.code })
-  await signup(cara, server.url, { invite: invite.link })
+  await signup(cara, server.url, { invite: (await ann.call('invite.create', {})).link })
 
   // A private channel: invisible until invited.
   await ann.json(['channel', 'create', 'secret', '--private'])

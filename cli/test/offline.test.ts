@@ -1,24 +1,11 @@
 import t from 'tap'
 import type { Message } from '@ocomms/shared'
-import { freshDatabase } from '../../server/test/helpers/database.js'
-import { person, signup, until } from './helpers/cli.js'
-import { exited, freePort, startServerProcess as startServer } from './helpers/server-process.js'
+import { person, team, until, type Person } from './helpers/cli.js'
+import { killableServer } from './helpers/server-process.js'
 
 t.test('the server dies and comes back while a person keeps sending: queued, then delivered exactly once', async (t) => {
-  const db = await freshDatabase()
-  const port = await freePort()
-  let server = await startServer(port, db.url)
-  t.teardown(async () => {
-    server.child.kill('SIGKILL')
-    await exited(server.child)
-    await db.drop()
-  })
-
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const { code } = await ann.json<{ code: string }>(['invite'])
-  await signup(bob, server.url, { invite: code })
+  const server = await killableServer(t)
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
 
   const bobTail = bob.spawn(['tail', '--json', '#general'])
   const annTail = ann.spawn(['tail', '--json'])
@@ -27,8 +14,7 @@ t.test('the server dies and comes back while a person keeps sending: queued, the
   await ann.json(['send', '#general', 'before'])
   await bobTail.waitFor((l) => l.includes('"before"'))
 
-  server.child.kill('SIGKILL')
-  await exited(server.child)
+  await server.kill()
 
   const first = await ann.run(['--json', 'send', '#general', 'while down 1'])
   t.equal(first.code, 0, 'a send while the server is down is accepted')
@@ -54,7 +40,7 @@ t.test('the server dies and comes back while a person keeps sending: queued, the
   t.equal(status.profiles[0]!.outbox, 2, 'two messages wait in the outbox')
   t.not(status.profiles[0]!.connection, 'connected')
 
-  server = await startServer(port, db.url)
+  await server.restart()
   await bobTail.waitFor((l) => l.includes('while down 2'), 45_000)
   await until(async () => (await ann.json<{ profiles: Array<{ outbox: number }> }>(['daemon', 'status'])).profiles[0]!.outbox === 0, 20_000)
 

@@ -5,17 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message, PinnedMessage, SavedMessage } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { person, signup } from './helpers/cli.js'
+import { team, type Person } from './helpers/cli.js'
 
 t.test('reactions, pins, saved items and files from the CLI', async (t) => {
   const server = await startTestServer(t)
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  const cara = await person(t, 'cara')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const invite = await ann.call('invite.create', {})
-  await signup(bob, server.url, { invite: invite.code })
-  await signup(cara, server.url, { invite: invite.code })
+  const [ann, bob, cara] = (await team(t, server.url, ['ann', 'bob', 'cara'])) as [Person, Person, Person]
   const dir = await mkdtemp(join(tmpdir(), 'ocomms-files-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
 

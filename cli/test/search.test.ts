@@ -1,22 +1,11 @@
 import t from 'tap'
 import type { SearchResults } from '@ocomms/shared'
-import { freshDatabase } from '../../server/test/helpers/database.js'
-import { person, signup } from './helpers/cli.js'
-import { exited, freePort, startServerProcess } from './helpers/server-process.js'
+import { team, type Person } from './helpers/cli.js'
+import { killableServer } from './helpers/server-process.js'
 
 t.test('search through the daemon: only what the searcher may read; the cache answers offline, marked local', async (t) => {
-  const db = await freshDatabase()
-  const server = await startServerProcess(await freePort(), db.url)
-  t.teardown(async () => {
-    server.child.kill('SIGKILL')
-    await exited(server.child)
-    await db.drop()
-  })
-  const ann = await person(t, 'ann')
-  const bob = await person(t, 'bob')
-  await signup(ann, server.url, { createWorkspace: 'Acme' })
-  const invite = await ann.call('invite.create', {})
-  await signup(bob, server.url, { invite: invite.code })
+  const server = await killableServer(t)
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
 
   await ann.json(['send', '#general', 'the deployment of the billing service is done'])
   await ann.json(['channel', 'create', 'secret', '--private'])
@@ -44,8 +33,7 @@ t.test('search through the daemon: only what the searcher may read; the cache an
 
   // Offline: bob's daemon searches its cache.
   await bob.json(['read', '#general'])
-  server.child.kill('SIGKILL')
-  await exited(server.child)
+  await server.kill()
   const local = await bob.run(['--json', 'search', 'billing'])
   t.equal(local.code, 0, local.stderr)
   const results = JSON.parse(local.stdout) as SearchResults

@@ -12,7 +12,7 @@ export { killDaemon as stopDaemon, until }
 /** The built `ocomms` launcher: `npm test` builds before it runs the tests. */
 export const ocommsBin = fileURLToPath(new URL('../../bin/ocomms.js', import.meta.url))
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => unknown): void
 }
 
@@ -162,4 +162,17 @@ export async function signup(p: Person, server: string, how: { createWorkspace: 
     { stdin: `${password}\n` },
   )
   if (res.code !== 0) throw new Error(`signup ${p.handle} failed (${res.code}): ${res.stderr}`)
+}
+
+/**
+ * People signed up through the CLI: the first creates workspace "Acme", the others join it
+ * with an invite code.
+ */
+export async function team(t: Teardown, server: string, handles: string[]): Promise<Person[]> {
+  const people = await Promise.all(handles.map((h) => person(t, h)))
+  const [founder, ...others] = people
+  await signup(founder!, server, { createWorkspace: 'Acme' })
+  const { code } = await founder!.json<{ code: string }>(['invite'])
+  for (const p of others) await signup(p, server, { invite: code })
+  return people
 }
