@@ -18,9 +18,7 @@ const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
 t.test('backup and restore: a round trip through the CLI gives an identical database, files and working server', async (t) => {
   const server = await startTestServer(t)
-  const [alice, bob] = [await server.signup('alice'), await server.signup('bob')]
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const general = await alice.call('channel.find', { workspaceId: ws.id, name: 'general' })
   const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true })
   const root = await alice.call('message.send', { conversationId: general.id, text: 'hello *world*', clientId: randomUUID() })

@@ -8,10 +8,7 @@ const send = (u: TestUser, conversationId: string, text: string, extra: { thread
 
 t.test('channels, private channels, DMs and archiving', async (t) => {
   const server = await startTestServer(t)
-  const [alice, bob, carol] = [await server.signup('alice'), await server.signup('bob'), await server.signup('carol')]
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
-  await server.join(ws, alice, carol)
+  const { ws, people: [alice, bob, carol] } = await server.team('alice', 'bob', 'carol')
 
   const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true, topic: 'shh' })
   for (const attempt of [
@@ -53,10 +50,7 @@ t.test('channels, private channels, DMs and archiving', async (t) => {
 
 t.test('messages: limits, edits, tombstones', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   const id = general!.id
   await t.rejects(send(alice, id, 'x'.repeat(limits.messageText + 1)), { code: 'invalid_input' })
@@ -74,10 +68,7 @@ t.test('messages: limits, edits, tombstones', async (t) => {
 
 t.test('threads: counts, participants, also-to-channel and following', async (t) => {
   const server = await startTestServer(t)
-  const [alice, bob, carol] = [await server.signup('alice'), await server.signup('bob'), await server.signup('carol')]
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
-  await server.join(ws, alice, carol)
+  const { ws, people: [alice, bob, carol] } = await server.team('alice', 'bob', 'carol')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   const root = await send(alice, general!.id, 'Lunch?')
   const r1 = await send(bob, general!.id, 'Yes', { threadRootId: root.id })

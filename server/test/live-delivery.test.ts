@@ -6,10 +6,7 @@ const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('each change reaches exactly the members allowed to see it', async (t) => {
   const server = await startTestServer(t)
-  const [alice, bob, carol] = [await server.signup('alice'), await server.signup('bob'), await server.signup('carol')]
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
-  await server.join(ws, alice, carol)
+  const { ws, people: [alice, bob, carol] } = await server.team('alice', 'bob', 'carol')
   const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true })
   await alice.call('conversation.invite', { conversationId: secret.id, userIds: [bob.id] })
   const dm = await alice.call('dm.open', { workspaceId: ws.id, userIds: [carol.id] })
@@ -59,10 +56,7 @@ t.test('sockets: WebSocket only, a valid session in the handshake, our own origi
 
 t.test('logout, revocation and deactivation close sockets at once', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const closed = (s: Awaited<ReturnType<typeof server.connect>>) =>
     new Promise<number>((resolve) => {
       const started = Date.now()

@@ -9,10 +9,7 @@ import { startTestServer } from './helpers/server.js'
 
 t.test('the acknowledged message, the live event and the stored message are the same', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   await bob.call('conversation.join', { conversationId: general!.id })
   const watcher = await server.connect(bob.token)
@@ -32,10 +29,7 @@ t.test('the acknowledged message, the live event and the stored message are the 
 
 t.test('a send waiting for the conversation lock sees a kick that commits meanwhile, and spends no seq', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   await bob.call('conversation.join', { conversationId: general!.id })
 

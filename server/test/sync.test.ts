@@ -5,10 +5,7 @@ import { startTestServer } from './helpers/server.js'
 
 t.test('a client that was away gets every missed event exactly once, in order', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const channels = []
   for (let i = 0; i < 5; i++) {
     const c = await alice.call('channel.create', { workspaceId: ws.id, name: `room-${i}` })
@@ -80,10 +77,7 @@ t.test('a client that was away gets every missed event exactly once, in order', 
 
 t.test('sync reports streams the caller can no longer read, and discovers new conversations', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const bob = await server.signup('bob')
-  const ws = await server.workspace(alice)
-  await server.join(ws, alice, bob)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true })
   await alice.call('conversation.invite', { conversationId: secret.id, userIds: [bob.id] })
   const me = await bob.call('sync', {})

@@ -55,6 +55,8 @@ export interface TestServer extends App {
   workspace(owner: TestUser, name?: string): Promise<Workspace>
   /** Brings `user` into the workspace through an invite with `role`. */
   join(workspace: Workspace, inviter: TestUser, user: TestUser, role?: 'member' | 'admin' | 'owner'): Promise<void>
+  /** People signed up in order; the first owns a new workspace "Acme", the others are members of it. */
+  team<const H extends readonly string[]>(...handles: H): Promise<{ ws: Workspace; people: { [K in keyof H]: TestUser } }>
   connect(token: string): Promise<LiveSocket>
   /** Connects and returns the error the handshake failed with, or null when it connected. */
   connectError(options: { token?: string; origin?: string; transports?: string[] }): Promise<Record<string, unknown> | null>
@@ -123,6 +125,13 @@ export async function startTestServer(t: Teardown, overrides: ConfigOverrides = 
     async join(workspace, inviter, user, role = 'member') {
       const invite = await inviter.call('invite.create', { workspaceId: workspace.id, role })
       await user.call('invite.accept', { code: invite.code })
+    },
+    async team(...handles) {
+      const people: TestUser[] = []
+      for (const handle of handles) people.push(await server.signup(handle))
+      const ws = await server.workspace(people[0]!)
+      for (const p of people.slice(1)) await server.join(ws, people[0]!, p)
+      return { ws, people: people as never }
     },
     async connect(token) {
       const socket = connectSocket(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true })
