@@ -61,18 +61,28 @@ export interface MessageFacts {
   rootAuthorId?: string | null
 }
 
-/** Everyone the message reaches besides its author: active members of the conversation. */
+/**
+ * Everyone the message reaches besides its author: active members of the conversation.
+ * Each member's row comes from primary-key lookups (the lateral subquery, kept apart by
+ * `offset 0`): written as plain joins, PostgreSQL's generic plan for this statement scanned the
+ * whole users, attention_settings and notify_prefs tables on every message, which grows with the
+ * organisation rather than with the channel (0.44 ms against 0.11 ms at 2,000 people).
+ */
 async function recipients(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Recipient[]> {
   return change.sql<Recipient[]>`
-    select u.id as user_id, u.handle, coalesce(s.keywords, '{}') as keywords,
-           np.level, np.muted, np.ignore_channel_mentions,
-           coalesce(tf.following, cm.user_id = ${message.rootAuthorId ?? null}::uuid, false) as follows_thread
+    select cm.user_id, p.handle, coalesce(p.keywords, '{}') as keywords,
+           p.level, p.muted, p.ignore_channel_mentions,
+           coalesce(p.following, cm.user_id = ${message.rootAuthorId ?? null}::uuid, false) as follows_thread
       from conversation_members cm
-      join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = cm.user_id and wm.state = 'active'
-      join users u on u.id = cm.user_id
-      left join attention_settings s on s.user_id = cm.user_id
-      left join notify_prefs np on np.user_id = cm.user_id and np.conversation_id = cm.conversation_id
-      left join thread_follows tf on tf.root_id = ${message.threadRootId} and tf.user_id = cm.user_id
+      cross join lateral (
+        select u.handle, s.keywords, np.level, np.muted, np.ignore_channel_mentions, tf.following
+          from users u
+          join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = u.id and wm.state = 'active'
+          left join attention_settings s on s.user_id = u.id
+          left join notify_prefs np on np.user_id = u.id and np.conversation_id = cm.conversation_id
+          left join thread_follows tf on tf.root_id = ${message.threadRootId} and tf.user_id = u.id
+         where u.id = cm.user_id
+        offset 0) p
      where cm.conversation_id = ${c.id} and cm.user_id <> ${message.author.id}
      order by cm.user_id`
 }
