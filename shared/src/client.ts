@@ -1,5 +1,5 @@
 import { OCommsError } from './errors.js'
-import { fillPath, pathParams, type InputOf, type OutputOf } from './operation.js'
+import { fieldsBesidePath, fillPath, pathWithQuery, type InputOf, type OutputOf } from './operation.js'
 import { operations, type OperationMap, type OperationName } from './operations/index.js'
 import { transferRequestFor, type TransferInput, type TransferOutput } from './transfer.js'
 import { downloadFile, uploadFile } from './transfers.js'
@@ -18,27 +18,11 @@ export interface HttpClientOptions {
   headers?: Record<string, string>
 }
 
-/**
- * A value that goes into a URL (path or query string). Only scalars have one spelling there;
- * anything else is refused here, before a request is made, rather than sent as whatever
- * `String()` makes of it (or thrown from `String()` as a TypeError).
- */
-function urlValue(name: string, key: string, value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
-  throw new OCommsError('invalid_input', `${name}: ${key} must be a string, number or boolean.`)
-}
-
 export function httpRequestFor<N extends OperationName>(name: N, input: CallInput<N>) {
-  const op = operations[name]
-  const params = new Set(pathParams(op.http.path))
+  const { http } = operations[name]
   const fields = input as Record<string, unknown>
-  const rest = Object.entries(fields).filter(([k, v]) => !params.has(k) && v !== undefined)
-  const path = fillPath(op.http.path, Object.fromEntries([...params].map((k) => [k, urlValue(name, k, fields[k])])))
-  if (op.http.method === 'GET' || op.http.method === 'DELETE') {
-    const query = new URLSearchParams(rest.map(([k, v]): [string, string] => [k, urlValue(name, k, v)]))
-    return { method: op.http.method, path: query.size > 0 ? `${path}?${query}` : path, body: undefined }
-  }
-  return { method: op.http.method, path, body: JSON.stringify(Object.fromEntries(rest)) }
+  if (http.method === 'GET' || http.method === 'DELETE') return { method: http.method, path: pathWithQuery(http.path, fields), body: undefined }
+  return { method: http.method, path: fillPath(http.path, fields), body: JSON.stringify(Object.fromEntries(fieldsBesidePath(http.path, fields))) }
 }
 
 export async function callHttp<N extends OperationName>(

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox'
+import { OCommsError } from './errors.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -42,7 +43,30 @@ export function pathParams(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!)
 }
 
+/**
+ * A value that goes into a URL (path or query string). Only scalars have one spelling there;
+ * anything else is refused before a request is made, rather than sent as whatever `String()`
+ * makes of it (or thrown from `String()` as a TypeError).
+ */
+function urlValue(key: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new OCommsError('invalid_input', `${key} must be a string, number or boolean.`)
+}
+
 /** Fill a path template from an input object, URL-encoding each value. */
 export function fillPath(path: string, input: Record<string, unknown>): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, (_, key: string) => encodeURIComponent(String(input[key])))
+  return path.replace(/:([A-Za-z0-9_]+)/g, (_, key: string) => encodeURIComponent(urlValue(key, input[key])))
+}
+
+/** The fields of an input that are not parameters of the path template (undefined ones left out). */
+export function fieldsBesidePath(path: string, input: Record<string, unknown>): Array<[string, unknown]> {
+  const params = new Set(pathParams(path))
+  return Object.entries(input).filter(([k, v]) => !params.has(k) && v !== undefined)
+}
+
+/** A path template filled from an input, its other fields as the query string. */
+export function pathWithQuery(path: string, input: Record<string, unknown>): string {
+  const query = new URLSearchParams(fieldsBesidePath(path, input).map(([k, v]): [string, string] => [k, urlValue(k, v)]))
+  const filled = fillPath(path, input)
+  return query.size > 0 ? `${filled}?${query}` : filled
 }

@@ -1,6 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import type { AuthLevel, HttpMethod } from './operation.js'
-import { fillPath, pathParams } from './operation.js'
+import { pathWithQuery } from './operation.js'
 
 /**
  * An HTTP route that carries bytes (a file upload or download), declared once like an
@@ -34,12 +34,5 @@ export type TransferOutput<T> = T extends Transfer<string, TObject, infer O> ? (
 
 /** The method and path (with query string) of a transfer for this input. */
 export function transferRequestFor(transfer: Transfer, input: Record<string, unknown>): { method: HttpMethod; path: string } {
-  const params = new Set(pathParams(transfer.http.path))
-  const query = new URLSearchParams(
-    Object.entries(input)
-      .filter(([k, v]) => !params.has(k) && v !== undefined)
-      .map(([k, v]): [string, string] => [k, String(v)]),
-  )
-  const path = fillPath(transfer.http.path, input)
-  return { method: transfer.http.method, path: query.size > 0 ? `${path}?${query}` : path }
+  return { method: transfer.http.method, path: pathWithQuery(transfer.http.path, input) }
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { TObject } from '@sinclair/typebox'
-import { fillPath, httpRequestFor, operations, pathParams, type Operation } from '../src/index.js'
+import { fillPath, httpRequestFor, operations, pathParams, transferRequestFor, uploadFile, type Operation } from '../src/index.js'
 
 const all = Object.values(operations) as Operation[]
 const ID = '00000000-0000-4000-8000-000000000001'
@@ -49,5 +49,10 @@ t.test('a value with no URL spelling is refused as invalid_input before any requ
     () => httpRequestFor('message.list', { conversationId: ID, limit: [5] as never }),
     { code: 'invalid_input', message: /limit/ },
     'an array in the query string',
+  )
+  t.throws(
+    () => transferRequestFor(uploadFile, { conversationId: ID, comment: { text: 'x' } }),
+    { code: 'invalid_input', message: /comment/ },
+    'the same for transfers, whose inputs all go in the URL',
   )
 })
