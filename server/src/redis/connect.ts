@@ -23,9 +23,9 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
   const sub = pub.duplicate()
   const limiter = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   const presence = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 })
-  const clients = [pub, sub, limiter, presence]
-  for (const [i, c] of clients.entries()) {
-    const name = ['pub', 'sub', 'limiter', 'presence'][i]
+  const named = { pub, sub, limiter, presence }
+  const clients = Object.values(named)
+  for (const [name, c] of Object.entries(named)) {
     // ioredis reconnects by itself; without a listener an error event would crash the process.
     c.on('error', (err: Error) => log.warn({ err: err.message, client: name }, 'redis connection error'))
   }
@@ -37,10 +37,7 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
     throw new Error(`cannot reach Redis at ${redacted(url)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   return {
-    pub,
-    sub,
-    limiter,
-    presence,
+    ...named,
     async close() {
       await Promise.allSettled(clients.map((c) => c.quit()))
     },
