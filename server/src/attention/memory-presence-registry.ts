@@ -1,5 +1,5 @@
 import type { PresenceInfo } from '@ocomms/shared'
-import { offlineAfter, type Candidates, type PresenceRegistry, type PresenceState, type SettleOptions } from './presence-registry.js'
+import { offlineAfter, pick, type Candidates, type PresenceRegistry, type PresenceState, type SettleOptions } from './presence-registry.js'
 
 /** Presence facts of a single server process, in its memory (see presence-registry.ts). */
 export class MemoryPresenceRegistry implements PresenceRegistry {
@@ -12,6 +12,9 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
 
   /** Every socket closes with this process; there is nobody else to tell. */
   async stop(): Promise<PresenceInfo[]> {
+    this.sockets.clear()
+    this.activeAt.clear()
+    this.sent.clear()
     return []
   }
 
@@ -45,7 +48,7 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
       this.sent.delete(userId)
       return last !== undefined || force ? candidates.offline : null
     }
-    const info = now - (this.activeAt.get(userId) ?? 0) < idleMs ? candidates.active : candidates.idle
+    const info = pick(candidates, this.state(userId), now, idleMs)
     const json = JSON.stringify(info)
     if (json === last && !force) return null
     this.sent.set(userId, json)
@@ -53,7 +56,11 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
   }
 
   async states(userIds: string[]): Promise<PresenceState[]> {
-    return userIds.map((id) => ({ sockets: this.sockets.get(id)?.size ?? 0, lastActive: this.activeAt.get(id) ?? null }))
+    return userIds.map((id) => this.state(id))
+  }
+
+  private state(userId: string): PresenceState {
+    return { sockets: this.sockets.get(userId)?.size ?? 0, lastActive: this.activeAt.get(userId) ?? null }
   }
 
   holds(userId: string): boolean {
@@ -62,5 +69,10 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
 
   localUsers(): string[] {
     return [...this.sockets.keys()]
+  }
+
+  /** Every socket held, as [socketId, userId] pairs. */
+  socketPairs(): Array<[string, string]> {
+    return [...this.sockets].flatMap(([userId, set]) => [...set].map((socketId): [string, string] => [socketId, userId]))
   }
 }

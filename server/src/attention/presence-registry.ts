@@ -88,6 +88,12 @@ export interface SettleOptions {
   force?: boolean
 }
 
+/** The candidate matching a person's state: offline without a socket, else active or idle by their last activity. */
+export function pick(c: Candidates, state: PresenceState, now: number, idleMs: number): PresenceInfo {
+  if (state.sockets === 0) return c.offline
+  return state.lastActive !== null && now - state.lastActive < idleMs ? c.active : c.idle
+}
+
 /** The offline signal that follows the presence last signalled (its status and DND mark stay). */
 export function offlineAfter(lastSent: string): PresenceInfo {
   return { ...(JSON.parse(lastSent) as PresenceInfo), presence: 'offline' }

@@ -2,7 +2,7 @@ import { PRESENCE_EVENT, type Member, type PresenceInfo } from '@ocomms/shared'
 import type { Sql, TxSql } from '../db/connect.js'
 import { rooms } from '../realtime/rooms.js'
 import type { Services } from '../services.js'
-import type { Candidates, PresenceRegistry, PresenceState } from './presence-registry.js'
+import { pick, type Candidates, type PresenceRegistry, type PresenceState } from './presence-registry.js'
 import { dndOf, loadOne, loadSettings, visibleStatus, type AttentionSettings } from './settings.js'
 
 /** Activity is written at most this often per person and process (and never less often than a tenth of the idle time). */
@@ -72,9 +72,7 @@ export class PresenceService {
   }
 
   compute(userId: string, settings: AttentionSettings, state: PresenceState, now = Date.now()): PresenceInfo {
-    const c = this.candidates(userId, settings, now)
-    if (state.sockets === 0) return c.offline
-    return state.lastActive !== null && now - state.lastActive < this.idleMs ? c.active : c.idle
+    return pick(this.candidates(userId, settings, now), state, now, this.idleMs)
   }
 
   /** Presence of these people now (one query, one registry read). */

@@ -10,6 +10,7 @@ import {
   type RegistryEvents,
   type SettleOptions,
 } from './presence-registry.js'
+import { MemoryPresenceRegistry } from './memory-presence-registry.js'
 import { keys, scripts, type PresenceCommands } from './redis-presence-scripts.js'
 
 export interface RedisPresenceOptions {
@@ -46,10 +47,8 @@ export interface RedisPresenceOptions {
 export class RedisPresenceRegistry implements PresenceRegistry {
   readonly processId = randomUUID()
   private readonly redis: Redis & PresenceCommands
-  /** userId -> ids of their sockets on this process. */
-  private readonly local = new Map<string, Set<string>>()
-  /** Activity seen by this process, for reads while Redis does not answer. */
-  private readonly activeHere = new Map<string, number>()
+  /** This process's own sockets and the activity it saw: the truth for resync, and the answer while Redis does not answer. */
+  private readonly here = new MemoryPresenceRegistry()
   private events: RegistryEvents | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private ticking: Promise<void> | null = null
@@ -87,8 +86,7 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     if (this.heartbeat) clearInterval(this.heartbeat)
     this.heartbeat = null
     await this.ticking
-    this.local.clear()
-    this.activeHere.clear()
+    await this.here.stop()
     try {
       return (await this.redis.presenceWithdraw(this.processId)).map(offlineAfter)
     } catch (err) {
@@ -99,10 +97,7 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   async add(userId: string, socketId: string, now: number): Promise<void> {
-    let set = this.local.get(userId)
-    if (!set) this.local.set(userId, (set = new Set()))
-    set.add(socketId)
-    this.activeHere.set(userId, now)
+    await this.here.add(userId, socketId, now)
     const fresh = await this.write(this.redis.presenceAdd(socketId, this.processId, userId, now, this.ttl))
     if (fresh === 1 && this.heartbeat) {
       this.dirty = true
@@ -111,17 +106,14 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   async remove(userId: string, socketId: string): Promise<PresenceInfo | null> {
-    const set = this.local.get(userId)
-    if (set?.delete(socketId) && set.size === 0) {
-      this.local.delete(userId)
-      this.activeHere.delete(userId)
-    }
+    // Only Redis knows whether it was their last socket anywhere; the local answer is not used.
+    await this.here.remove(userId, socketId)
     const last = await this.write(this.redis.presenceRemove(socketId, this.processId, userId))
     return last ? offlineAfter(last) : null
   }
 
   async touch(userId: string, now: number): Promise<number | null> {
-    if (this.local.has(userId)) this.activeHere.set(userId, now)
+    await this.here.touch(userId, now)
     const previous = await this.redis.presenceTouch(userId, now)
     return previous === null ? null : Number(previous)
   }
@@ -148,16 +140,16 @@ export class RedisPresenceRegistry implements PresenceRegistry {
         this.warnedAt = Date.now()
         this.options.log.warn({ err }, 'presence: Redis does not answer; showing only the people connected to this process')
       }
-      return userIds.map((id) => ({ sockets: this.local.get(id)?.size ?? 0, lastActive: this.activeHere.get(id) ?? null }))
+      return this.here.states(userIds)
     }
   }
 
   holds(userId: string): boolean {
-    return this.local.has(userId)
+    return this.here.holds(userId)
   }
 
   localUsers(): string[] {
-    return [...this.local.keys()]
+    return this.here.localUsers()
   }
 
   /** A write whose outcome is unknown when it fails: the next heartbeat puts our sockets back. */
@@ -187,10 +179,9 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   /** Makes Redis hold exactly the sockets of this process, and registers it. */
   private async resync(): Promise<void> {
     this.dirty = false
-    const pairs: string[] = []
-    for (const [userId, sockets] of this.local) for (const socketId of sockets) pairs.push(socketId, userId)
-    const lost = await this.write(this.redis.presenceResync(this.processId, this.ttl, Date.now(), ...pairs))
+    const lost = await this.write(this.redis.presenceResync(this.processId, this.ttl, Date.now(), ...this.here.socketPairs().flat()))
     if (lost.length > 0) this.events?.offline(lost.map(offlineAfter))
-    if (this.local.size > 0) this.events?.restored(this.localUsers())
+    const users = this.localUsers()
+    if (users.length > 0) this.events?.restored(users)
   }
 }
