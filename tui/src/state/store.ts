@@ -6,6 +6,9 @@ import { byName, dmPartner, mentionsMe } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
 
 const PAGE = 50
+
+/** What the screen keeps of a workspace member: who they are and their presence. */
+const personOf = (m: Member): Person => ({ id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd })
 const TYPING_TTL_MS = 6000
 const TYPING_THROTTLE_MS = 3000
 const DRAFT_SAVE_DELAY_MS = 600
@@ -228,7 +231,7 @@ export class ChatStore {
     this.set((s) => {
       const people = { ...s.people }
       for (const m of members) {
-        if (!touched.has(m.id)) people[m.id] = { id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd }
+        if (!touched.has(m.id)) people[m.id] = personOf(m)
       }
       return { people }
     })
@@ -701,7 +704,7 @@ export class ChatStore {
       case 'member.joined':
       case 'member.updated': {
         const m = data.member as Member | undefined
-        if (m) this.setPerson({ id: m.id, handle: m.handle, name: m.name, presence: m.presence, status: m.status, dnd: m.dnd })
+        if (m) this.setPerson(personOf(m))
         return
       }
       // Ephemeral signals: the daemon passes them on with their fields beside `type` (no `data`).
