@@ -1,11 +1,10 @@
 import t from 'tap'
-import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { callHttp, operations, transfers } from '@ocomms/shared'
-import { serverFromSource, spawnServer } from './helpers/process.js'
+import { exited, serverFromSource, spawnServer } from './helpers/process.js'
 
 /** Starts `ocomms-server` as its own process with no DATABASE_URL, so it runs embedded PostgreSQL. */
 function startProcess(dataDir: string) {
@@ -13,8 +12,6 @@ function startProcess(dataDir: string) {
   delete env.DATABASE_URL
   return spawnServer([...serverFromSource, '--port', '0', '--data-dir', dataDir], env)
 }
-
-const exitCode = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
 
 t.test('the server runs on its own embedded PostgreSQL, stops cleanly and survives a kill -9', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-process-'))
@@ -32,18 +29,18 @@ t.test('the server runs on its own embedded PostgreSQL, stops cleanly and surviv
   const sent = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'kept', clientId: randomUUID() }, { token: me.token })
 
   child.kill('SIGTERM')
-  t.equal(await exitCode(child), 0, 'SIGTERM ends the server cleanly')
+  t.equal(await exited(child), 0, 'SIGTERM ends the server cleanly')
   ;({ child, url } = await startProcess(dataDir))
   const after = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
   t.equal(after.at(-1)?.id, sent.id, 'the message survives a restart')
 
   const second = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'acked', clientId: randomUUID() }, { token: me.token })
   child.kill('SIGKILL')
-  await exitCode(child)
+  await exited(child)
   // The embedded PostgreSQL outlived its server; the next start must take the data dir over.
   ;({ child, url } = await startProcess(dataDir))
   const again = await callHttp(url, 'message.list', { conversationId: general!.id }, { token: me.token })
   t.same(again.slice(-2).map((m) => m.id), [sent.id, second.id], 'an acknowledged message survives kill -9')
   child.kill('SIGTERM')
-  t.equal(await exitCode(child), 0)
+  t.equal(await exited(child), 0)
 })

@@ -31,9 +31,11 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promi
   return { child, url }
 }
 
-/** Resolves when the process has exited (at once if it already has). */
-export const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()))
+/** Resolves with the exit code when the process has exited (at once if it already has; null after a signal). */
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)))
 
 /** Runs `ocomms-server` as a separate process with the given environment, on a free port. */
 export async function startServerProcess(
@@ -41,11 +43,9 @@ export async function startServerProcess(
   env: Record<string, string>,
 ): Promise<ServerProcess> {
   const { child, url } = await spawnServer([...serverFromSource, '--port', '0'], { ...process.env, ...env })
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const stop = () => {
     child.kill('SIGTERM')
-    return exited
+    return exited(child)
   }
   t.teardown(stop)
   return { child, url, stop }
