@@ -4,8 +4,7 @@ import { startTestServer } from './helpers/server.js'
 
 t.test('200 concurrent sends with one clientId store one message and all callers get its id', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const ws = await server.workspace(alice)
+  const { ws, people: [alice] } = await server.team('alice')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   const live = await server.connect(alice.token)
   const input = { conversationId: general!.id, text: 'exactly once', clientId: 'retry-me' }
@@ -32,8 +31,7 @@ t.test('200 concurrent sends with one clientId store one message and all callers
 
 t.test('a clientId already used in another conversation is a conflict', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const ws = await server.workspace(alice)
+  const { ws, people: [alice] } = await server.team('alice')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   const other = await alice.call('channel.create', { workspaceId: ws.id, name: 'other' })
   await alice.call('message.send', { conversationId: general!.id, text: 'one', clientId: 'c-1' })

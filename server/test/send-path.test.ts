@@ -63,8 +63,7 @@ t.test('a send waiting for the conversation lock sees a kick that commits meanwh
 
 t.test('a clientId that commits in another conversation while a send waits on it: conflict, not that message', async (t) => {
   const server = await startTestServer(t)
-  const alice = await server.signup('alice')
-  const ws = await server.workspace(alice)
+  const { ws, people: [alice] } = await server.team('alice')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
   const other = await alice.call('channel.create', { workspaceId: ws.id, name: 'other' })
   const clientId = randomUUID()
