@@ -118,7 +118,9 @@ t.test('PostgreSQL restarted mid-burst: clear errors, recovery by itself, nothin
   t.ok(recovered >= 0 && recovered < 10_000, `/health is ok again within 10 s (${recovered} ms)`)
 
   await Promise.all(burst)
-  t.ok(firstAckAfterOutage >= 0 && firstAckAfterOutage < 10_000, `sends are acknowledged again within 10 s, without intervention (${firstAckAfterOutage} ms)`)
+  // The issue asks for 10 s; the pool's capped backoff gives well under one (the driver's own
+  // backoff took 3 to 14 s here), so 5 s catches a return to it.
+  t.ok(firstAckAfterOutage >= 0 && firstAckAfterOutage < 5_000, `sends are acknowledged again within 5 s, without intervention (${firstAckAfterOutage} ms)`)
   t.equal(acked.size, clients * perClient, 'every send was eventually acknowledged')
   t.ok((errorCodes.get('unavailable') ?? 0) > 0, 'the outage was felt by the clients (the test is not vacuous)')
   t.same([...errorCodes.keys()].filter((c) => c !== 'unavailable'), [], 'the only error clients ever saw was unavailable')

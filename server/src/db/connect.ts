@@ -19,6 +19,11 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     max: options.max ?? 20,
     idle_timeout: 60,
     connect_timeout: options.connectTimeout ?? 10,
+    // Seconds before a closed connection tries again. The driver's default grows with every failed
+    // attempt across the whole pool (3^n / 100 s, up to 20 s), so a two-second outage under load
+    // left the pool waiting 10 to 20 s after PostgreSQL was back. Capped at one second, the
+    // server is serving again about a second after the database is (docs/reliability.md).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: options.onnotice ?? (() => {}),
     types: {
       bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
