@@ -84,6 +84,9 @@ export async function receive(services: Services, source: Readable, limit: numbe
       source.pipe(meter).pipe(out)
     })
   } catch (err) {
+    // A refusal in the first chunk can come before the temp file is even opened; the destroyed
+    // stream still opens (creating it) and then closes. Removed before that, it would appear after.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
     await rm(tempPath, { force: true })
     throw err
   }
