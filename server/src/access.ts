@@ -30,18 +30,27 @@ export interface ConversationAccess {
   role: Role
 }
 
-/** A conversation the caller may read: a public channel of their workspace, or one they are in. */
-export async function readableConversation(sql: AnySql, conversationId: string, userId: string): Promise<ConversationAccess> {
-  const [row] = await sql<
-    { id: string; workspace_id: string; kind: ConversationAccess['kind']; name: string | null; archived: boolean; created_by: string | null; is_member: boolean; role: Role }[]
-  >`
-    select c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
-           cm.user_id is not null as is_member, wm.role
-      from conversations c
-      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
-      left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
-     where c.id = ${conversationId}`
-  if (!row || (row.kind !== 'public' && !row.is_member)) throw new OCommsError('not_found', 'No such conversation.')
+/** What a conversation's access is read from: `accessColumns` over the aliases c, wm and cm. */
+export interface AccessRow {
+  id: string | null
+  workspace_id: string
+  kind: ConversationAccess['kind']
+  name: string | null
+  archived: boolean
+  created_by: string | null
+  is_member: boolean
+  /** Null when the caller is not an active member of the conversation's workspace. */
+  role: Role | null
+}
+
+/** The columns of an AccessRow, from conversations c, workspace_members wm and conversation_members cm. */
+export const accessColumns = (sql: AnySql) => sql`
+  c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
+  cm.user_id is not null as is_member, wm.role`
+
+/** The access a row gives: a public channel of the caller's workspace, or one they are in. */
+export function accessFrom(row: AccessRow | undefined): ConversationAccess {
+  if (!row?.id || !row.role || (row.kind !== 'public' && !row.is_member)) throw new OCommsError('not_found', 'No such conversation.')
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -52,6 +61,17 @@ export async function readableConversation(sql: AnySql, conversationId: string, 
     isMember: row.is_member,
     role: row.role,
   }
+}
+
+/** A conversation the caller may read: a public channel of their workspace, or one they are in. */
+export async function readableConversation(sql: AnySql, conversationId: string, userId: string): Promise<ConversationAccess> {
+  const [row] = await sql<AccessRow[]>`
+    select ${accessColumns(sql)}
+      from conversations c
+      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
+      left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
+     where c.id = ${conversationId}`
+  return accessFrom(row)
 }
 
 const label = (c: ConversationAccess) => (c.name ? `#${c.name}` : 'this conversation')

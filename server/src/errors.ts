@@ -28,6 +28,8 @@ export function toError(err: unknown, log: Logger): OCommsError {
     return new OCommsError('unavailable', 'The database is unavailable; try again shortly.')
   }
   if (e.code === '22P02' || e.code === '22023') return new OCommsError('invalid_input')
+  // Strings arrive as valid UTF-8, so the one byte sequence PostgreSQL refuses in text is NUL.
+  if (e.code === '22021') return new OCommsError('invalid_input', 'Text cannot contain the NUL character (U+0000).')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 404) return new OCommsError('not_found')
     if (e.statusCode === 413) return new OCommsError('payload_too_large')

@@ -12,7 +12,7 @@ import {
 import { isAdmin, type ConversationAccess } from '../access.js'
 import { transaction, type Change } from '../events/transaction.js'
 import type { Services } from '../services.js'
-import { findMentions, withoutCode } from './mentions.js'
+import { findMentions, withoutCode, type FoundMentions } from './mentions.js'
 
 /**
  * What a message means for the attention of the people it reaches: the mentions it makes
@@ -21,7 +21,8 @@ import { findMentions, withoutCode } from './mentions.js'
  * events a send causes are written right after it commits (see deliver).
  */
 
-interface Recipient {
+export interface Recipient {
+  conversation_id: string
   user_id: string
   handle: string
   keywords: string[]
@@ -62,29 +63,35 @@ export interface MessageFacts {
 }
 
 /**
- * Everyone the message reaches besides its author: active members of the conversation.
- * Each member's row comes from primary-key lookups (the lateral subquery, kept apart by
- * `offset 0`): written as plain joins, PostgreSQL's generic plan for this statement scanned the
- * whole users, attention_settings and notify_prefs tables on every message, which grows with the
- * organisation rather than with the channel (0.44 ms against 0.11 ms at 2,000 people).
+ * The active members of some conversations, each with what deciding their mentions and
+ * notifications needs; `threadRootId` and `rootAuthorId` say who follows the thread a reply
+ * goes to. Each member's row comes from primary-key lookups (the lateral subquery, kept apart
+ * by `offset 0`): written as plain joins, PostgreSQL's generic plan for this statement scanned
+ * the whole users, attention_settings and notify_prefs tables on every message, which grows
+ * with the organisation rather than with the channel (0.44 ms against 0.11 ms at 2,000 people).
  */
-async function recipients(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Recipient[]> {
+export async function conversationRecipients(
+  change: Change,
+  conversationIds: string[],
+  thread: { threadRootId: string | null; rootAuthorId: string | null } = { threadRootId: null, rootAuthorId: null },
+): Promise<Recipient[]> {
   return change.sql<Recipient[]>`
-    select cm.user_id, p.handle, coalesce(p.keywords, '{}') as keywords,
+    select cm.conversation_id, cm.user_id, p.handle, coalesce(p.keywords, '{}') as keywords,
            p.level, p.muted, p.ignore_channel_mentions,
-           coalesce(p.following, cm.user_id = ${message.rootAuthorId ?? null}::uuid, false) as follows_thread
+           coalesce(p.following, cm.user_id = ${thread.rootAuthorId}::uuid, false) as follows_thread
       from conversation_members cm
+      join conversations c on c.id = cm.conversation_id
       cross join lateral (
         select u.handle, s.keywords, np.level, np.muted, np.ignore_channel_mentions, tf.following
           from users u
-          join workspace_members wm on wm.workspace_id = ${c.workspaceId} and wm.user_id = u.id and wm.state = 'active'
+          join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = u.id and wm.state = 'active'
           left join attention_settings s on s.user_id = u.id
           left join notify_prefs np on np.user_id = u.id and np.conversation_id = cm.conversation_id
-          left join thread_follows tf on tf.root_id = ${message.threadRootId} and tf.user_id = u.id
+          left join thread_follows tf on tf.root_id = ${thread.threadRootId}::uuid and tf.user_id = u.id
          where u.id = cm.user_id
         offset 0) p
-     where cm.conversation_id = ${c.id} and cm.user_id <> ${message.author.id}
-     order by cm.user_id`
+     where cm.conversation_id = any (${conversationIds}::uuid[])
+     order by cm.conversation_id, cm.user_id`
 }
 
 export interface Evaluated {
@@ -100,8 +107,18 @@ export async function planMessageAttention(change: Change, message: MessageFacts
   const found = findMentions(message.text)
   if (found.channel) await assertMayBroadcast(change, c, '@channel')
   if (found.here) await assertMayBroadcast(change, c, '@here')
+  const members = await conversationRecipients(change, [c.id], { threadRootId: message.threadRootId, rootAuthorId: message.rootAuthorId ?? null })
+  const list = members.filter((r) => r.user_id !== message.author.id)
+  const present = found.here ? await change.services.attention.presence.here(list.map((r) => r.user_id), change.sql) : new Set<string>()
+  return evaluateAttention(message, c, found, list, present)
+}
+
+/**
+ * The mentions and notifications of a message, from its mentions as found, the people it
+ * reaches besides its author, and which of them are present (for @here).
+ */
+export function evaluateAttention(message: MessageFacts, c: ConversationAccess, found: FoundMentions, list: Recipient[], present: Set<string>): Evaluated {
   const plain = withoutCode(message.text)
-  const { presence } = change.services.attention
   const facts = {
     authorId: message.author.id,
     conversationKind: c.kind,
@@ -109,8 +126,6 @@ export async function planMessageAttention(change: Change, message: MessageFacts
     alsoInChannel: message.alsoInChannel,
   }
   const out: Evaluated = { mentions: [], notifications: [] }
-  const list = await recipients(change, message, c)
-  const present = found.here ? await presence.here(list.map((r) => r.user_id), change.sql) : new Set<string>()
   for (const r of list) {
     const mentioned = found.handles.includes(r.handle)
     const here = present.has(r.user_id)
@@ -127,14 +142,18 @@ export async function planMessageAttention(change: Change, message: MessageFacts
   return out
 }
 
-async function storeMentions(change: Change, message: Message, mentions: Evaluated['mentions'], replace: boolean): Promise<void> {
-  if (replace) await change.sql`delete from mentions where message_id = ${message.id}`
-  if (mentions.length === 0) return
+async function storeMentions(change: Change, made: Array<{ message: Message; mentions: Evaluated['mentions'] }>, replace: boolean): Promise<void> {
+  if (replace) await change.sql`delete from mentions where message_id = any (${made.map((m) => m.message.id)}::uuid[])`
+  const rows = made.flatMap(({ message, mentions }) => mentions.map((m) => ({ message, ...m })))
+  if (rows.length === 0) return
+  const column = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f)
   await change.sql`
     insert into mentions (message_id, user_id, conversation_id, seq, thread_root_id, in_channel, kind, keyword, created_at)
-    select ${message.id}::uuid, u, ${message.conversationId}::uuid, ${message.seq}, ${message.threadRootId}::uuid,
-           ${message.threadRootId === null || message.alsoInChannel}, k, kw, ${message.createdAt}::timestamptz
-      from unnest(${mentions.map((m) => m.userId)}::uuid[], ${mentions.map((m) => m.kind)}::text[], ${mentions.map((m) => m.keyword)}::text[]) as x(u, k, kw)`
+    select * from unnest(
+      ${column((r) => r.message.id)}::uuid[], ${column((r) => r.userId)}::uuid[], ${column((r) => r.message.conversationId)}::uuid[],
+      ${column((r) => r.message.seq)}::bigint[], ${column((r) => r.message.threadRootId)}::uuid[],
+      ${column((r) => String(r.message.threadRootId === null || r.message.alsoInChannel))}::text[]::boolean[],
+      ${column((r) => r.kind)}::text[], ${column((r) => r.keyword)}::text[], ${column((r) => r.message.createdAt)}::timestamptz[])`
 }
 
 /**
@@ -216,9 +235,9 @@ async function deliver(services: Services, message: Message, c: ConversationAcce
   }
 }
 
-/** A new message, once stored: the mentions planned for it. */
-export function storeNewMentions(change: Change, message: Message, planned: Evaluated): Promise<void> {
-  return storeMentions(change, message, planned.mentions, false)
+/** New messages, once stored: the mentions planned for them, in one statement. */
+export function storeNewMentions(change: Change, made: Array<{ message: Message; planned: Evaluated }>): Promise<void> {
+  return storeMentions(change, made.map(({ message, planned }) => ({ message, mentions: planned.mentions })), false)
 }
 
 /**
@@ -233,5 +252,5 @@ export function afterMessageCreated(change: Change, message: Message, c: Convers
 /** An edited message: its mentions are worked out again (an edit does not notify again). */
 export async function onMessageEdited(change: Change, message: Message, c: ConversationAccess): Promise<void> {
   const result = await planMessageAttention(change, message, c)
-  await storeMentions(change, message, result.mentions, true)
+  await storeMentions(change, [{ message, mentions: result.mentions }], true)
 }

@@ -31,6 +31,26 @@ export class Change {
     return rows[0]!.last_seq
   }
 
+  /**
+   * Takes `count` more seqs of each of several streams at once (the last of them is answered).
+   * The owner rows are locked in id order, so transactions taking several never deadlock
+   * with each other over them.
+   */
+  async nextSeqs(stream: StreamKind, counts: Map<string, number>): Promise<Map<string, number>> {
+    const ids = [...counts.keys()].sort()
+    const table = this.sql(owners[stream])
+    const [, rows] = await Promise.all([
+      this.sql`select 1 from ${table} where id = any (${ids}::uuid[]) order by id for update`,
+      this.sql<{ id: string; last_seq: number }[]>`
+        update ${table} o set last_seq = o.last_seq + x.n
+          from unnest(${ids}::uuid[], ${ids.map((id) => counts.get(id)!)}::int[]) as x(id, n)
+         where o.id = x.id
+        returning o.id, o.last_seq`,
+    ])
+    if (rows.length !== ids.length) throw new Error(`no ${stream} stream for some of ${ids.join(', ')}`)
+    return new Map(rows.map((r) => [r.id, r.last_seq]))
+  }
+
   /** Stores an event under a seq taken with nextSeq and queues it for publishing. */
   async record(
     stream: StreamKind,
@@ -40,14 +60,29 @@ export class Change {
     data: Record<string, unknown>,
     extras: EventExtras = {},
   ): Promise<Event> {
-    const [row] = await this.sql<{ created_at: Date }[]>`
+    const [event] = await this.recordMany([{ stream, streamId, seq, type, data, ...extras }])
+    return event!
+  }
+
+  /**
+   * Stores several events in one statement and queues them for publishing in the order given.
+   * Each seq was taken with nextSeq or nextSeqs.
+   */
+  async recordMany(events: Array<Omit<Event, 'at'>>): Promise<Event[]> {
+    const rows = await this.sql<{ stream: StreamKind; stream_id: string; seq: number; created_at: Date }[]>`
       insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-      values (${stream}, ${streamId}, ${seq}, ${type}, ${extras.conversationId ?? null}, ${extras.workspaceId ?? null},
-              ${this.sql.json(data as never)})
-      returning created_at`
-    const event: Event = { stream, streamId, seq, type, at: row!.created_at.toISOString(), ...extras, data }
-    this.steps.push(() => this.services.realtime.publish(event))
-    return event
+      select x->>'stream', (x->>'streamId')::uuid, (x->>'seq')::bigint, x->>'type',
+             (x->>'conversationId')::uuid, (x->>'workspaceId')::uuid, x->'data'
+        from jsonb_array_elements(${this.sql.json(events as never)}) as x
+      returning stream, stream_id, seq, created_at`
+    const at = new Map(rows.map((r) => [`${r.stream}:${r.stream_id}:${r.seq}`, r.created_at.toISOString()]))
+    const stored = events.map((e) => {
+      const { stream, streamId, seq, type, conversationId, workspaceId, data } = e
+      const extras = { ...(conversationId !== undefined && { conversationId }), ...(workspaceId !== undefined && { workspaceId }) }
+      return { stream, streamId, seq, type, at: at.get(`${stream}:${streamId}:${seq}`)!, ...extras, data } as Event
+    })
+    for (const event of stored) this.steps.push(() => this.services.realtime.publish(event))
+    return stored
   }
 
   /** nextSeq and record in one step, for events whose data does not depend on the seq. */

@@ -1,10 +1,13 @@
 import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
-import { assertCanPost, assertNotArchived, readableConversation, type ConversationAccess } from '../../access.js'
+import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../../access.js'
+import { batcherPer } from '../../db/batcher.js'
 import { transaction, type Change } from '../../events/transaction.js'
+import { findMentions } from '../../attention/mentions.js'
 import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
-import { messageOut, type MessageRow } from '../../serialize.js'
-import type { AuthedContext } from '../../services.js'
+import type { AuthedContext, Services } from '../../services.js'
+import { plainSends } from './group-commit.js'
+import { insertMessages, newMessageOut } from './store.js'
 
 /** Thrown inside a send transaction to roll it back when the author already used the clientId. */
 class AlreadySent {}
@@ -32,12 +35,49 @@ export async function follow(change: Change, rootId: string, conversationId: str
 export async function existingSend(ctx: AuthedContext, clientId: string, conversationId: string): Promise<Message | null> {
   const [row] = await ctx.services.sql<{ id: string; conversation_id: string }[]>`
     select id, conversation_id from messages where author_id = ${ctx.caller.userId} and client_id = ${clientId}`
-  if (!row) return null
-  if (row.conversation_id !== conversationId) {
+  return row ? original(ctx, row.id, row.conversation_id, conversationId) : null
+}
+
+/** A send's original, when it is in the conversation the retry names. */
+function original(ctx: AuthedContext, id: string, sentIn: string, conversationId: string): Promise<Message> {
+  if (sentIn !== conversationId) {
     throw new OCommsError('conflict', 'That clientId was already used for a message in another conversation.')
   }
-  return load.message(ctx.services.sql, row.id)
+  return load.message(ctx.services.sql, id)
 }
+
+interface SendCheck {
+  conversationId: string
+  userId: string
+  clientId: string
+}
+
+/** Whether the sender may see the conversation, and the message they already sent with the clientId. */
+type Checked = AccessRow & { sent_id: string | null; sent_in: string | null }
+
+/**
+ * The checks every send starts with, for many sends in one statement when the server is busy.
+ * Each check answers one row: the joins follow primary and unique keys.
+ */
+const sendChecks = batcherPer((services: Services) => {
+  const { sql } = services
+  const together = async (checks: SendCheck[]): Promise<Checked[]> => {
+    const column = <T>(f: (m: SendCheck) => T) => checks.map(f)
+    const rows = await sql<(Checked & { i: string })[]>`
+      select x.i, ${accessColumns(sql)}, e.id as sent_id, e.conversation_id as sent_in
+        from unnest(${column((k) => k.conversationId)}::uuid[], ${column((k) => k.userId)}::uuid[], ${column((k) => k.clientId)}::text[])
+             with ordinality as x(conversation_id, user_id, client_id, i)
+        left join conversations c on c.id = x.conversation_id
+        left join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = x.user_id and wm.state = 'active'
+        left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = x.user_id
+        left join messages e on e.author_id = x.user_id and e.client_id = x.client_id`
+    const byIndex = new Map(rows.map((r) => [Number(r.i), r]))
+    return checks.map((_, i) => byIndex.get(i + 1)!)
+  }
+  // One lane: a check takes well under a millisecond, so waiting for the one in flight costs
+  // less than a statement of its own (more lanes left the batches at three checks or fewer).
+  return { together, alone: async (check: SendCheck) => (await together([check]))[0]!, lanes: 1, most: 64 }
+})
 
 export interface SendHooks {
   /**
@@ -57,116 +97,110 @@ function later<T>(promise: Promise<T>): Promise<T> {
 
 /** Posts a message, exactly once per (author, clientId), with any files it carries. */
 export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
-  const { sql } = ctx.services
   const userId = ctx.caller.userId
-  // A retry of a send that already committed gets the original, even if access changed since;
-  // the access check runs beside that look-up, and counts only when there is no original.
-  const readable = later(readableConversation(sql, input.conversationId, userId))
-  const earlier = await existingSend(ctx, input.clientId, input.conversationId)
-  if (earlier) return earlier
-  const c = await readable
+  // A retry of a send that already committed gets the original, even if access changed since.
+  const checked = await sendChecks(ctx.services).run({ conversationId: input.conversationId, userId, clientId: input.clientId })
+  if (checked.sent_id) return original(ctx, checked.sent_id, checked.sent_in!, input.conversationId)
+  const c = accessFrom(checked)
   assertCanPost(c)
   if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
   if (input.text === '' && !input.fileIds?.length && !hooks.beforeInsert) {
     throw new OCommsError('invalid_input', 'A message needs text or a file.')
   }
   try {
-    return await transaction(ctx.services, async (change) => {
-      let root: Root | undefined
-      if (input.threadRootId) {
-        ;[root] = await change.sql<Root[]>`
-          select id, thread_root_id, author_id from messages
-           where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null`
-        if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
-        if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
-      }
-      const alsoInChannel = Boolean(root && input.alsoToChannel)
-      const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
-      // Who the message mentions and notifies reads memberships and settings only: it goes out
-      // first, so it runs before the seq is taken, in the same round trip. A refused @channel
-      // rolls the transaction back, seq and all.
-      const planning = later(
-        planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c),
-      )
-
-      // Taking the seq locks the conversation until commit, so seqs follow commit order; what
-      // runs under the lock goes out pipelined. The insert, behind the seq, reads it, and stores
-      // nothing when the author already sent this clientId (a retry racing the original: the
-      // unique key waits for it), left the conversation, or it was archived meanwhile. It
-      // answers the new row with its author, which is the whole message unless files attach.
-      const [seq, [row]] = await Promise.all([
-        change.nextSeq('conversation', c.id),
-        change.sql<Omit<MessageRow, 'participants' | 'reactions' | 'pinned' | 'files'>[]>`
-          with inserted as (
-            insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
-            select c.id, c.last_seq, ${userId}, ${input.clientId}, ${root?.id ?? null}, ${alsoInChannel}, ${input.text}
-              from conversations c
-             where c.id = ${c.id} and c.archived_at is null
-               and exists (select 1 from conversation_members where conversation_id = c.id and user_id = ${userId})
-            on conflict (author_id, client_id) do nothing
-            returning id, seq, conversation_id, thread_root_id, also_in_channel, client_id, author_id, text,
-                      created_at, edited_at, deleted_at, reply_count, last_reply_at)
-          select i.*, u.handle as author_handle, u.name as author_name from inserted i join users u on u.id = i.author_id`,
-      ])
-      const planned = await planning
-      if (!row) {
-        const [dup] = await change.sql`select 1 from messages where author_id = ${userId} and client_id = ${input.clientId}`
-        if (dup) throw new AlreadySent()
-        const [now] = await change.sql<{ archived: boolean }[]>`select archived_at is not null as archived from conversations where id = ${c.id}`
-        if (now?.archived) assertNotArchived({ ...c, archived: true })
-        throw new OCommsError('forbidden', 'You are no longer in this conversation.')
-      }
-      if (fileIds.length > 0) {
-        // Only the sender's own unattached uploads to this conversation; the row lock makes a
-        // file attach to one message even when two sends name it at once.
-        const attached = await change.sql`
-          update files set message_id = ${row.id}
-           where id = any (${fileIds}::uuid[]) and uploader_id = ${userId} and conversation_id = ${c.id} and message_id is null
-          returning id`
-        if (attached.length !== new Set(fileIds).size) {
-          throw new OCommsError('not_found', 'Some of those files are not your unattached uploads in this conversation.')
-        }
-      }
-      const data: Record<string, unknown> = {}
-      if (root) {
-        // The root may have been deleted since it was read: then there is nothing to reply to.
-        // Its summary is read behind the update on the same connection (execute() sends the update
-        // now, before the read is sent), so it includes the update.
-        const [updated, rootNow] = await Promise.all([
-          change.sql`
-            update messages
-               set reply_count = reply_count + 1,
-                   last_reply_at = now(),
-                   reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
-                                             else reply_participants || ${userId}::uuid end
-             where id = ${root.id} and deleted_at is null
-            returning id`.execute(),
-          load.messages(change.sql, change.sql`m.id = ${root.id}`, change.sql``, 1),
-        ])
-        if (updated.length === 0 || !rootNow[0]) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
-        data.root = rootSummary(rootNow[0])
-      }
-      // A new message has no reactions, pins or reply participants yet.
-      const message = fileIds.length > 0
-        ? await load.message(change.sql, row.id)
-        : messageOut({ ...row, participants: null, reactions: null, pinned: false, files: null })
-      data.message = message
-      await Promise.all([
-        change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId }),
-        storeNewMentions(change, message, planned),
-      ])
-      if (root) {
-        // The thread's author keeps an explicit unfollow; a replier follows again.
-        await follow(change, root.id, c.id, root.author_id, false)
-        await follow(change, root.id, c.id, userId, true)
-      }
-      afterMessageCreated(change, message, c, planned)
-      return message
-    })
+    // Most messages are plain: those are stored together with other sends when the server is
+    // busy (group commit). Replies, files and @channel/@here take the full path below.
+    const found = findMentions(input.text)
+    if (!input.threadRootId && !input.fileIds?.length && !hooks.beforeInsert && !found.channel && !found.here) {
+      const alone = () => storeSend(ctx, input, c, hooks)
+      return await plainSends(ctx.services).run({ userId, clientId: input.clientId, text: input.text, c, found, alone })
+    }
+    return await storeSend(ctx, input, c, hooks)
   } catch (err) {
     // A send with this clientId committed first (the insert's `on conflict` waited for it):
     // the original when it is in this conversation, `conflict` when it is in another one.
     if (err instanceof AlreadySent) return (await existingSend(ctx, input.clientId, input.conversationId))!
     throw err
   }
+}
+
+/** Stores one send in a transaction of its own, after its access checks. */
+async function storeSend(ctx: AuthedContext, input: CallInput<'message.send'>, c: ConversationAccess, hooks: SendHooks): Promise<Message> {
+  const userId = ctx.caller.userId
+  return transaction(ctx.services, async (change) => {
+    let root: Root | undefined
+    if (input.threadRootId) {
+      ;[root] = await change.sql<Root[]>`
+        select id, thread_root_id, author_id from messages
+         where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null`
+      if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
+      if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
+    }
+    const alsoInChannel = Boolean(root && input.alsoToChannel)
+    const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
+    // Who the message mentions and notifies reads memberships and settings only: it goes out
+    // first, so it runs before the seq is taken, in the same round trip. A refused @channel
+    // rolls the transaction back, seq and all.
+    const planning = later(
+      planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c),
+    )
+
+    // Taking the seq locks the conversation until commit, so seqs follow commit order; what
+    // runs under the lock goes out pipelined, the insert right behind the seq.
+    const [seq, [row]] = await Promise.all([
+      change.nextSeq('conversation', c.id),
+      insertMessages(change, [{ conversationId: c.id, back: 0, authorId: userId, clientId: input.clientId, threadRootId: root?.id ?? null, alsoInChannel, text: input.text }]),
+    ])
+    const planned = await planning
+    if (!row) {
+      const [dup] = await change.sql`select 1 from messages where author_id = ${userId} and client_id = ${input.clientId}`
+      if (dup) throw new AlreadySent()
+      const [now] = await change.sql<{ archived: boolean }[]>`select archived_at is not null as archived from conversations where id = ${c.id}`
+      if (now?.archived) assertNotArchived({ ...c, archived: true })
+      throw new OCommsError('forbidden', 'You are no longer in this conversation.')
+    }
+    if (fileIds.length > 0) {
+      // Only the sender's own unattached uploads to this conversation; the row lock makes a
+      // file attach to one message even when two sends name it at once.
+      const attached = await change.sql`
+        update files set message_id = ${row.id}
+         where id = any (${fileIds}::uuid[]) and uploader_id = ${userId} and conversation_id = ${c.id} and message_id is null
+        returning id`
+      if (attached.length !== new Set(fileIds).size) {
+        throw new OCommsError('not_found', 'Some of those files are not your unattached uploads in this conversation.')
+      }
+    }
+    const data: Record<string, unknown> = {}
+    if (root) {
+      // The root may have been deleted since it was read: then there is nothing to reply to.
+      // Its summary is read behind the update on the same connection (execute() sends the update
+      // now, before the read is sent), so it includes the update.
+      const [updated, rootNow] = await Promise.all([
+        change.sql`
+          update messages
+             set reply_count = reply_count + 1,
+                 last_reply_at = now(),
+                 reply_participants = case when ${userId}::uuid = any (reply_participants) then reply_participants
+                                           else reply_participants || ${userId}::uuid end
+           where id = ${root.id} and deleted_at is null
+          returning id`.execute(),
+        load.messages(change.sql, change.sql`m.id = ${root.id}`, change.sql``, 1),
+      ])
+      if (updated.length === 0 || !rootNow[0]) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
+      data.root = rootSummary(rootNow[0])
+    }
+    const message = fileIds.length > 0 ? await load.message(change.sql, row.id) : newMessageOut(row)
+    data.message = message
+    await Promise.all([
+      change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId }),
+      storeNewMentions(change, [{ message, planned }]),
+    ])
+    if (root) {
+      // The thread's author keeps an explicit unfollow; a replier follows again.
+      await follow(change, root.id, c.id, root.author_id, false)
+      await follow(change, root.id, c.id, userId, true)
+    }
+    afterMessageCreated(change, message, c, planned)
+    return message
+  })
 }
