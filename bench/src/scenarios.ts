@@ -45,14 +45,19 @@ function totals(collected: Collected[]) {
  * CPU the server process and PostgreSQL spend between start and stop. On a shared machine
  * wall-clock numbers swing with the neighbours' load; CPU per operation does not.
  */
+/** CPU time of the server, PostgreSQL and the load generators, per operation of a scenario. */
 async function cpuMeter(ctx: Context) {
+  const loadCpu = async () => (await Promise.all(ctx.workers.pids.map(usage))).reduce((sum, u) => sum + u.cpu, 0)
   const s0 = (await usage(ctx.server.pid)).cpu
   const p0 = await ctx.db.cpu()
+  const l0 = await loadCpu()
   return async (per: number, what: string) => {
     const s1 = (await usage(ctx.server.pid)).cpu
     const p1 = await ctx.db.cpu()
-    const pg = p0 !== null && p1 !== null ? `, PostgreSQL ${f(((p1 - p0) * 1000) / per, 2)} ms` : ''
-    return `CPU per ${what}: server ${f(((s1 - s0) * 1000) / per, 2)} ms${pg}`
+    const l1 = await loadCpu()
+    const ms = (seconds: number) => `${f((seconds * 1000) / per, 2)} ms`
+    const pg = p0 !== null && p1 !== null ? `, PostgreSQL ${ms(p1 - p0)}` : ''
+    return `CPU per ${what}: server ${ms(s1 - s0)}${pg}, load generators ${ms(l1 - l0)}`
   }
 }
 
@@ -143,9 +148,11 @@ export async function p5(ctx: Context): Promise<Row> {
 export async function p7(ctx: Context): Promise<Row> {
   const { calls, concurrency } = ctx.scale.p7
   const per = Math.ceil(calls / ctx.workers.count)
+  const meter = await cpuMeter(ctx)
   const res = await ctx.workers.all<{ h: string; failed: number }>({
     cmd: 'history', calls: per, concurrency: Math.max(1, Math.round(concurrency / ctx.workers.count)), limit: 50, conversationId: ctx.seeded.history,
   })
+  ctx.log(`  ${await meter(per * ctx.workers.count, 'call')}`)
   const s = summary(merge(res.map((r) => r.h)))
   const failed = res.reduce((n, r) => n + r.failed, 0)
   await ctx.workers.disconnect()

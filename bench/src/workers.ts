@@ -31,6 +31,11 @@ export class Workers {
     return this.procs.length
   }
 
+  /** The processes' ids, to read their CPU time. */
+  get pids(): number[] {
+    return this.procs.map((p) => p.pid!)
+  }
+
   /** Sends one command to worker `i`. */
   ask<T>(i: number, command: Command): Promise<T> {
     const id = this.nextId++
