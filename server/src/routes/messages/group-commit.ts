@@ -50,7 +50,12 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
     // statements go out together; the insert runs after the seqs were taken.
     const left = new Map(counts)
     const [members, , rows] = await Promise.all([
-      conversationRecipients(change, [...counts.keys()]),
+      conversationRecipients(change, [...counts.keys()], {
+        handles: [...new Set(sends.flatMap((s) => s.found.handles))],
+        everyone: false,
+        threadRootId: null,
+        rootAuthorId: null,
+      }),
       change.nextSeqs('conversation', counts),
       insertMessages(
         change,
