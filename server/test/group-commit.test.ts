@@ -23,13 +23,13 @@ t.test('a burst of sends to several conversations: all stored once, in shared tr
   const listener = await server.connect(alice.token)
   const sent = await Promise.all(
     Array.from({ length: 160 }, (_, i) =>
-      sockets[i % 4]!.call('message.send', { conversationId: channels[i % 3]!.id, text: `burst ${i}`, clientId: `burst-${i}` }),
+      sockets[i % 4]!.call('message.send', { conversationId: channels[i % 3]!.id, text: i % 10 === 0 ? `burst ${i} @carol` : `burst ${i}`, clientId: `burst-${i}` }),
     ),
   )
   t.equal(new Set(sent.map((m) => m.id)).size, 160, 'every send was acknowledged with a message of its own')
   t.same(
     sent.map((m) => m.text),
-    Array.from({ length: 160 }, (_, i) => `burst ${i}`),
+    Array.from({ length: 160 }, (_, i) => (i % 10 === 0 ? `burst ${i} @carol` : `burst ${i}`)),
     'each sender got their own message back',
   )
 
@@ -43,6 +43,17 @@ t.test('a burst of sends to several conversations: all stored once, in shared tr
     select count(*)::int as mixed from (select created_at from messages where client_id like 'burst-%'
       group by created_at having count(distinct conversation_id) > 1) x`
   t.ok(mixed > 0, 'a transaction carried messages of several conversations')
+  // The same transaction id (xmin) on a message, its event and its mention rows: stored together.
+  const [{ apart, mentioned }] = await sql<{ apart: number; mentioned: number }[]>`
+    select count(*) filter (where m.xmin::text <> e.xmin::text or (x.message_id is not null and x.xmin::text <> m.xmin::text))::int as apart,
+           count(x.message_id)::int as mentioned
+      from messages m
+      join events e on e.stream = 'conversation' and e.stream_id = m.conversation_id and e.seq = m.seq
+      left join mentions x on x.message_id = m.id
+     where m.client_id like 'burst-%'`
+  t.equal(apart, 0, 'each message was committed with its event and its mentions')
+  const naming = Array.from({ length: 160 }, (_, i) => i).filter((i) => i % 10 === 0 && i % 4 !== 2).length
+  t.equal(mentioned, naming, `the ${naming} messages naming @carol that she did not send mention her`)
 
   for (const c of channels) {
     const [stream] = await sql<{ last_seq: string; events: number; max: number; created: number; stored: number }[]>`
