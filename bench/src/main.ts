@@ -58,8 +58,10 @@ const rows: Row[] = []
 async function run(id: string, fn: () => Promise<Row | Row[]>) {
   if (!only.has(id)) return
   log(`${id} …`)
+  const t0 = Date.now()
   try {
     const r = await fn()
+    log(`  ${id} took ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     rows.push(...(Array.isArray(r) ? r : [r]))
   } catch (err) {
     rows.push({ id, scenario: 'failed to run', result: err instanceof Error ? err.message.split('\n')[0]! : String(err), target: '', pass: false })

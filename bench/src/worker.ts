@@ -321,7 +321,7 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
     await Promise.all(
       live.map(async (c) => {
         // Start spread over one think time, so the users do not act in lockstep.
-        await sleep(Math.random() * cmd.thinkMs)
+        await sleep(Math.min(Math.random() * cmd.thinkMs, end - Date.now()))
         while (Date.now() < end) {
           const k = choose()
           const input = mixInput(c, k.op, k.name)
@@ -336,8 +336,9 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
             entry.errors++
             fail(`${k.name}: ${String(err)}`)
           }
-          // Exponential think time: a Poisson stream of actions per user.
-          await sleep(-Math.log(1 - Math.random()) * cmd.thinkMs)
+          // Exponential think time: a Poisson stream of actions per user. Cut at the end of the
+          // step: the longest of thousands of such waits is several times the mean.
+          await sleep(Math.max(0, Math.min(-Math.log(1 - Math.random()) * cmd.thinkMs, end - Date.now())))
         }
       }),
     )
