@@ -121,8 +121,12 @@ export interface Evaluated {
  * Who a message mentions and notifies. It reads memberships and settings only, so a send runs
  * it before taking the conversation's seq lock, and a refused @channel costs no seq.
  */
-export async function planMessageAttention(change: Change, message: MessageFacts, c: ConversationAccess): Promise<Evaluated> {
-  const found = findMentions(message.text)
+export async function planMessageAttention(
+  change: Change,
+  message: MessageFacts,
+  c: ConversationAccess,
+  found: FoundMentions = findMentions(message.text),
+): Promise<Evaluated> {
   if (found.channel) await assertMayBroadcast(change, c, '@channel')
   if (found.here) await assertMayBroadcast(change, c, '@here')
   const members = await conversationRecipients(change, [c.id], {

@@ -2,7 +2,7 @@ import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
 import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../../access.js'
 import { batcherPer } from '../../db/batcher.js'
 import { transaction, type Change } from '../../events/transaction.js'
-import { findMentions } from '../../attention/mentions.js'
+import { findMentions, type FoundMentions } from '../../attention/mentions.js'
 import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext, Services } from '../../services.js'
@@ -112,10 +112,10 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
     // busy (group commit). Replies, files and @channel/@here take the full path below.
     const found = findMentions(input.text)
     if (!input.threadRootId && !input.fileIds?.length && !hooks.beforeInsert && !found.channel && !found.here) {
-      const alone = () => storeSend(ctx, input, c, hooks)
+      const alone = () => storeSend(ctx, input, c, hooks, found)
       return await plainSends(ctx.services).run({ userId, clientId: input.clientId, text: input.text, c, found, alone })
     }
-    return await storeSend(ctx, input, c, hooks)
+    return await storeSend(ctx, input, c, hooks, found)
   } catch (err) {
     // A send with this clientId committed first (the insert's `on conflict` waited for it):
     // the original when it is in this conversation, `conflict` when it is in another one.
@@ -124,8 +124,14 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
   }
 }
 
-/** Stores one send in a transaction of its own, after its access checks. */
-async function storeSend(ctx: AuthedContext, input: CallInput<'message.send'>, c: ConversationAccess, hooks: SendHooks): Promise<Message> {
+/** Stores one send in a transaction of its own, after its access checks; `found` is what its text mentions. */
+async function storeSend(
+  ctx: AuthedContext,
+  input: CallInput<'message.send'>,
+  c: ConversationAccess,
+  hooks: SendHooks,
+  found: FoundMentions,
+): Promise<Message> {
   const userId = ctx.caller.userId
   return transaction(ctx.services, async (change) => {
     let root: Root | undefined
@@ -142,7 +148,7 @@ async function storeSend(ctx: AuthedContext, input: CallInput<'message.send'>, c
     // first, so it runs before the seq is taken, in the same round trip. A refused @channel
     // rolls the transaction back, seq and all.
     const planning = later(
-      planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c),
+      planMessageAttention(change, { text: input.text, author: { id: userId }, threadRootId: root?.id ?? null, alsoInChannel, rootAuthorId: root?.author_id ?? null }, c, found),
     )
 
     // Taking the seq locks the conversation until commit, so seqs follow commit order; what

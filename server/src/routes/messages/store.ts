@@ -29,10 +29,10 @@ export function insertMessages(change: Change, messages: NewMessage[]): Promise<
   return change.sql<StoredRow[]>`
     with inserted as (
       insert into messages (conversation_id, seq, author_id, client_id, thread_root_id, also_in_channel, text)
-      select c.id, c.last_seq - x.back, x.author_id, x.client_id, x.thread_root_id, x.also_in_channel::boolean, x.text
+      select c.id, c.last_seq - x.back, x.author_id, x.client_id, x.thread_root_id, x.also_in_channel, x.text
         from unnest(${column((m) => m.conversationId)}::uuid[], ${column((m) => m.back)}::int[], ${column((m) => m.authorId)}::uuid[],
                     ${column((m) => m.clientId)}::text[], ${column((m) => m.threadRootId)}::uuid[],
-                    ${column((m) => String(m.alsoInChannel))}::text[], ${column((m) => m.text)}::text[])
+                    ${column((m) => String(m.alsoInChannel))}::text[]::boolean[], ${column((m) => m.text)}::text[])
              as x(conversation_id, back, author_id, client_id, thread_root_id, also_in_channel, text)
         join conversations c on c.id = x.conversation_id
        where c.archived_at is null
