@@ -42,10 +42,10 @@ function totals(collected: Collected[]) {
 }
 
 /**
- * CPU the server process and PostgreSQL spend between start and stop. On a shared machine
- * wall-clock numbers swing with the neighbours' load; CPU per operation does not.
+ * CPU the server process, PostgreSQL and the load generators spend between start and stop, per
+ * operation. On a shared machine wall-clock numbers swing with the neighbours' load; CPU per
+ * operation does not, and the load generators' share shows what the server's two cores lose to them.
  */
-/** CPU time of the server, PostgreSQL and the load generators, per operation of a scenario. */
 async function cpuMeter(ctx: Context) {
   const loadCpu = async () => (await Promise.all(ctx.workers.pids.map(usage))).reduce((sum, u) => sum + u.cpu, 0)
   const s0 = (await usage(ctx.server.pid)).cpu
