@@ -63,15 +63,35 @@ export function accessFrom(row: AccessRow | undefined): ConversationAccess {
   }
 }
 
+/** The rows accessColumns reads for one conversation and caller. */
+const accessRowOf = (sql: AnySql, conversationId: string, userId: string) => sql`
+  from conversations c
+  join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
+  left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
+ where c.id = ${conversationId}`
+
 /** A conversation the caller may read: a public channel of their workspace, or one they are in. */
 export async function readableConversation(sql: AnySql, conversationId: string, userId: string): Promise<ConversationAccess> {
-  const [row] = await sql<AccessRow[]>`
-    select ${accessColumns(sql)}
-      from conversations c
-      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = ${userId} and wm.state = 'active'
-      left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
-     where c.id = ${conversationId}`
+  const [row] = await sql<AccessRow[]>`select ${accessColumns(sql)} ${accessRowOf(sql, conversationId, userId)}`
   return accessFrom(row)
+}
+
+/**
+ * readableConversation, and in the same statement the version of what the conversation shows:
+ * the last seq of its own stream and of its workspace's. Every change to a message, its
+ * reactions, pin, files or thread records an event on the conversation's stream, and a change
+ * of a person's name records one on the workspace's, each in the transaction that makes it.
+ */
+export async function readableConversationVersion(
+  sql: AnySql,
+  conversationId: string,
+  userId: string,
+): Promise<{ conversation: ConversationAccess; version: string }> {
+  const [row] = await sql<(AccessRow & { version: string })[]>`
+    select ${accessColumns(sql)},
+           c.last_seq || '.' || (select w.last_seq from workspaces w where w.id = c.workspace_id) as version
+    ${accessRowOf(sql, conversationId, userId)}`
+  return { conversation: accessFrom(row), version: row!.version }
 }
 
 const label = (c: ConversationAccess) => (c.name ? `#${c.name}` : 'this conversation')

@@ -19,6 +19,8 @@ export interface ServerConfig {
   allowedOrigins: string[]
   trustProxy: boolean
   dbPoolSize: number
+  /** Memory, in MiB, for the newest page of busy conversations' history; 0 keeps none. */
+  historyCacheMb: number
   /** Largest request body, in bytes. */
   bodyLimit: number
   /** Largest uploaded file, in bytes (uploads stream to disk, so this does not cost memory). */
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     allowedOrigins: (env.OCOMMS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
+    historyCacheMb: int(env.OCOMMS_HISTORY_CACHE_MB, 64, 'OCOMMS_HISTORY_CACHE_MB'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
     fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
     presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),

@@ -5,6 +5,7 @@ import { onMessageEdited } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { HandlersFor } from '../handler.js'
 import { unpinDeleted } from '../pins/unpin.js'
+import { channelHistory, newestPagesOf } from './newest-page.js'
 import { follow, rootSummary, sendMessage } from './send.js'
 
 export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
@@ -12,15 +13,16 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
 
   'message.list': async (ctx, input) => {
     const { sql } = ctx.services
-    const c = await readableConversation(sql, input.conversationId, ctx.caller.userId)
     const limit = input.limit ?? 50
-    const inChannel = sql`m.conversation_id = ${c.id} and (m.thread_root_id is null or m.also_in_channel)`
-    if (input.afterSeq !== undefined) {
-      return load.messages(sql, sql`${inChannel} and m.seq > ${input.afterSeq}`, sql`order by m.seq asc`, limit)
+    if (input.afterSeq === undefined && input.beforeSeq === undefined) {
+      return [...(await newestPagesOf(ctx.services).read(sql, input.conversationId, ctx.caller.userId, limit))]
     }
-    const before = input.beforeSeq !== undefined ? sql`and m.seq < ${input.beforeSeq}` : sql``
-    const newest = await load.messages(sql, sql`${inChannel} ${before}`, sql`order by m.seq desc`, limit)
-    return newest.reverse()
+    const c = await readableConversation(sql, input.conversationId, ctx.caller.userId)
+    if (input.afterSeq !== undefined) {
+      return load.messages(sql, sql`${channelHistory(sql, c.id)} and m.seq > ${input.afterSeq}`, sql`order by m.seq asc`, limit)
+    }
+    const older = await load.messages(sql, sql`${channelHistory(sql, c.id)} and m.seq < ${input.beforeSeq!}`, sql`order by m.seq desc`, limit)
+    return older.reverse()
   },
 
   'message.get': async (ctx, input) => {
