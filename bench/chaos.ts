@@ -469,6 +469,8 @@ async function main() {
   // As root, the embedded PostgreSQL runs as `postgres`, which must be able to pass through here.
   if (process.getuid?.() === 0) await chmod(dataDir, 0o711)
   let databaseUrl: string
+  // What the server connects with: the embedded cluster's Unix socket, as in the product.
+  let serverUrl: string
   let cleanup: () => Promise<void>
   if (process.env.DATABASE_URL) {
     const name = `ocomms_chaos_${randomBytes(5).toString('hex')}`
@@ -476,7 +478,7 @@ async function main() {
     await admin.unsafe(`create database ${name}`)
     const u = new URL(process.env.DATABASE_URL)
     u.pathname = `/${name}`
-    databaseUrl = u.toString()
+    databaseUrl = serverUrl = u.toString()
     cleanup = async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`)
       await admin.end()
@@ -484,9 +486,10 @@ async function main() {
   } else {
     const db = await startEmbeddedDatabase(join(dataDir, 'pg'), log)
     databaseUrl = db.url
+    serverUrl = db.localUrl
     cleanup = () => db.stop()
   }
-  const server = new ServerProcess(await freePort(), databaseUrl, dataDir)
+  const server = new ServerProcess(await freePort(), serverUrl, dataDir)
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} })
   let failed: boolean
   try {

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 
 let adminUrl = process.env.DATABASE_URL
 let stopDatabase = async () => {}
+// The embedded cluster's Unix-socket URL, the way the server reaches it (for the test that connects with it).
+let socketUrl
 if (!adminUrl) {
   const { startEmbeddedDatabase } = await import('../server/dist/db/embedded.js').catch(async () => {
     // Not built yet: build once, then load.
@@ -19,6 +21,7 @@ if (!adminUrl) {
   process.stderr.write(`test database: embedded PostgreSQL in ${dir}\n`)
   const db = await startEmbeddedDatabase(dir)
   adminUrl = db.url
+  if (db.localUrl !== db.url) socketUrl = db.localUrl
   stopDatabase = async () => {
     await db.stop()
     await rm(dir, { recursive: true, force: true })
@@ -59,7 +62,7 @@ const steps = [
   // The terminal UI's end-to-end test runs the screen as `npm run build` ships it: bundled.
   ['node', ['scripts/bundle-tui.mjs']],
   ['npx', ['eslint', '.']],
-  ['npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl }],
+  ['npx', ['tap', ...process.argv.slice(2)], { ...process.env, OCOMMS_TEST_DATABASE_URL: adminUrl, ...(socketUrl ? { OCOMMS_TEST_DATABASE_SOCKET_URL: socketUrl } : {}) }],
 ]
 let code = 0
 try {

@@ -7,6 +7,8 @@ import postgres from 'postgres'
 
 export interface BenchDatabase {
   url: string
+  /** What the server connects with: for the embedded cluster its Unix socket, as in the product. */
+  serverUrl: string
   where: string
   /** CPU seconds PostgreSQL used so far (embedded only: a shared server's CPU is not ours). */
   cpu(): Promise<number | null>
@@ -20,6 +22,7 @@ export interface BenchDatabase {
 export async function benchDatabase(): Promise<BenchDatabase> {
   const admin = process.env.DATABASE_URL
   let url: string
+  let serverUrl: string
   let where: string
   let stop: () => Promise<void>
   let cpu: () => Promise<number | null> = async () => null
@@ -30,7 +33,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     await sql.end()
     const u = new URL(admin)
     u.pathname = `/${name}`
-    url = u.toString()
+    url = serverUrl = u.toString()
     where = `DATABASE_URL (${u.host}), database ${name}`
     stop = async () => {
       const a = postgres(admin, { max: 1, onnotice: () => {} })
@@ -41,7 +44,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     const dir = await mkdtemp(join(tmpdir(), 'ocomms-bench-pg-'))
     const db = await startEmbeddedDatabase(dir)
     url = db.url
-    where = 'embedded PostgreSQL (the default deployment)'
+    serverUrl = db.localUrl
+    where = `embedded PostgreSQL (the default deployment${db.localUrl === db.url ? '' : ', over its Unix socket'})`
     cpu = () => treeCpu(join(dir, 'postgres', 'postmaster.pid'))
     stop = async () => {
       await db.stop()
@@ -49,7 +53,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     }
   }
   await migrate(url)
-  return { url, where, cpu, stop }
+  return { url, serverUrl, where, cpu, stop }
 }
 
 const ticks = (fields: string[], from: number, count: number) =>

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full] [--only P1,P3] [--workers N] [--db-pool N] [--profile DIR] [--server MAIN]`
+ * `npm run bench [-- --full] [--only P1,P3] [--workers N] [--db-pool N] [--profile DIR] [--server MAIN] [--tcp]`
  *
  * Starts a database of its own, seeds it with SQL, starts the real server as its own process,
  * drives it from several worker processes holding real socket.io-client connections, and
@@ -27,6 +27,9 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     server: { type: 'string' },
     markdown: { type: 'boolean', default: false },
+    // The server reaches the embedded PostgreSQL over loopback TCP instead of its Unix socket
+    // (revisions before the socket, given with --server, need this).
+    tcp: { type: 'boolean', default: false },
   },
 })
 
@@ -44,7 +47,7 @@ log(`database: ${db.where}`)
 const t0 = Date.now()
 const seeded = await seed(db.url, scale.seed)
 log(`seeded ${scale.seed.users.toLocaleString('en-US')} users, ${seeded.p1.length + seeded.p3.length + seeded.mix.length + 2} channels in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-const server = await startOComms(db.url, {
+const server = await startOComms(values.tcp ? db.url : db.serverUrl, {
   env: values['db-pool'] ? { OCOMMS_DB_POOL: values['db-pool'] } : {},
   profileDir: values.profile,
   // Another revision's server/src/main.ts, to measure before and after on the same data.

@@ -20,7 +20,7 @@ export async function startServer(config: ServerConfig, { handleSignals = true }
     // Several processes share one database; an embedded one belongs to this process alone.
     if (config.redisUrl) log.warn('REDIS_URL is set but DATABASE_URL is not: other server processes cannot share this embedded PostgreSQL')
     embedded = await startEmbeddedDatabase(config.dataDir, (m) => log.info(m))
-    databaseUrl = embedded.url
+    databaseUrl = embedded.localUrl
   }
   const { app } = await build({ config, databaseUrl, logger: log })
   await app.listen({ host: config.host, port: config.port })

@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { callHttp, operations, transfers } from '@ocomms/shared'
+import postgres from 'postgres'
+import { loadConfig } from '../src/config.js'
+import { withServerDatabase } from '../src/ops/server-database.js'
 import { exited, serverFromSource, spawnServer } from './helpers/process.js'
 
 /** Starts `ocomms-server` as its own process with no DATABASE_URL, so it runs embedded PostgreSQL. */
@@ -27,6 +30,18 @@ t.test('the server runs on its own embedded PostgreSQL, stops cleanly and surviv
   const ws = await callHttp(url, 'workspace.create', { name: 'Acme' }, { token: me.token })
   const [general] = await callHttp(url, 'conversation.list', { workspaceId: ws.id }, { token: me.token })
   const sent = await callHttp(url, 'message.send', { conversationId: general!.id, text: 'kept', clientId: randomUUID() }, { token: me.token })
+
+  // The server reaches its PostgreSQL over the cluster's Unix socket (client_port -1), not TCP.
+  const ports = await withServerDatabase(loadConfig({}, { dataDir }), async (tcpUrl) => {
+    const sql = postgres(tcpUrl, { max: 1, onnotice: () => {} })
+    try {
+      return (await sql<{ port: number }[]>`select client_port as port from pg_stat_activity where application_name = 'ocomms'`).map((r) => r.port)
+    } finally {
+      await sql.end()
+    }
+  })
+  t.ok(ports.length > 0, 'the server holds connections')
+  t.same(new Set(ports), new Set([-1]), 'every one of them over the Unix socket')
 
   child.kill('SIGTERM')
   t.equal(await exited(child), 0, 'SIGTERM ends the server cleanly')

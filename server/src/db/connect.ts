@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import { driverAddress } from './address.js'
 
 export type Sql = postgres.Sql<Record<string, never>>
 export type TxSql = postgres.TransactionSql<Record<string, never>>
@@ -15,7 +16,9 @@ export interface ConnectOptions {
  * A pooled connection. int8 columns (seqs, counts) come back as numbers: they stay far below 2^53.
  */
 export function connect(url: string, options: ConnectOptions = {}): Sql {
-  return postgres(url, {
+  const address = driverAddress(url)
+  return postgres(address.url, {
+    path: address.path,
     max: options.max ?? 20,
     idle_timeout: 60,
     connect_timeout: options.connectTimeout ?? 10,

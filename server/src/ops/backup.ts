@@ -3,6 +3,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import postgres from 'postgres'
+import { driverAddress } from '../db/address.js'
 import { migrate } from '../db/migrate.js'
 
 /**
@@ -39,7 +40,8 @@ export interface BackupManifest {
 type Sql = postgres.Sql<Record<string, unknown>>
 
 function open(url: string): Sql {
-  return postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'ocomms-backup' } }) as Sql
+  const address = driverAddress(url)
+  return postgres(address.url, { path: address.path, max: 1, onnotice: () => {}, connection: { application_name: 'ocomms-backup' } }) as Sql
 }
 
 /** The public tables in an order where each comes after those it has foreign keys to. */
