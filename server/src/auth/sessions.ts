@@ -24,9 +24,16 @@ export async function authenticate(sql: Sql, token: string | undefined | null): 
     select id, user_id, last_used_at < now() - interval '1 minute' as stale
       from sessions where token_hash = ${hashToken(token)}`
   if (!row) return null
-  // Bookkeeping only: not worth a commit on the path of every (re)connection.
-  if (row.stale) sql`update sessions set last_used_at = now() where id = ${row.id}`.execute().catch(() => {})
+  if (row.stale) touchSessions(sql, [row.id])
   return { userId: row.user_id, sessionId: row.id }
+}
+
+/**
+ * Marks sessions used now, in the background: bookkeeping only, not worth a commit on the path
+ * of every request or (re)connection.
+ */
+export function touchSessions(sql: AnySql, ids: string[]): void {
+  if (ids.length > 0) sql`update sessions set last_used_at = now() where id = any (${ids}::uuid[])`.execute().catch(() => {})
 }
 
 export function bearerToken(header: string | undefined): string | null {

@@ -4,11 +4,10 @@ import addFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage } from 'node:http'
 import { Server } from 'socket.io'
-import { authenticate } from '../auth/sessions.js'
 import { errorBody, toError } from '../errors.js'
 import { invoke } from '../invoke.js'
 import type { Caller, Services } from '../services.js'
-import { rooms } from './rooms.js'
+import { handshake } from './handshake.js'
 
 /** What a socket acknowledgement carries back: the operation's output, or an error. */
 export type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } }
@@ -19,23 +18,6 @@ function originAllowed(req: IncomingMessage, services: Services): boolean {
   if (origin === undefined) return true
   const { publicUrl, allowedOrigins } = services.config
   return origin === new URL(publicUrl).origin || allowedOrigins.includes(origin)
-}
-
-/** The rooms a socket belongs in: its user and session, active workspaces and their conversations (one query). */
-async function roomsFor(services: Services, caller: Caller): Promise<string[]> {
-  const rows = await services.sql<{ kind: 'ws' | 'conv'; id: string }[]>`
-    select 'ws' as kind, workspace_id as id from workspace_members where user_id = ${caller.userId} and state = 'active'
-    union all
-    select 'conv', cm.conversation_id
-      from conversation_members cm
-      join conversations c on c.id = cm.conversation_id
-      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
-     where cm.user_id = ${caller.userId}`
-  return [
-    rooms.user(caller.userId),
-    rooms.session(caller.sessionId),
-    ...rows.map((r) => (r.kind === 'ws' ? rooms.workspace(r.id) : rooms.conversation(r.id))),
-  ]
 }
 
 /**
@@ -61,16 +43,16 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
   io.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
-      const caller = await authenticate(services.sql, typeof token === 'string' ? token : null)
-      if (!caller) {
+      const found = await handshake(services, typeof token === 'string' ? token : null)
+      if (!found) {
         const err = new Error('unauthenticated') as Error & { data: unknown }
         err.data = { code: 'unauthenticated', message: 'Sign in first: the socket needs a valid session token.' }
         return next(err)
       }
-      socket.data.caller = caller
+      socket.data.caller = found.caller
       // Join the rooms before the connection completes, so no event committed after the
       // client's first sync can slip past it.
-      socket.join(await roomsFor(services, caller))
+      socket.join(found.rooms)
       next()
     } catch (err) {
       const e = toError(err, services.log)
