@@ -1,5 +1,6 @@
 import { PRESENCE_EVENT, type Member, type PresenceInfo } from '@ocomms/shared'
 import type { Sql, TxSql } from '../db/connect.js'
+import { Batcher } from '../db/batcher.js'
 import { rooms } from '../realtime/rooms.js'
 import type { Services } from '../services.js'
 import { pick, type Candidates, type PresenceRegistry, type PresenceState } from './presence-registry.js'
@@ -33,10 +34,23 @@ export class PresenceService {
   private readonly touchedAt = new Map<string, number>()
   private stopped = false
 
+  /** The settings of people connecting: read together when many connect at once (a reconnect storm). */
+  private readonly connecting: Batcher<string, AttentionSettings>
+
   constructor(
     private readonly services: Services,
     readonly registry: PresenceRegistry,
-  ) {}
+  ) {
+    this.connecting = new Batcher({
+      together: async (userIds) => {
+        const settings = await loadSettings(services.sql, userIds)
+        return userIds.map((id) => settings.get(id)!)
+      },
+      alone: (userId) => loadOne(services.sql, userId),
+      lanes: 1,
+      most: 64,
+    })
+  }
 
   private get idleMs(): number {
     return this.services.config.presenceIdleSeconds * 1000
@@ -98,7 +112,7 @@ export class PresenceService {
     if (this.stopped) return
     const now = Date.now()
     this.touchedAt.set(userId, now)
-    const [, settings] = await Promise.all([this.registry.add(userId, socketId, now), loadOne(this.services.sql, userId)])
+    const [, settings] = await Promise.all([this.registry.add(userId, socketId, now), this.connecting.run(userId)])
     this.armIdle(userId, now)
     // If the socket closed meanwhile, the registry knows, and this settles nothing or offline.
     await this.settle(userId, settings)
