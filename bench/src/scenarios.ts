@@ -131,7 +131,9 @@ export async function p5(ctx: Context): Promise<Row> {
       callHttp(ctx.server.url, 'message.send', { conversationId, text: `while away ${c}`, clientId: randomUUID() }, { token: senders[c]!.token }),
     ),
   )
+  const meter = await cpuMeter(ctx)
   const res = await ctx.workers.all<{ ms: number; events: number; lost: number; failed: number }>({ cmd: 'reconnectSync', url: ctx.server.url })
+  ctx.log(`  ${await meter(clients, 'reconnect')}`)
   const ms = Math.max(...res.map((r) => r.ms))
   const events = res.reduce((s, r) => s + r.events, 0)
   const lost = res.reduce((s, r) => s + r.lost, 0)
