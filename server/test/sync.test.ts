@@ -93,3 +93,37 @@ t.test('sync reports streams the caller can no longer read, and discovers new co
   )
   t.equal(after.user.events.at(-1)!.conversationId, secret.id)
 })
+
+t.test('syncs that arrive together (a reconnect storm) each get exactly what they would get alone', async (t) => {
+  const server = await startTestServer(t)
+  const { ws, people } = await server.team('alice', 'bob', 'carol')
+  const [alice, bob, carol] = people
+  const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
+  const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true })
+  await alice.call('conversation.invite', { conversationId: secret.id, userIds: [bob.id] })
+  const own = await carol.call('channel.create', { workspaceId: ws.id, name: 'carols', private: true })
+  for (let i = 0; i < 12; i++) {
+    for (const [who, c] of [[alice, general!], [bob, secret], [carol, own]] as const) {
+      await who.call('message.send', { conversationId: c.id, text: `${c.name} ${i}`, clientId: randomUUID() })
+    }
+  }
+  // Every socket asks about every channel (carol about #secret too), from its own cursors, with
+  // its own page size: the same stream is asked from the same and from different cursors.
+  const sockets = await Promise.all(Array.from({ length: 45 }, (_, i) => server.connect(people[i % 3]!.token)))
+  const asks = sockets.map((_, i) => ({
+    conversations: { [general!.id]: i % 7, [secret.id]: (i * 3) % 11, [own.id]: i % 2 },
+    workspaces: { [ws.id]: i % 4 },
+    user: i % 3,
+    limit: [3, 5, 50][i % 3]!,
+  }))
+  const together = await Promise.all(sockets.map((s, i) => s.call('sync', asks[i]!)))
+  for (const [i, s] of sockets.entries()) {
+    const alone = await s.call('sync', asks[i]!)
+    t.same(together[i], alone, `sync ${i} (${people[i % 3]!.handle}) is the same in the burst as alone`)
+  }
+  const carols = together.filter((_, i) => i % 3 === 2)
+  t.ok(carols.every((r) => r.gone.includes(secret.id) && !r.conversations.some((p) => p.streamId === secret.id)), 'carol never sees #secret')
+  const alices = together.filter((_, i) => i % 3 === 0)
+  t.ok(alices.every((r) => r.gone.includes(own.id)), 'nor alice carol\'s own channel')
+  t.ok(together.some((r) => r.conversations.some((p) => p.hasMore)) && together.some((r) => r.conversations.some((p) => p.events.length > 3)), 'pages of both sizes')
+})
