@@ -5,10 +5,8 @@ import { searchMessages } from '../../search/messages.js'
 import { searchChannels, searchPeople } from '../../search/names.js'
 import type { Page } from '../../search/page.js'
 import { buildScope, type Scope } from '../../search/scope.js'
+import { searchTransaction } from '../../search/settings.js'
 import type { HandlersFor } from '../handler.js'
-
-/** Longest a search may run before it is cut off with a request to narrow it. */
-const STATEMENT_TIMEOUT = '10s'
 
 export const searchHandlers: HandlersFor<'search'> = {
   search: async (ctx, input) => {
@@ -26,21 +24,10 @@ export const searchHandlers: HandlersFor<'search'> = {
     const wanted = (type: SearchType) => only === undefined || only === type
 
     try {
-      const shared = await buildScope(sql, userId, input.workspaceId, timeZone, q)
+      const shared = await searchTransaction(sql, (tx) => buildScope(tx, userId, input.workspaceId, timeZone, q))
       // Each type runs on its own connection, at the same time as the others.
       const run = <T>(type: SearchType, fn: (scope: Scope) => Promise<Page<T>>): Promise<Page<T>> =>
-        wanted(type)
-          ? sql.begin(async (tx) => {
-              // Planned for its own words: a generic plan cannot tell a rare word from a common one.
-              // Not awaited first: it goes down the connection ahead of the search's own queries.
-              const settings = tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
-                                         set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
-                                         set_config('pg_trgm.similarity_threshold', '0.2', true),
-                                         set_config('pg_trgm.word_similarity_threshold', '0.5', true)`
-              const [, page] = await Promise.all([settings, fn({ ...shared, sql: tx })])
-              return page
-            })
-          : Promise.resolve({ items: [], next: null })
+        wanted(type) ? searchTransaction(sql, (tx) => fn({ ...shared, sql: tx })) : Promise.resolve({ items: [], next: null })
       const [messages, files, people, channels] = await Promise.all([
         run('messages', (s) => searchMessages(s, sort, limit, cursor)),
         run('files', (s) => searchFiles(s, sort, limit, cursor)),
