@@ -31,8 +31,17 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     types: {
       bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
     },
-    // A session left idle inside a transaction (its client wedged, e.g. by a connection lost
-    // mid-transaction) is ended by PostgreSQL, so its row locks cannot block a conversation.
-    connection: { application_name: 'ocomms', idle_in_transaction_session_timeout: 15_000 },
+    connection: {
+      application_name: 'ocomms',
+      // A session left idle inside a transaction (its client wedged, e.g. by a connection lost
+      // mid-transaction) is ended by PostgreSQL, so its row locks cannot block a conversation.
+      idle_in_transaction_session_timeout: 15_000,
+      // Each prepared statement is planned once per connection, not at every execution. The
+      // server's statements look rows up by key, often for arrays of keys (`unnest`), where
+      // PostgreSQL's default judged a plan for the actual array cheaper and planned again every
+      // time: planning was 60% of the database's work per message (docs/performance.md).
+      // Search, whose plans depend on its words, asks for its own plans (src/search/settings.ts).
+      plan_cache_mode: 'force_generic_plan',
+    },
   }) as unknown as Sql
 }
