@@ -69,3 +69,23 @@ t.test('when a batch fails, each of its items is done alone, and one refusal rej
   await release()
   t.equal(await after, 'together 9', 'the batcher goes on after a failure')
 })
+
+t.test('without `alone`, the items of a failed batch are each done as a batch of one', async (t) => {
+  const batches: number[][] = []
+  const batcher = new Batcher<number, string>({
+    lanes: 1,
+    most: 10,
+    together: async (items) => {
+      batches.push(items)
+      await sleep(1)
+      if (items.includes(-1)) throw new Error(items.length > 1 ? 'batch failed' : 'refused -1')
+      return items.map((i) => `together ${i}`)
+    },
+  })
+  const busy = batcher.run(0)
+  const settled = await Promise.allSettled([7, -1, 8].map((i) => batcher.run(i)))
+  await busy
+  t.same(batches.slice(0, 2), [[0], [7, -1, 8]])
+  t.same(batches.slice(2).sort(), [[-1], [7], [8]].sort(), 'then each item alone')
+  t.same(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)), ['together 7', 'refused -1', 'together 8'])
+})

@@ -46,7 +46,6 @@ export class PresenceService {
         const settings = await loadSettings(services.sql, userIds)
         return userIds.map((id) => settings.get(id)!)
       },
-      alone: (userId) => loadOne(services.sql, userId),
       lanes: 1,
       most: 64,
     })

@@ -16,9 +16,9 @@ export interface BatcherOptions<I, O> {
   /**
    * One item's work, when the batch it was in failed; what it throws is that item's answer.
    * A batch that can fail for one item's sake (a refused row, a value the database rejects)
-   * thus never fails the others.
+   * thus never fails the others. By default, `together` with that item only.
    */
-  alone: (item: I) => Promise<O>
+  alone?: (item: I) => Promise<O>
   /** Batches in flight at most. */
   lanes: number
   /** Items in a batch at most. */
@@ -35,7 +35,11 @@ export class Batcher<I, O> {
   private readonly queue: Array<Waiting<I, O>> = []
   private running = 0
 
-  constructor(private readonly options: BatcherOptions<I, O>) {}
+  private readonly alone: (item: I) => Promise<O>
+
+  constructor(private readonly options: BatcherOptions<I, O>) {
+    this.alone = options.alone ?? (async (item) => (await options.together([item]))[0]!)
+  }
 
   run(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
@@ -61,7 +65,7 @@ export class Batcher<I, O> {
       outs = await this.options.together(batch.map((w) => w.item))
     } catch {
       // Out of the lane: a batch that failed for one item's sake should not hold up the next.
-      for (const w of batch) this.options.alone(w.item).then(w.resolve, w.reject)
+      for (const w of batch) this.alone(w.item).then(w.resolve, w.reject)
       return
     }
     batch.forEach((w, i) => w.resolve(outs[i]!))

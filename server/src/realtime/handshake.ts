@@ -54,7 +54,7 @@ const handshakes = batcherPer((services: Services) => {
       }
     })
   }
-  return { together, alone: async (token: string) => (await together([token]))[0]!, lanes: 1, most: 64 }
+  return { together, lanes: 1, most: 64 }
 })
 
 /** The session `token` belongs to and its socket's rooms, or null for no such session. */

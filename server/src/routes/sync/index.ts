@@ -76,7 +76,7 @@ const eventReads = batcherPer((services: Services) => {
     }
     return asks.map(({ wanted, limit }) => wanted.flatMap((w) => byRead.get(key(w, limit)) ?? []))
   }
-  return { together, alone: async (ask: { wanted: Wanted[]; limit: number }) => (await together([ask]))[0]!, lanes: 1, most: 64 }
+  return { together, lanes: 1, most: 64 }
 })
 
 interface Heads {
@@ -123,12 +123,7 @@ const headReads = batcherPer((services: Services) => {
     const byIndex = new Map(rows.map((r) => [r.i, r]))
     return asks.map((_, i) => byIndex.get(i)!)
   }
-  return {
-    together,
-    alone: async (ask: { userId: string; conversations: string[]; workspaces: string[] }) => (await together([ask]))[0]!,
-    lanes: 1,
-    most: 64,
-  }
+  return { together, lanes: 1, most: 64 }
 })
 
 /** One stream's page: its events after the cursor, or a reset when they are no longer all there. */
