@@ -36,3 +36,15 @@ export interface CallContext {
 export interface AuthedContext extends CallContext {
   caller: Caller
 }
+
+/**
+ * What a module keeps for each running server (its batchers, its caches), made on first use.
+ * Kept by the server's Services, so several servers in one process (as in tests) each have their own.
+ */
+export function perServer<T>(make: (services: Services) => T): (services: Services) => T {
+  const made = new WeakMap<Services, T>()
+  return (services) => {
+    if (!made.has(services)) made.set(services, make(services))
+    return made.get(services)!
+  }
+}

@@ -1,3 +1,5 @@
+import { perServer, type Services } from '../services.js'
+
 /**
  * Does many small pieces of database work as few statements, without making a quiet server
  * wait. At most `lanes` batches run at a time. While a lane is free, an item starts a batch at
@@ -72,12 +74,6 @@ export class Batcher<I, O> {
   }
 }
 
-/** One batcher per key (a server's services), made on first use. */
-export function batcherPer<K extends object, I, O>(options: (key: K) => BatcherOptions<I, O>): (key: K) => Batcher<I, O> {
-  const made = new WeakMap<K, Batcher<I, O>>()
-  return (key) => {
-    let batcher = made.get(key)
-    if (!batcher) made.set(key, (batcher = new Batcher(options(key))))
-    return batcher
-  }
-}
+/** One batcher per running server, made on first use. */
+export const batcherPer = <I, O>(options: (services: Services) => BatcherOptions<I, O>): ((services: Services) => Batcher<I, O>) =>
+  perServer((services) => new Batcher(options(services)))

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache'
 import { readableConversationVersion } from '../../access.js'
 import type { Sql } from '../../db/connect.js'
 import * as load from '../../queries.js'
-import type { Services } from '../../services.js'
+import { perServer } from '../../services.js'
 
 /**
  * The newest page of a conversation is what nearly every history call asks for: opening a
@@ -71,14 +71,7 @@ export class NewestPages {
   }
 }
 
-const made = new WeakMap<Services, NewestPages>()
-
-/** The process's NewestPages, sized by OCOMMS_HISTORY_CACHE_MB. */
-export function newestPagesOf(services: Services): NewestPages {
-  let pages = made.get(services)
-  if (!pages) {
-    pages = new NewestPages({ maxBytes: services.config.historyCacheMb * 1024 * 1024, maxAgeMs: 60_000 })
-    made.set(services, pages)
-  }
-  return pages
-}
+/** The server's NewestPages, sized by OCOMMS_HISTORY_CACHE_MB. */
+export const newestPagesOf = perServer(
+  (services) => new NewestPages({ maxBytes: services.config.historyCacheMb * 1024 * 1024, maxAgeMs: 60_000 }),
+)
