@@ -44,12 +44,13 @@ interface Wanted {
 /**
  * Reads events for syncs in one statement: after a restart or a network blip every client
  * syncs at once, so the syncs waiting are served together (see src/db/batcher.ts), and a
- * stream several of them ask from the same cursor is read once.
+ * stream several of them ask from the same cursor is read once. Each sync gets, for each stream
+ * it wants, that stream's events in seq order.
  */
 const eventReads = batcherPer((services: Services) => {
   const { sql } = services
   const key = (w: Wanted, limit: number) => `${w.stream}/${w.head.id}/${w.cursor}/${limit}`
-  const together = async (asks: Array<{ wanted: Wanted[]; limit: number }>): Promise<EventRow[][]> => {
+  const together = async (asks: Array<{ wanted: Wanted[]; limit: number }>): Promise<EventRow[][][]> => {
     const distinct = new Map<string, { stream: StreamKind; id: string; cursor: number; limit: number }>()
     for (const { wanted, limit } of asks) {
       for (const w of wanted) distinct.set(key(w, limit), { stream: w.stream, id: w.head.id, cursor: w.cursor, limit })
@@ -74,7 +75,7 @@ const eventReads = batcherPer((services: Services) => {
       list.push(row)
       byRead.set(k, list)
     }
-    return asks.map(({ wanted, limit }) => wanted.flatMap((w) => byRead.get(key(w, limit)) ?? []))
+    return asks.map(({ wanted, limit }) => wanted.map((w) => byRead.get(key(w, limit)) ?? []))
   }
   return { together, lanes: 1, most: 64 }
 })
@@ -162,15 +163,9 @@ export const syncHandlers: HandlersFor<'sync'> = {
     ]
     // Only streams with events after the cursor, and still kept, are read.
     const behind = wanted.filter(({ head, cursor }) => cursor < head.last_seq && cursor >= head.first_retained_seq - 1)
-    const rows = behind.length === 0 ? [] : await eventReads(ctx.services).run({ wanted: behind, limit })
-    const byStream = new Map<string, EventRow[]>()
-    for (const row of rows) {
-      const k = `${row.stream}/${row.stream_id}`
-      const list = byStream.get(k) ?? []
-      list.push(row)
-      byStream.set(k, list)
-    }
-    const pageOf = (w: Wanted) => page(w, byStream.get(`${w.stream}/${w.head.id}`) ?? [], limit)
+    const lists = behind.length === 0 ? [] : await eventReads(ctx.services).run({ wanted: behind, limit })
+    const eventsOf = new Map(behind.map((w, i) => [w, lists[i]!]))
+    const pageOf = (w: Wanted) => page(w, eventsOf.get(w) ?? [], limit)
     const readableIds = new Set(readable.map((h) => h.id))
     const spaceIds = new Set(spaces.map((h) => h.id))
     return {
