@@ -1,6 +1,6 @@
 import type { Sql, TxSql } from '../db/connect.js'
 import type { Caller } from '../services.js'
-import { hashToken, newToken } from './tokens.js'
+import { hashToken, newToken, plausibleToken } from './tokens.js'
 
 type AnySql = Sql | TxSql
 
@@ -19,7 +19,7 @@ export async function createSession(
 
 /** The session a bearer token belongs to, or null. Marks it used at most once a minute. */
 export async function authenticate(sql: Sql, token: string | undefined | null): Promise<Caller | null> {
-  if (!token || token.length > 200) return null
+  if (!plausibleToken(token)) return null
   const [row] = await sql<{ id: string; user_id: string; stale: boolean }[]>`
     select id, user_id, last_used_at < now() - interval '1 minute' as stale
       from sessions where token_hash = ${hashToken(token)}`

@@ -10,6 +10,11 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest()
 }
 
+/** Whether a presented token could be one of ours at all: anything else is refused unhashed and unlooked-up. */
+export function plausibleToken(token: string | null | undefined): token is string {
+  return !!token && token.length <= 200
+}
+
 export function sameHash(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }

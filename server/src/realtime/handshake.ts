@@ -1,4 +1,4 @@
-import { hashToken } from '../auth/tokens.js'
+import { hashToken, plausibleToken } from '../auth/tokens.js'
 import { touchSessions } from '../auth/sessions.js'
 import { batcherPer } from '../db/batcher.js'
 import type { Caller, Services } from '../services.js'
@@ -59,6 +59,6 @@ const handshakes = batcherPer((services: Services) => {
 
 /** The session `token` belongs to and its socket's rooms, or null for no such session. */
 export function handshake(services: Services, token: string | null): Promise<Handshake | null> {
-  if (!token || token.length > 200) return Promise.resolve(null)
+  if (!plausibleToken(token)) return Promise.resolve(null)
   return handshakes(services).run(token)
 }
