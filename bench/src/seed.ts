@@ -103,8 +103,8 @@ export async function seed(url: string, plan: SeedPlan): Promise<Seeded> {
           from messages m where m.conversation_id = ${history}`
       await tx`update conversations set last_seq = ${plan.history} where id = ${history}`
     })
-    // Vacuum too: left to autovacuum, the freshly inserted tables were vacuumed during the first
-    // scenario, and its PostgreSQL CPU counted that.
+    // Vacuum too: left to autovacuum, the freshly inserted tables would be vacuumed within its
+    // first minute, during the first scenarios, and their PostgreSQL CPU would count it.
     await sql`vacuum analyze`
 
     const all = ids.map((id, i) => ({ id, token: tokens[i]! }))
