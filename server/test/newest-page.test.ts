@@ -1,14 +1,9 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import pino from 'pino'
-import { callHttp, type CallInput, type CallOutput, type Message, type OperationName } from '@ocomms/shared'
-import { build, loadConfig } from '../src/index.js'
+import { type CallInput, type CallOutput, type Message, type OperationName } from '@ocomms/shared'
 import { NewestPages, newestPagesOf } from '../src/routes/messages/newest-page.js'
 import { startTeam, type Team } from './helpers/team.js'
-import type { TestUser } from './helpers/server.js'
+import { startTestServer, type TestUser } from './helpers/server.js'
 
 /**
  * The newest page of a conversation's history is kept per process and served again while the
@@ -19,17 +14,8 @@ import type { TestUser } from './helpers/server.js'
 
 /** A second server process on the same database, as behind a load balancer. */
 async function secondProcess(t: { teardown(fn: () => unknown): void }, team: Team) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-second-'))
-  const config = loadConfig({}, { host: '127.0.0.1', port: 0, dataDir, databaseUrl: team.server.databaseUrl, logLevel: 'silent' })
-  const other = await build({ config, databaseUrl: team.server.databaseUrl, logger: pino({ level: 'silent' }) })
-  await other.app.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(async () => {
-    await other.app.close()
-    await rm(dataDir, { recursive: true, force: true })
-  })
-  const url = `http://127.0.0.1:${(other.app.server.address() as { port: number }).port}`
-  return <N extends OperationName>(u: TestUser, name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
-    callHttp(url, name, input, { token: u.token })
+  const other = await startTestServer(t, { databaseUrl: team.server.databaseUrl })
+  return <N extends OperationName>(u: TestUser, name: N, input: CallInput<N>): Promise<CallOutput<N>> => other.call(name, input, u.token)
 }
 
 const texts = (page: readonly Message[]) => page.map((m) => m.text)

@@ -64,8 +64,12 @@ export interface TestServer extends App {
 
 let counter = 0
 
+/**
+ * The real app on a fresh database of its own, listening on a free port; with
+ * `overrides.databaseUrl`, on that database instead (another server process beside a first one).
+ */
 export async function startTestServer(t: Teardown, overrides: ConfigOverrides = {}): Promise<TestServer> {
-  const db = await freshDatabase()
+  const db = overrides.databaseUrl ? { url: overrides.databaseUrl, drop: async () => {} } : await freshDatabase()
   const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-test-data-'))
   const config = loadConfig({}, {
     host: '127.0.0.1',
