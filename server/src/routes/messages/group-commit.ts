@@ -38,7 +38,9 @@ export const plainSends = batcherPer((services: Services) => ({
   // lock (a conversation another change holds) does not stop every plain send of the process.
   // With four lanes batches stayed small and throughput under load was a fifth lower.
   lanes: 2,
-  most: 64,
+  // Under sustained load (bench P3: 256 sends in flight) a cap of 64 filled 94 % of batches and
+  // held sends back; at 128 batches average about 70 and throughput was 7–10 % higher.
+  most: 128,
 }))
 
 /** Stores plain sends in one transaction; the messages in the order of the sends. */
