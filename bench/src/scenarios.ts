@@ -183,7 +183,7 @@ export async function p3(ctx: Context): Promise<Row> {
   const a = summary(t.ack)
   const d = summary(t.deliver)
   const fanout = clients / p3.length
-  ctx.log(`  ${int(res.reduce((s, r) => s + r.sent, 0))} sends, deliveries ${int(t.deliveries)} of ${int(acked * fanout)}, deliver p99 ${f(d.p99)} ms; ${cpu}${t.errors ? `, errors: ${t.samples.join('; ')}` : ''}`)
+  ctx.log(`  ${int(res.reduce((s, r) => s + r.sent, 0))} sends, deliveries ${int(t.deliveries)} of ${int(acked * fanout)}, ack p50 ${f(a.p50)} mean ${f(a.mean)} max ${f(a.max)} ms, deliver p99 ${f(d.p99)} ms; ${cpu}${t.errors ? `, errors: ${t.samples.join('; ')}` : ''}`)
   return {
     id: 'P3',
     scenario: `sustained persisted sends, fan-out ${fanout}, ${inFlight} in flight, ${seconds} s`,
