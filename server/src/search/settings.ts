@@ -16,13 +16,13 @@ export const STATEMENT_TIMEOUT = '10s'
  * awaited, and `fn` awaits its first one before Promise.all would await the settings.
  */
 export async function searchTransaction<T>(sql: Sql, fn: (tx: TxSql) => Promise<T>): Promise<T> {
-  let out: T | undefined
-  await sql.begin(async (tx) => {
+  const result = await sql.begin(async (tx) => {
     const settings = tx`select set_config('plan_cache_mode', 'force_custom_plan', true),
                                set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true),
                                set_config('pg_trgm.similarity_threshold', '0.2', true),
                                set_config('pg_trgm.word_similarity_threshold', '0.5', true)`.execute()
-    ;[, out] = await Promise.all([settings, fn(tx)])
+    const [, out] = await Promise.all([settings, fn(tx)])
+    return out
   })
-  return out as T
+  return result as T
 }
