@@ -30,6 +30,17 @@ export const limits = {
   savedPage: 100,
 } as const
 
+/**
+ * The largest whole numbers the protocol carries, by the column that keeps them: stream seqs are
+ * PostgreSQL bigints, but a JavaScript number is exact only up to 2^53 − 1, so that is their
+ * bound; counts and other small numbers live in int columns (up to 2^31 − 1). Every integer in
+ * a schema is bounded by one of these, so no value the database cannot hold gets past validation.
+ */
+export const integerBounds = {
+  seq: Number.MAX_SAFE_INTEGER,
+  int: 2 ** 31 - 1,
+} as const
+
 export const channelNamePattern = '^[a-z0-9][a-z0-9_-]{0,79}$'
 export const handlePattern = '^[a-z0-9][a-z0-9._-]{0,31}$'
 

@@ -1,10 +1,16 @@
-import { Type, type Static } from '@sinclair/typebox'
-import { channelNamePattern, handlePattern, limits } from './limits.js'
+import { Type, type IntegerOptions, type Static } from '@sinclair/typebox'
+import { channelNamePattern, handlePattern, integerBounds, limits } from './limits.js'
 
 /** Protocol entities. Each is declared once here and imported everywhere else. */
 
 export const Id = Type.String({ format: 'uuid', description: 'An opaque identifier.' })
 export const Timestamp = Type.String({ format: 'date-time' })
+/** A seq of an event stream, or a cursor (0 = none): 0 to 2^53 − 1 (see `integerBounds`). */
+export const SeqNumber = (options: IntegerOptions = {}) => Type.Integer({ minimum: 0, maximum: integerBounds.seq, ...options })
+/** A count, size or other whole number kept in an int column: 0 to 2^31 − 1 unless narrowed. */
+export const Count = (options: IntegerOptions = {}) => Type.Integer({ minimum: 0, maximum: integerBounds.int, ...options })
+/** A file size in bytes (a bigint column): 0 to 2^53 − 1. */
+export const ByteSize = (options: IntegerOptions = {}) => Type.Integer({ minimum: 0, maximum: integerBounds.seq, ...options })
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')])
@@ -53,7 +59,7 @@ export const Workspace = Type.Object({
   name: Type.String(),
   role: Role,
   createdAt: Timestamp,
-  lastSeq: Type.Integer({ description: 'Head of the workspace event stream.' }),
+  lastSeq: SeqNumber({ description: 'Head of the workspace event stream.' }),
 })
 export type Workspace = Static<typeof Workspace>
 
@@ -72,26 +78,26 @@ export const Conversation = Type.Object({
   name: Nullable(Type.String()),
   topic: Type.String(),
   description: Type.String(),
-  memberCount: Type.Integer(),
+  memberCount: Count(),
   archived: Type.Boolean(),
   createdBy: Nullable(Id),
   createdAt: Timestamp,
   isMember: Type.Boolean(),
-  lastSeq: Type.Integer({ description: 'Head of the conversation event stream.' }),
+  lastSeq: SeqNumber({ description: 'Head of the conversation event stream.' }),
   /** For DMs and group DMs: who is in it (the caller included). */
   members: Type.Optional(Type.Array(PersonRef)),
 })
 export type Conversation = Static<typeof Conversation>
 
 /** A message's reactions, one entry per emoji in the order they were first added; `members` are handles. */
-export const Reaction = Type.Object({ emoji: Type.String(), count: Type.Integer(), members: Type.Array(Type.String()) })
+export const Reaction = Type.Object({ emoji: Type.String(), count: Count(), members: Type.Array(Type.String()) })
 export type Reaction = Static<typeof Reaction>
-export const FileRef = Type.Object({ id: Id, name: Type.String(), size: Type.Integer(), mimeType: Type.String() })
+export const FileRef = Type.Object({ id: Id, name: Type.String(), size: ByteSize(), mimeType: Type.String() })
 export type FileRef = Static<typeof FileRef>
 
 export const Message = Type.Object({
   id: Id,
-  seq: Type.Integer({ description: 'The conversation seq of the event that created the message.' }),
+  seq: SeqNumber({ description: 'The conversation seq of the event that created the message.' }),
   conversationId: Id,
   threadRootId: Nullable(Id),
   alsoInChannel: Type.Boolean({ description: 'A thread reply that was also sent to the channel.' }),
@@ -101,7 +107,7 @@ export const Message = Type.Object({
   createdAt: Timestamp,
   editedAt: Nullable(Timestamp),
   deleted: Type.Boolean({ description: 'Deleted messages keep their place as a tombstone with empty text.' }),
-  replyCount: Type.Integer(),
+  replyCount: Count(),
   lastReplyAt: Nullable(Timestamp),
   replyParticipants: Type.Array(PersonRef),
   reactions: Type.Array(Reaction),
@@ -114,7 +120,7 @@ export type Message = Static<typeof Message>
 export const ReactionDetail = Type.Object({
   emoji: Type.String(),
   shortcode: Nullable(Type.String({ description: 'The primary :shortcode: of the emoji, without colons.' })),
-  count: Type.Integer(),
+  count: Count(),
   members: Type.Array(Type.String({ description: 'Handles.' })),
   people: Type.Array(PersonRef),
 })
@@ -132,7 +138,7 @@ export type SavedMessage = Static<typeof SavedMessage>
 export const FileInfo = Type.Object({
   id: Id,
   name: Type.String(),
-  size: Type.Integer(),
+  size: ByteSize(),
   mimeType: Type.String(),
   conversationId: Id,
   messageId: Nullable(Id),

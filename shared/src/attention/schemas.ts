@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CustomStatus, Id, Message, Nullable, Presence, Timestamp, Conversation, ConversationKind } from '../schemas.js'
+import { Count, CustomStatus, Id, SeqNumber, Message, Nullable, Presence, Timestamp, Conversation, ConversationKind } from '../schemas.js'
 
 /** Protocol shapes of the attention features (docs/attention.md), declared once. */
 
@@ -30,7 +30,7 @@ export const MentionPolicy = Type.Object({
   workspaceId: Id,
   /** Who may use @channel and @here in channels of more than `minMembers` members. */
   who: Type.Union([Type.Literal('everyone'), Type.Literal('admins')]),
-  minMembers: Type.Integer({ minimum: 0 }),
+  minMembers: Count(),
 })
 export type MentionPolicy = Static<typeof MentionPolicy>
 
@@ -71,24 +71,24 @@ export type PresenceInfo = Static<typeof PresenceInfo>
 
 export const UnreadConversation = Type.Object({
   conversation: Conversation,
-  unread: Type.Integer(),
-  mentions: Type.Integer(),
-  lastReadSeq: Type.Integer(),
+  unread: Count(),
+  mentions: Count(),
+  lastReadSeq: SeqNumber(),
   /** You muted it: show it quietly (its counts are still there). */
   muted: Type.Boolean(),
 })
 export const UnreadThread = Type.Object({
   root: Message,
-  unread: Type.Integer(),
-  mentions: Type.Integer(),
-  lastReadSeq: Type.Integer(),
+  unread: Count(),
+  mentions: Count(),
+  lastReadSeq: SeqNumber(),
 })
 export const Unreads = Type.Object({
   conversations: Type.Array(UnreadConversation),
   threads: Type.Array(UnreadThread),
   /** Unread messages in all of them. */
-  total: Type.Integer(),
-  totalMentions: Type.Integer(),
+  total: Count(),
+  totalMentions: Count(),
 })
 export type Unreads = Static<typeof Unreads>
 

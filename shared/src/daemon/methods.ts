@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { Event } from '../events.js'
 import { SearchResults, SearchType } from '../operations/search.js'
-import { Conversation, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, User, Workspace } from '../schemas.js'
+import { ByteSize, Conversation, Count, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, SeqNumber, User, Workspace } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
 import { defineMethod } from './method.js'
 import { Draft, PresenceInfo, TypingSignal } from '../attention/schemas.js'
@@ -33,13 +33,13 @@ export const daemonStatus = defineMethod({
   summary: 'Version, pid and the state of every profile.',
   params: Type.Object({}),
   result: Type.Object({
-    apiVersion: Type.Integer(),
+    apiVersion: Count(),
     version: Type.String(),
-    pid: Type.Integer(),
+    pid: Count(),
     startedAt: Type.String(),
     home: Type.String(),
     profiles: Type.Array(
-      Type.Object({ profile: Type.String(), server: Type.String(), handle: Type.String(), connection: ConnectionState, outbox: Type.Integer() }),
+      Type.Object({ profile: Type.String(), server: Type.String(), handle: Type.String(), connection: ConnectionState, outbox: Count() }),
     ),
   }),
 })
@@ -157,8 +157,8 @@ export const messagesRead = defineMethod({
   params: Type.Object({
     profile: ProfileParam,
     conversationId: Id,
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Optional(Count({ minimum: 1, maximum: 200 })),
+    beforeSeq: Type.Optional(SeqNumber({ minimum: 1 })),
     threadRootId: Type.Optional(Id),
   }),
   result: Type.Object({ messages: Type.Array(Message), stale: Type.Boolean(), source: Type.Union([Type.Literal('cache'), Type.Literal('server')]) }),
@@ -224,7 +224,7 @@ export const filesDownload = defineMethod({
   name: 'files.download',
   summary: 'Download a file\'s bytes to a local path (absolute; written by the daemon, replaced atomically).',
   params: Type.Object({ profile: ProfileParam, fileId: Id, path: Type.String({ minLength: 1 }) }),
-  result: Type.Object({ path: Type.String(), size: Type.Integer(), name: Type.String(), mimeType: Type.String() }),
+  result: Type.Object({ path: Type.String(), size: ByteSize(), name: Type.String(), mimeType: Type.String() }),
 })
 
 export const searchMethod = defineMethod({
@@ -236,7 +236,7 @@ export const searchMethod = defineMethod({
     profile: ProfileParam,
     query: Type.String({ maxLength: searchLimits.queryLength }),
     type: Type.Optional(SearchType),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    limit: Type.Optional(Count({ minimum: 1, maximum: 100 })),
     timeZone: Type.Optional(Type.String({ maxLength: 64 })),
   }),
   result: SearchResults,
@@ -260,7 +260,7 @@ export const NotificationRecord = Type.Object({
 export const notificationsList = defineMethod({
   name: 'notifications.list',
   summary: 'The notification history of this profile, newest first, each with whether it was shown or held back (by DND or a preference).',
-  params: Type.Object({ profile: ProfileParam, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+  params: Type.Object({ profile: ProfileParam, limit: Type.Optional(Count({ minimum: 1, maximum: 1000 })) }),
   result: Type.Array(NotificationRecord),
 })
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
-import { CustomStatus, Id, Nullable, Ok, Timestamp } from '../schemas.js'
+import { Count, CustomStatus, Id, Nullable, Ok, SeqNumber, Timestamp } from '../schemas.js'
 import { KEYWORD_MAX_LENGTH, KEYWORDS_MAX } from '../attention/keywords.js'
 import {
   DndStatus,
@@ -30,7 +30,7 @@ export const listMentions = defineOperation({
   input: Type.Object(
     {
       ...WorkspaceScoped,
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.historyPage })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: limits.historyPage })),
       before: Type.Optional(Timestamp),
     },
     { additionalProperties: false },
@@ -56,7 +56,7 @@ export const setMentionPolicy = defineOperation({
     {
       ...WorkspaceScoped,
       who: Type.Optional(Type.Union([Type.Literal('everyone'), Type.Literal('admins')])),
-      minMembers: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+      minMembers: Type.Optional(Count({ maximum: 1_000_000 })),
     },
     { additionalProperties: false },
   ),
@@ -170,7 +170,7 @@ export const setStatus = defineOperation({
       text: Type.String({ maxLength: 100 }),
       emoji: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
       expiresAt: Type.Optional(Nullable(Timestamp)),
-      expiresInMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 366 })),
+      expiresInMinutes: Type.Optional(Count({ minimum: 1, maximum: 60 * 24 * 366 })),
     },
     { additionalProperties: false },
   ),
@@ -204,7 +204,7 @@ export const snoozeDnd = defineOperation({
   auth: 'session',
   input: Type.Object(
     {
-      minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 })),
+      minutes: Type.Optional(Count({ minimum: 1, maximum: 60 * 24 * 30 })),
       until: Type.Optional(Timestamp),
     },
     { additionalProperties: false },
@@ -255,10 +255,10 @@ export const markRead = defineOperation({
   http: { method: 'POST', path: '/api/conversations/:conversationId/read' },
   auth: 'session',
   input: Type.Object(
-    { ...ConversationScoped, threadRootId: Type.Optional(Id), seq: Type.Optional(Type.Integer({ minimum: 0 })) },
+    { ...ConversationScoped, threadRootId: Type.Optional(Id), seq: Type.Optional(SeqNumber()) },
     { additionalProperties: false },
   ),
-  output: Type.Object({ conversationId: Id, threadRootId: Nullable(Id), lastReadSeq: Type.Integer() }),
+  output: Type.Object({ conversationId: Id, threadRootId: Nullable(Id), lastReadSeq: SeqNumber() }),
 })
 
 export const markUnread = defineOperation({
@@ -267,7 +267,7 @@ export const markUnread = defineOperation({
   http: { method: 'POST', path: '/api/messages/:messageId/unread' },
   auth: 'session',
   input: Type.Object({ messageId: Id }, { additionalProperties: false }),
-  output: Type.Object({ conversationId: Id, threadRootId: Nullable(Id), lastReadSeq: Type.Integer() }),
+  output: Type.Object({ conversationId: Id, threadRootId: Nullable(Id), lastReadSeq: SeqNumber() }),
 })
 
 // Drafts

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
-import { Id, Message, Ok } from '../schemas.js'
+import { Count, Id, Message, Ok, SeqNumber } from '../schemas.js'
 
 export const MessageText = Type.String({ minLength: 1, maxLength: limits.messageText })
 
@@ -36,9 +36,9 @@ export const listMessages = defineOperation({
   input: Type.Object(
     {
       conversationId: Id,
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.historyPage })),
-      beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
-      afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: limits.historyPage })),
+      beforeSeq: Type.Optional(SeqNumber({ minimum: 1 })),
+      afterSeq: Type.Optional(SeqNumber()),
     },
     { additionalProperties: false },
   ),
@@ -53,8 +53,8 @@ export const listReplies = defineOperation({
   input: Type.Object(
     {
       messageId: Id,
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.historyPage })),
-      afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: limits.historyPage })),
+      afterSeq: Type.Optional(SeqNumber()),
     },
     { additionalProperties: false },
   ),
@@ -75,7 +75,7 @@ export const getMessageBySeq = defineOperation({
   summary: 'One message by its seq in a conversation (for references such as #general/42).',
   http: { method: 'GET', path: '/api/conversations/:conversationId/messages/:seq' },
   auth: 'session',
-  input: Type.Object({ conversationId: Id, seq: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  input: Type.Object({ conversationId: Id, seq: SeqNumber({ minimum: 1 }) }, { additionalProperties: false }),
   output: Message,
 })
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
-import { Id, Ok, SavedMessage, Timestamp } from '../schemas.js'
+import { Count, Id, Ok, SavedMessage, Timestamp } from '../schemas.js'
 
 export const saveMessage = defineOperation({
   name: 'saved.add',
@@ -31,7 +31,7 @@ export const listSaved = defineOperation({
   input: Type.Object(
     {
       workspaceId: Type.Optional(Id),
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.savedPage })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: limits.savedPage })),
       before: Type.Optional(Timestamp),
     },
     { additionalProperties: false },

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { defineOperation } from '../operation.js'
-import { Conversation, Id, Member, Message, Nullable, PersonRef, Timestamp } from '../schemas.js'
+import { ByteSize, Conversation, Count, Id, Member, Message, Nullable, PersonRef, Timestamp } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
 
 export const SearchType = Type.Union([Type.Literal('messages'), Type.Literal('files'), Type.Literal('people'), Type.Literal('channels')])
@@ -21,7 +21,7 @@ export type MessageHit = Static<typeof MessageHit>
 export const FileHit = Type.Object({
   id: Id,
   name: Type.String(),
-  size: Type.Integer(),
+  size: ByteSize(),
   mimeType: Type.String(),
   conversationId: Id,
   messageId: Id,
@@ -63,7 +63,7 @@ export const search = defineOperation({
       query: Type.String({ maxLength: searchLimits.queryLength }),
       type: Type.Optional(SearchType),
       sort: Type.Optional(SearchSort),
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Per type; default 20.' })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: 100, description: 'Per type; default 20.' })),
       cursor: Type.Optional(Type.String({ maxLength: 512, description: 'From `next` of the previous page; needs `type`.' })),
       timeZone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone the query\'s dates are days in; default UTC.' })),
     },

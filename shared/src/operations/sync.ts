@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox'
 import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
 import { Event } from '../events.js'
-import { Id } from '../schemas.js'
+import { Count, Id, SeqNumber } from '../schemas.js'
 
-const Cursor = Type.Integer({ minimum: 0, description: 'The last seq the client applied; 0 for none.' })
+const Cursor = SeqNumber({ description: 'The last seq the client applied; 0 for none.' })
 
 const StreamPage = Type.Object({
   streamId: Id,
@@ -13,7 +13,7 @@ const StreamPage = Type.Object({
   hasMore: Type.Boolean(),
   /** The cursor is older than the events the server keeps: rebuild this stream from a snapshot. */
   reset: Type.Boolean(),
-  lastSeq: Type.Integer(),
+  lastSeq: SeqNumber(),
 })
 
 export const sync = defineOperation({
@@ -28,7 +28,7 @@ export const sync = defineOperation({
       conversations: Type.Optional(Type.Record(Type.String({ format: 'uuid' }), Cursor, { maxProperties: 5_000 })),
       user: Type.Optional(Cursor),
       workspaces: Type.Optional(Type.Record(Type.String({ format: 'uuid' }), Cursor, { maxProperties: 100 })),
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.syncPage })),
+      limit: Type.Optional(Count({ minimum: 1, maximum: limits.syncPage })),
     },
     { additionalProperties: false },
   ),
@@ -37,6 +37,6 @@ export const sync = defineOperation({
     user: StreamPage,
     workspaces: Type.Array(StreamPage),
     gone: Type.Array(Id),
-    heads: Type.Record(Type.String(), Type.Integer()),
+    heads: Type.Record(Type.String(), SeqNumber()),
   }),
 })

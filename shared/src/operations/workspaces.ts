@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineOperation } from '../operation.js'
-import { Email, Id, Member, Ok, Role, Timestamp, Workspace } from '../schemas.js'
+import { Count, Email, Id, Member, Ok, Role, Timestamp, Workspace } from '../schemas.js'
 
 const WorkspaceScoped = { workspaceId: Id }
 
@@ -52,7 +52,7 @@ export const Invite = Type.Object({
   role: Role,
   email: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Timestamp,
-  maxUses: Type.Union([Type.Integer(), Type.Null()]),
+  maxUses: Type.Union([Count(), Type.Null()]),
 })
 
 export const createInvite = defineOperation({
@@ -65,8 +65,8 @@ export const createInvite = defineOperation({
       ...WorkspaceScoped,
       role: Type.Optional(Role),
       email: Type.Optional(Email),
-      expiresInHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
-      maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+      expiresInHours: Type.Optional(Count({ minimum: 1, maximum: 24 * 90 })),
+      maxUses: Type.Optional(Count({ minimum: 1, maximum: 10_000 })),
     },
     { additionalProperties: false },
   ),
