@@ -58,7 +58,15 @@ fi
 HOST=${OCOMMS_HOST:-127.0.0.1}
 PORT=${OCOMMS_PORT:-7080}
 DATA=${OCOMMS_DATA_DIR:-$REPO/data}
+# From here on, everything written (the data dir, the log, the pid file) is the owner's alone:
+# the data dir holds the database and every uploaded file, the log names accounts. (Not before:
+# the PostgreSQL binaries under node_modules must stay readable by the `postgres` user that runs
+# them when this runs as root.) Folders made by an older install are tightened too; as root with
+# the embedded PostgreSQL, the server opens the data dir to the `postgres` group for passing
+# through (0710), nothing more.
+umask 077
 mkdir -p "$DATA"
+chmod go-rwx "$DATA"
 URL="http://$HOST:$PORT"
 [ "$HOST" = "0.0.0.0" ] && URL="http://localhost:$PORT"
 
@@ -85,6 +93,7 @@ ExecStart=$(command -v node) $REPO/server/dist/main.js
 Restart=on-failure
 KillSignal=SIGTERM
 TimeoutStopSec=30
+UMask=0077
 
 [Install]
 WantedBy=multi-user.target
@@ -100,6 +109,8 @@ if [ "$start" = 1 ]; then
     echo "A server is already answering at $URL; leaving it running."
   else
     echo "Starting the server (data in $DATA, log in $DATA/server.log)..."
+    touch "$DATA/server.log" "$DATA/server.pid"
+    chmod 600 "$DATA/server.log" "$DATA/server.pid"
     OCOMMS_HOST=$HOST OCOMMS_PORT=$PORT OCOMMS_DATA_DIR=$DATA nohup node server/dist/main.js >>"$DATA/server.log" 2>&1 &
     echo $! > "$DATA/server.pid"
     for _ in $(seq 1 120); do healthy && break; sleep 0.5; done

@@ -75,7 +75,7 @@ t.test('people, roles and workspaces from the CLI', async (t) => {
   const wrong = await bob.run(['login', '--server', server.url, '--email', bob.email, '--password-stdin'], { stdin: 'not the password\n' })
   t.equal(wrong.code, 1, 'a wrong password is refused')
   t.equal((await bob.run(['login', '--server', server.url, '--email', bob.email, '--magic-link'])).code, 0)
-  const mail = await until(() => server.logs.map((l) => l.mail as { to: string; text: string } | undefined).find((m) => m?.to === bob.email))
+  const mail = await until(async () => (await server.mails()).find((m) => m.to === bob.email))
   const link = /(http\S+magic-link#token=\S+)/.exec(mail.text)![1]!
   const viaLink = await bob.json<{ user: { handle: string }; workspace: { slug: string } }>(['login', '--link', link])
   t.match(viaLink, { user: { handle: 'bob' }, workspace: { slug: String } }, 'signed in with the magic link')

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Server } from 'socket.io'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { createMailer, type Mailer } from './auth/mailer.js'
 import { Throttle } from './auth/throttle.js'
 import type { ServerConfig } from './config.js'
@@ -10,6 +10,7 @@ import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
 import { OCommsError } from '@ocomms/shared'
 import { errorBody, toError } from './errors.js'
+import { createLogger } from './logger.js'
 import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
@@ -40,7 +41,7 @@ export interface App {
 /** The whole server, ready to listen; tests call this and talk to it over real sockets. */
 export async function build(options: BuildOptions): Promise<App> {
   const { config, databaseUrl } = options
-  const log = options.logger ?? pino({ level: config.logLevel })
+  const log = options.logger ?? createLogger(config.logLevel)
   await migrate(databaseUrl, (m) => log.info(m))
 
   // pino's Logger and Fastify's logger types disagree on generics only; the instance is the same.

@@ -15,6 +15,8 @@ export interface ServerConfig {
   logLevel: string
   smtpUrl: string | null
   mailFrom: string
+  /** Without SMTP: a folder each mail is written to as a file (0600), for development. Off when null. */
+  devMailDir: string | null
   /** Browser origins allowed to open sockets, besides publicUrl's own. Non-browser clients send none. */
   allowedOrigins: string[]
   trustProxy: boolean
@@ -47,6 +49,12 @@ export interface ServerConfig {
   }
   /** PostgreSQL text search configuration (language) of search; changing it rebuilds the index at start. */
   searchConfig: string
+  sessions: {
+    /** A session not used for this long ends (0: never). Every use renews it. */
+    idleDays: number
+    /** A session ends this long after sign-in, however much it is used (0: never). */
+    maxDays: number
+  }
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -58,7 +66,10 @@ export interface ServerConfig {
   }
 }
 
-export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle'>> & { throttle?: Partial<ServerConfig['throttle']> }
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sessions'>> & {
+  throttle?: Partial<ServerConfig['throttle']>
+  sessions?: Partial<ServerConfig['sessions']>
+}
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback
@@ -89,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: env.OCOMMS_LOG_LEVEL ?? 'info',
     smtpUrl: str(env.OCOMMS_SMTP_URL),
     mailFrom: env.OCOMMS_MAIL_FROM ?? 'OComms <no-reply@localhost>',
+    devMailDir: env.OCOMMS_DEV_MAIL_DIR ? resolve(env.OCOMMS_DEV_MAIL_DIR) : null,
     allowedOrigins: (env.OCOMMS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
@@ -105,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       intervalSeconds: int(env.OCOMMS_EVENT_PRUNE_INTERVAL, 3600, 'OCOMMS_EVENT_PRUNE_INTERVAL'),
     },
     searchConfig: str(env.OCOMMS_SEARCH_CONFIG) ?? 'english',
+    sessions: {
+      idleDays: int(env.OCOMMS_SESSION_IDLE_DAYS, 30, 'OCOMMS_SESSION_IDLE_DAYS'),
+      maxDays: int(env.OCOMMS_SESSION_MAX_DAYS, 365, 'OCOMMS_SESSION_MAX_DAYS'),
+    },
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),
@@ -113,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       windowSeconds: int(env.OCOMMS_THROTTLE_WINDOW, 900, 'OCOMMS_THROTTLE_WINDOW'),
     },
   }
-  const { throttle, ...rest } = overrides
+  const { throttle, sessions, ...rest } = overrides
   const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) }
-  return { ...merged, throttle: { ...base.throttle, ...throttle } } as ServerConfig
+  return { ...merged, throttle: { ...base.throttle, ...throttle }, sessions: { ...base.sessions, ...sessions } } as ServerConfig
 }

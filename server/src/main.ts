@@ -22,6 +22,9 @@ const { values, positionals } = parseArgs({
   },
 })
 
+// Backups, restored files and everything the server writes: the owner's alone.
+process.umask(0o077)
+
 const env = { ...process.env }
 if (values['data-dir']) env.OCOMMS_DATA_DIR = values['data-dir']
 if (values['database-url']) env.DATABASE_URL = values['database-url']

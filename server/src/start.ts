@@ -1,7 +1,21 @@
-import { pino } from 'pino'
+import { chmod, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { build } from './app.js'
 import type { ServerConfig } from './config.js'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js'
+import { createLogger } from './logger.js'
+
+/**
+ * The data dir and the file store are the server user's alone (0700). Installs made before
+ * that was so get their folders tightened here; a file inside a 0700 folder is out of reach of
+ * other users whatever its own mode. (With embedded PostgreSQL as root, embedded.ts opens the
+ * data dir to the `postgres` group for passing through, 0710.)
+ */
+async function ownerOnlyDataDir(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  await chmod(dataDir, 0o700)
+  await chmod(join(dataDir, 'files'), 0o700).catch(() => {})
+}
 
 export interface RunningServer {
   url: string
@@ -13,7 +27,10 @@ export interface RunningServer {
  * URL is configured, the app, and the listener. SIGTERM and SIGINT shut down in order.
  */
 export async function startServer(config: ServerConfig, { handleSignals = true } = {}): Promise<RunningServer> {
-  const log = pino({ level: config.logLevel })
+  // Whatever this process creates (uploads, backups, mails, PostgreSQL's files) is its owner's alone.
+  process.umask(0o077)
+  const log = createLogger(config.logLevel)
+  await ownerOnlyDataDir(config.dataDir)
   let embedded: EmbeddedDatabase | null = null
   let databaseUrl = config.databaseUrl
   if (!databaseUrl) {

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import nodemailer from 'nodemailer'
 import type { Logger } from 'pino'
 import type { ServerConfig } from '../config.js'
@@ -12,9 +15,16 @@ export interface Mailer {
   send(mail: Mail): Promise<void>
 }
 
+/** A mail as a file a person (or a test) can read: headers, a blank line, the text. */
+export function mailFile(mail: Mail, from: string): string {
+  return `From: ${from}\nTo: ${mail.to}\nSubject: ${mail.subject}\nDate: ${new Date().toUTCString()}\n\n${mail.text}\n`
+}
+
 /**
- * Sends through SMTP when OCOMMS_SMTP_URL is set. Without SMTP, a small server cannot
- * mail anyone, so the message goes to the server log where the operator can pass it on.
+ * Sends through SMTP when OCOMMS_SMTP_URL is set. Otherwise, with OCOMMS_DEV_MAIL_DIR, each
+ * mail is written as a file there (owner-only, 0600), for development and small trials.
+ * With neither, nothing is sent and only the fact is logged: a mail carries sign-in links,
+ * which must never reach a log (anyone who reads it could sign in as the addressee).
  */
 export function createMailer(config: ServerConfig, log: Logger): Mailer {
   if (config.smtpUrl) {
@@ -25,9 +35,24 @@ export function createMailer(config: ServerConfig, log: Logger): Mailer {
       },
     }
   }
+  const dir = config.devMailDir
+  if (dir) {
+    return {
+      async send(mail) {
+        await mkdir(dir, { recursive: true, mode: 0o700 })
+        // The name says when, not to whom: listing the folder tells nothing.
+        const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`)
+        await writeFile(file, mailFile(mail, config.mailFrom), { mode: 0o600, flag: 'wx' })
+        log.info({ file }, `mail written to ${file} (OCOMMS_DEV_MAIL_DIR): ${mail.subject}`)
+      },
+    }
+  }
   return {
     async send(mail) {
-      log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text } }, `mail to ${mail.to} (SMTP is not configured): ${mail.subject}`)
+      log.warn(
+        { subject: mail.subject },
+        'a mail was not sent: no mail server is configured. Set OCOMMS_SMTP_URL (or OCOMMS_DEV_MAIL_DIR to write mails to files while trying OComms out)',
+      )
     },
   }
 }

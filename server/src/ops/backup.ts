@@ -1,10 +1,11 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import postgres from 'postgres'
 import { driverAddress } from '../db/address.js'
 import { migrate } from '../db/migrate.js'
+import { ownerOnly } from '../files/owner-only.js'
 
 /**
  * Backups: a consistent copy of the database and the file store, in a directory.
@@ -84,7 +85,9 @@ export interface BackupOptions {
 
 export async function backup({ databaseUrl, dataDir, out }: BackupOptions): Promise<BackupManifest> {
   if (existsSync(out) && (await readdir(out)).length > 0) throw new Error(`${out} is not empty; choose a new directory for the backup`)
+  // A backup holds everything, password and token hashes included: its owner's alone.
   await mkdir(join(out, 'db'), { recursive: true, mode: 0o700 })
+  await chmod(out, 0o700)
   const sql = open(databaseUrl)
   try {
     const manifest = await sql.begin('isolation level repeatable read read only', async (tx) => {
@@ -105,7 +108,10 @@ export async function backup({ databaseUrl, dataDir, out }: BackupOptions): Prom
       return { format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: new Date().toISOString(), migrations, tables, files: 0 } satisfies BackupManifest
     })
     const filesDir = join(dataDir, 'files')
-    if (existsSync(filesDir)) await cp(filesDir, join(out, 'files'), { recursive: true, preserveTimestamps: true })
+    if (existsSync(filesDir)) {
+      await cp(filesDir, join(out, 'files'), { recursive: true, preserveTimestamps: true })
+      await ownerOnly(join(out, 'files'))
+    }
     manifest.files = await countFiles(join(out, 'files'))
     await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
     return manifest
@@ -185,6 +191,7 @@ export async function restore({ databaseUrl, dataDir, from }: RestoreOptions): P
   if (existsSync(join(from, 'files'))) {
     await mkdir(dataDir, { recursive: true, mode: 0o700 })
     await cp(join(from, 'files'), filesDir, { recursive: true, preserveTimestamps: true })
+    await ownerOnly(filesDir)
   }
   return manifest
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -13,9 +13,8 @@ import {
   type User,
   type Workspace,
 } from '@ocomms/shared'
-import { pino } from 'pino'
 import { io as connectSocket, type Socket } from 'socket.io-client'
-import { build, loadConfig, type App, type ServerConfig } from '../../src/index.js'
+import { build, createLogger, loadConfig, type App, type ServerConfig } from '../../src/index.js'
 import type { ConfigOverrides } from '../../src/config.js'
 import { freshDatabase } from './database.js'
 
@@ -49,6 +48,8 @@ export interface TestServer extends App {
   databaseUrl: string
   /** Every log line the server wrote, parsed. */
   logs: Array<Record<string, unknown>>
+  /** The mails the server wrote to its development mail folder (OCOMMS_DEV_MAIL_DIR), oldest first. */
+  mails(): Promise<Array<{ to: string; subject: string; text: string }>>
   call<N extends OperationName>(name: N, input: CallInput<N>, token?: string | null): Promise<CallOutput<N>>
   signup(handle: string, password?: string): Promise<TestUser>
   /** Creates a workspace owned by `owner`. */
@@ -77,6 +78,7 @@ export async function startTestServer(t: Teardown, overrides: ConfigOverrides = 
     dataDir,
     databaseUrl: db.url,
     logLevel: 'info',
+    devMailDir: join(dataDir, 'mail'),
     ...overrides,
     throttle: { loginPerAccount: 1000, loginPerAddress: 1000, signupPerAddress: 1000, magicLinkPerAccount: 1000, ...overrides.throttle },
   })
@@ -87,7 +89,7 @@ export async function startTestServer(t: Teardown, overrides: ConfigOverrides = 
       cb()
     },
   })
-  const built = await build({ config, databaseUrl: db.url, logger: pino({ level: config.logLevel }, stream) })
+  const built = await build({ config, databaseUrl: db.url, logger: createLogger(config.logLevel, stream) })
   await built.app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = built.app.server.address() as { port: number }
   const url = `http://127.0.0.1:${port}`
@@ -110,6 +112,17 @@ export async function startTestServer(t: Teardown, overrides: ConfigOverrides = 
     config,
     databaseUrl: db.url,
     logs,
+    async mails() {
+      const dir = config.devMailDir!
+      const names = (await readdir(dir).catch(() => [] as string[])).sort()
+      return Promise.all(
+        names.map(async (name) => {
+          const [head, ...body] = (await readFile(join(dir, name), 'utf8')).split('\n\n')
+          const header = (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(head!)?.[1] ?? ''
+          return { to: header('To'), subject: header('Subject'), text: body.join('\n\n').trimEnd() }
+        }),
+      )
+    },
     call,
     async signup(handle, password = 'correct horse battery staple') {
       const email = `${handle}.${++counter}@example.test`
