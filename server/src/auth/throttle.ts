@@ -4,8 +4,8 @@ import { OCommsError } from '@ocomms/shared'
 import type { ServerConfig } from '../config.js'
 
 /**
- * Brute-force protection for the public auth operations: failed logins are counted per
- * account and per address, sign-ups and magic-link requests per address and per account.
+ * Brute-force protection for the public auth operations: login attempts are counted per
+ * account and per address (and given back when they succeed), sign-ups and magic-link requests per address and per account.
  * With Redis the counters are shared by every server process behind the load balancer (an
  * attacker gains nothing by spreading attempts over processes); if Redis stops answering,
  * each process counts in memory until it is back, so sign-in keeps working.
@@ -35,25 +35,32 @@ export class Throttle {
     this.magicAccount = limiter('magic_acct', config.magicLinkPerAccount)
   }
 
-  /** Refuses before any password is checked when either budget is spent. */
-  async checkLogin(account: string, address: string): Promise<void> {
-    const [a, b] = await Promise.all([this.loginAccount.get(account), this.loginAddress.get(address)])
-    const spent = (res: RateLimiterRes | null, limit: number) => res !== null && res.consumedPoints >= limit
-    if (spent(a, this.loginAccount.points) || spent(b, this.loginAddress.points)) {
-      const wait = Math.max(a?.msBeforeNext ?? 0, b?.msBeforeNext ?? 0)
-      throw tooMany(wait)
+  /**
+   * Takes one attempt from the account's and the address's budgets before a password is checked,
+   * or refuses when either is spent. Counting first is what makes the limit hold against guesses
+   * sent in parallel: each increment is atomic (in memory, or one Redis command shared by every
+   * process), so of any number of simultaneous attempts at most the limit get through. The
+   * caller gives the attempt back with `succeeded` when the password was right: only failures
+   * stay counted, for the rest of the window.
+   */
+  async reserveLogin(account: string, address: string): Promise<{ succeeded(): Promise<void> }> {
+    const taken = await Promise.allSettled([this.loginAccount.consume(account), this.loginAddress.consume(address)])
+    const refused = taken.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []))
+    if (refused.length > 0) {
+      // A refused attempt checks no password: what one budget lent it goes back.
+      await Promise.all([
+        taken[0].status === 'fulfilled' ? this.loginAccount.reward(account, 1) : null,
+        taken[1].status === 'fulfilled' ? this.loginAddress.reward(address, 1) : null,
+      ])
+      const error = refused.find((e) => !(e instanceof RateLimiterRes))
+      if (error) throw error
+      throw tooMany(Math.max(...refused.map((e) => (e as RateLimiterRes).msBeforeNext)))
     }
-  }
-
-  async loginFailed(account: string, address: string): Promise<void> {
-    await Promise.all([
-      this.loginAccount.penalty(account, 1),
-      this.loginAddress.penalty(address, 1),
-    ])
-  }
-
-  async loginSucceeded(account: string): Promise<void> {
-    await this.loginAccount.delete(account)
+    return {
+      succeeded: async () => {
+        await Promise.all([this.loginAccount.reward(account, 1), this.loginAddress.reward(address, 1)])
+      },
+    }
   }
 
   async signup(address: string): Promise<void> {

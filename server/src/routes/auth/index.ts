@@ -51,15 +51,12 @@ export const authHandlers: HandlersFor<'auth'> = {
   'auth.login': async (ctx, input) => {
     const { sql, throttle } = ctx.services
     const email = normalizeEmail(input.email)
-    await throttle.checkLogin(email, ctx.ip)
+    const attempt = await throttle.reserveLogin(email, ctx.ip)
     const [user] = await sql<(UserRow & { password_hash: string | null })[]>`
       select id, email, handle, name, created_at, password_hash from users where email_normalized = ${email}`
     const ok = await verifyPassword(user?.password_hash ?? null, input.password)
-    if (!user || !ok) {
-      await throttle.loginFailed(email, ctx.ip)
-      throw new OCommsError('unauthenticated', 'Wrong email or password.')
-    }
-    await throttle.loginSucceeded(email)
+    if (!user || !ok) throw new OCommsError('unauthenticated', 'Wrong email or password.')
+    await attempt.succeeded()
     const session = await createSession(sql, user.id, ctx)
     return { ...session, user: userOut(user) }
   },
