@@ -7,6 +7,7 @@ import { registerFiles } from './commands/files.js'
 import { registerItems } from './commands/items.js'
 import { registerMessages } from './commands/messages.js'
 import { registerSearch } from './commands/search.js'
+import { registerSessions } from './commands/sessions.js'
 import { registerSystem } from './commands/system.js'
 import { registerTail } from './commands/tail.js'
 
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
 
   program.commandsGroup('Accounts and workspaces:')
   registerAccounts(program)
+  registerSessions(program)
   program.commandsGroup('Conversations and messages:')
   registerChannels(program)
   registerMessages(program)

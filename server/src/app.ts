@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Server } from 'socket.io'
 import type { Logger } from 'pino'
 import { createMailer, type Mailer } from './auth/mailer.js'
+import { endExpiredSessions } from './auth/sessions.js'
 import { Throttle } from './auth/throttle.js'
 import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
@@ -23,6 +24,9 @@ import { ensureTextSearchConfig } from './search/text-config.js'
 import type { RedisClients } from './redis/connect.js'
 import { attachSocketServer } from './realtime/socket-server.js'
 import type { Services } from './services.js'
+
+/** How often expired sessions are deleted and their sockets closed. */
+const SESSION_SWEEP_MS = 5 * 60_000
 
 export interface BuildOptions {
   config: ServerConfig
@@ -142,6 +146,12 @@ export async function build(options: BuildOptions): Promise<App> {
     io.engine.close()
   })
   const stopSweeper = startSweeper(services)
+  // Sessions past their idle timeout or lifetime are refused at once by every lookup; this
+  // deletes them and closes sockets opened before they expired.
+  const sessionSweep = setInterval(() => {
+    endExpiredSessions(services).catch((err: unknown) => log.warn({ err }, 'expired sessions could not be ended'))
+  }, SESSION_SWEEP_MS)
+  sessionSweep.unref()
   // Closing waits for requests in flight; a client that stopped reading a download would hold
   // a shutdown for minutes. After a grace period the remaining connections are cut (a cut
   // download is retried by the client; a request in flight is never acknowledged half-done).
@@ -152,6 +162,7 @@ export async function build(options: BuildOptions): Promise<App> {
   })
   app.addHook('onClose', async () => {
     clearTimeout(cutLingering)
+    clearInterval(sessionSweep)
     stopSweeper()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])

@@ -151,6 +151,8 @@ export const SessionInfo = Type.Object({
   id: Id,
   createdAt: Timestamp,
   lastUsedAt: Timestamp,
+  /** When the session ends unless used before (each use renews it, up to its absolute lifetime); null: never. */
+  expiresAt: Nullable(Timestamp),
   userAgent: Nullable(Type.String()),
   ip: Nullable(Type.String()),
   current: Type.Boolean(),

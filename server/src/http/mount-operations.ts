@@ -76,7 +76,7 @@ export function mountOperations(app: FastifyInstance, services: Services): void 
       validatorCompiler,
       // Authenticate before the input is even validated: anonymous callers learn nothing.
       onRequest: async (req: FastifyRequest) => {
-        req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization))
+        req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization), services.config.sessions)
         if (op.auth === 'session' && !req.caller) throw new OCommsError('unauthenticated')
       },
       handler: async (req) => {

@@ -53,7 +53,7 @@ export function mountTransfers(app: FastifyInstance, services: Services): void {
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
 
     const onRequest = async (req: FastifyRequest) => {
-      req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization))
+      req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization), services.config.sessions)
       if (!req.caller) throw new OCommsError('unauthenticated')
     }
 

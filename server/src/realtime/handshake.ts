@@ -1,5 +1,5 @@
 import { hashToken, plausibleToken } from '../auth/tokens.js'
-import { touchSessions } from '../auth/sessions.js'
+import { liveSession, touchSessions } from '../auth/sessions.js'
 import { batcherPer } from '../db/batcher.js'
 import type { Caller, Services } from '../services.js'
 import { rooms } from './rooms.js'
@@ -37,7 +37,7 @@ const handshakes = batcherPer((services: Services) => {
                      join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
                     where cm.user_id = s.user_id) as conversations
         from unnest(${tokens.map((t) => hashToken(t).toString('hex'))}::text[]) with ordinality as x(hash, i)
-        join sessions s on s.token_hash = decode(x.hash, 'hex')`
+        join sessions s on s.token_hash = decode(x.hash, 'hex') and ${liveSession(sql, services.config.sessions)}`
     touchSessions(sql, rows.filter((r) => r.stale).map((r) => r.id))
     const byIndex = new Map(rows.map((r) => [Number(r.i), r]))
     return tokens.map((_, i) => {

@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage } from 'node:http'
 import { Server } from 'socket.io'
+import { touchSessions } from '../auth/sessions.js'
 import { errorBody, toError } from '../errors.js'
 import { invoke } from '../invoke.js'
 import type { Caller, Services } from '../services.js'
@@ -76,10 +77,16 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     // The handshake has copied what it needs; the HTTP upgrade request (headers, its socket
     // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.
     ;(socket.conn as unknown as { request: unknown }).request = null
+    // A session renews on use (its idle timeout): a socket in use counts, at most once a minute.
+    let touched = Date.now()
     // One listener for every operation keeps the per-socket footprint small.
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = args.at(-1)
       if (typeof ack !== 'function') return
+      if (Date.now() - touched > 60_000) {
+        touched = Date.now()
+        touchSessions(services.sql, [caller.sessionId])
+      }
       const reply = ack as (a: Ack) => void
       const entry = validators.get(event)
       if (!entry) return reply({ ok: false, error: new OCommsError('not_found', `Unknown operation "${event}".`).toJSON() })

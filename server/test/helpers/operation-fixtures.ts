@@ -153,6 +153,15 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
       },
     },
   },
+  'auth.sessions.revokeAll': {
+    scope: 'self',
+    input: () => ({}),
+    // It ends every session of the caller: use a throwaway account, not the world's people.
+    allowed: {
+      setup: async (w) => ({ caller: await w.server.signup(`out${++made}`) }),
+      check: (out) => (out.ended === 1 ? null : `ended ${out.ended} sessions, not the one`),
+    },
+  },
   'auth.profile.update': {
     scope: 'self',
     input: ({ n }) => ({ name: `Name ${n}` }),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { defineOperation } from '../operation.js'
-import { DisplayName, Email, Handle, Id, Nullable, Ok, Password, SessionInfo, User, Workspace } from '../schemas.js'
+import { Count, DisplayName, Email, Handle, Id, Nullable, Ok, Password, SessionInfo, User, Workspace } from '../schemas.js'
 
 const SignedIn = Type.Object({
   token: Type.String({ description: 'Bearer token for the new session. Shown once; the server keeps only its hash.' }),
@@ -64,7 +64,7 @@ export const me = defineOperation({
 
 export const listSessions = defineOperation({
   name: 'auth.sessions.list',
-  summary: 'The signed-in sessions of this account.',
+  summary: 'The signed-in sessions of this account, most recently used first, with when each ends if not used.',
   http: { method: 'GET', path: '/api/auth/sessions' },
   auth: 'session',
   input: Type.Object({}, { additionalProperties: false }),
@@ -80,6 +80,17 @@ export const revokeSession = defineOperation({
   output: Ok,
 })
 
+export const revokeAllSessions = defineOperation({
+  name: 'auth.sessions.revokeAll',
+  summary:
+    'Sign out everywhere: end every session of this account (but the current one with `keepCurrent`), close their sockets, ' +
+    'and void every sign-in link not used yet.',
+  http: { method: 'POST', path: '/api/auth/sessions/revoke-all' },
+  auth: 'session',
+  input: Type.Object({ keepCurrent: Type.Optional(Type.Boolean({ description: 'Keep this session signed in (default false).' })) }, { additionalProperties: false }),
+  output: Type.Object({ ok: Type.Literal(true), ended: Count({ description: 'How many sessions ended.' }) }),
+})
+
 export const updateProfile = defineOperation({
   name: 'auth.profile.update',
   summary: 'Change your display name.',
@@ -91,7 +102,7 @@ export const updateProfile = defineOperation({
 
 export const changePassword = defineOperation({
   name: 'auth.password.change',
-  summary: 'Change your password; every other session is ended.',
+  summary: 'Change your password; every other session is ended, and every sign-in link not used yet is void.',
   http: { method: 'POST', path: '/api/auth/password' },
   auth: 'session',
   input: Type.Object({ current: Nullable(Type.String({ maxLength: 256 })), password: Password }, { additionalProperties: false }),

@@ -1,6 +1,7 @@
-import { OCommsError, reservedHandles } from '@ocomms/shared'
+import { displayNameProblem, normalizeDisplayName, OCommsError, reservedHandles } from '@ocomms/shared'
 import { hashPassword, verifyPassword } from '../../auth/passwords.js'
-import { createSession } from '../../auth/sessions.js'
+import { createSession, endSignInLinks, liveSession, sessionExpiry } from '../../auth/sessions.js'
+import { checkPasswordStrength } from '../../auth/strength.js'
 import { hashToken, newToken } from '../../auth/tokens.js'
 import { transaction } from '../../events/transaction.js'
 import * as load from '../../queries.js'
@@ -11,6 +12,13 @@ import type { HandlersFor } from '../handler.js'
 const MAGIC_LINK_MINUTES = 15
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
+/** The display name as stored, or invalid_input saying which character is not allowed (see shared/src/display-name.ts). */
+function displayName(name: string): string {
+  const problem = displayNameProblem(name)
+  if (problem) throw new OCommsError('invalid_input', problem)
+  return normalizeDisplayName(name)
+}
 
 async function userById(ctx: AuthedContext, id: string) {
   const [row] = await ctx.services.sql<UserRow[]>`select id, email, handle, name, created_at from users where id = ${id}`
@@ -24,14 +32,16 @@ export const authHandlers: HandlersFor<'auth'> = {
     if (reservedHandles.includes(input.handle)) {
       throw new OCommsError('invalid_input', `@${input.handle} is reserved: it mentions a group of people. Choose another handle.`)
     }
+    const name = displayName(input.name)
     await throttle.signup(ctx.ip)
+    await checkPasswordStrength(input.password, [input.email, input.handle, name])
     const passwordHash = await hashPassword(input.password)
     const email = input.email.trim()
     try {
       return await sql.begin(async (tx) => {
         const [user] = await tx<UserRow[]>`
           insert into users (email, email_normalized, handle, name, password_hash)
-          values (${email}, ${normalizeEmail(email)}, ${input.handle}, ${input.name.trim()}, ${passwordHash})
+          values (${email}, ${normalizeEmail(email)}, ${input.handle}, ${name}, ${passwordHash})
           returning id, email, handle, name, created_at`
         const session = await createSession(tx as never, user!.id, ctx)
         return { ...session, user: userOut(user!) }
@@ -120,13 +130,16 @@ export const authHandlers: HandlersFor<'auth'> = {
   },
 
   'auth.sessions.list': async (ctx) => {
-    const rows = await ctx.services.sql<
-      { id: string; created_at: Date; last_used_at: Date; user_agent: string | null; ip: string | null }[]
-    >`select id, created_at, last_used_at, user_agent, ip from sessions where user_id = ${ctx.caller.userId} order by last_used_at desc`
+    const { sql, config } = ctx.services
+    const rows = await sql<
+      { id: string; created_at: Date; last_used_at: Date; expires_at: Date | null; user_agent: string | null; ip: string | null }[]
+    >`select s.id, s.created_at, s.last_used_at, ${sessionExpiry(sql, config.sessions)} as expires_at, s.user_agent, s.ip
+        from sessions s where s.user_id = ${ctx.caller.userId} and ${liveSession(sql, config.sessions)} order by s.last_used_at desc`
     return rows.map((r) => ({
       id: r.id,
       createdAt: r.created_at.toISOString(),
       lastUsedAt: r.last_used_at.toISOString(),
+      expiresAt: r.expires_at?.toISOString() ?? null,
       userAgent: r.user_agent,
       ip: r.ip,
       current: r.id === ctx.caller.sessionId,
@@ -141,10 +154,23 @@ export const authHandlers: HandlersFor<'auth'> = {
     return { ok: true as const }
   },
 
+  'auth.sessions.revokeAll': async (ctx, input) => {
+    const { sql } = ctx.services
+    const keep = input.keepCurrent ? ctx.caller.sessionId : null
+    const ended = await sql.begin(async (tx) => {
+      await endSignInLinks(tx, ctx.caller.userId)
+      return tx<{ id: string }[]>`
+        delete from sessions where user_id = ${ctx.caller.userId} and id is distinct from ${keep}::uuid returning id`
+    })
+    for (const { id } of ended) ctx.services.realtime.disconnectSession(id)
+    return { ok: true as const, ended: ended.length }
+  },
+
   'auth.profile.update': async (ctx, input) => {
+    const name = input.name === undefined ? null : displayName(input.name)
     return transaction(ctx.services, async (change) => {
       const [row] = await change.sql<UserRow[]>`
-        update users set name = coalesce(${input.name?.trim() ?? null}, name) where id = ${ctx.caller.userId}
+        update users set name = coalesce(${name}, name) where id = ${ctx.caller.userId}
         returning id, email, handle, name, created_at`
       // Everyone who shares a workspace sees the new name.
       const spaces = await change.sql<{ workspace_id: string }[]>`
@@ -158,14 +184,23 @@ export const authHandlers: HandlersFor<'auth'> = {
   },
 
   'auth.password.change': async (ctx, input) => {
-    const { sql } = ctx.services
-    const [row] = await sql<{ password_hash: string | null }[]>`select password_hash from users where id = ${ctx.caller.userId}`
-    if (row?.password_hash && !(await verifyPassword(row.password_hash, input.current ?? ''))) {
-      throw new OCommsError('forbidden', 'The current password is wrong.')
+    const { sql, throttle } = ctx.services
+    const [row] = await sql<{ password_hash: string | null; email_normalized: string; email: string; handle: string; name: string }[]>`
+      select password_hash, email_normalized, email, handle, name from users where id = ${ctx.caller.userId}`
+    if (!row) throw new OCommsError('unauthenticated')
+    if (row.password_hash) {
+      // A stolen session must not become a way around the login throttle: the current
+      // password's check spends the same budget as a login.
+      const attempt = await throttle.reserveLogin(row.email_normalized, ctx.ip)
+      if (!(await verifyPassword(row.password_hash, input.current ?? ''))) throw new OCommsError('forbidden', 'The current password is wrong.')
+      await attempt.succeeded()
     }
+    await checkPasswordStrength(input.password, [row.email, row.handle, row.name])
     const hash = await hashPassword(input.password)
     const ended = await sql.begin(async (tx) => {
       await tx`update users set password_hash = ${hash} where id = ${ctx.caller.userId}`
+      // A link mailed before the change (perhaps to whoever made it necessary) signs nobody in.
+      await endSignInLinks(tx, ctx.caller.userId)
       return tx<{ id: string }[]>`
         delete from sessions where user_id = ${ctx.caller.userId} and id <> ${ctx.caller.sessionId} returning id`
     })
