@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full] [--only P1,P3] [--workers N] [--db-pool N] [--profile DIR] [--server MAIN] [--tcp]`
+ * `npm run bench [-- --full] [--only P1,P3,P9] [--workers N] [--db-pool N] [--profile DIR] [--server MAIN] [--tcp]`
  *
  * Starts a database of its own, seeds it with SQL, starts the real server as its own process,
  * drives it from several worker processes holding real socket.io-client connections, and
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import Table from 'cli-table3'
 import { benchDatabase } from './database.js'
 import { scales } from './scales.js'
-import { p1, p2, p3, p4, p5, p7, p8, type Context, type Row } from './scenarios.js'
+import { p1, p2, p3, p4, p5, p7, p8, p9, type Context, type Row } from './scenarios.js'
 import { seed } from './seed.js'
 import { startOComms } from './servers.js'
 import { Workers } from './workers.js'
@@ -38,7 +38,7 @@ const { values } = parseArgs({
 const scale = structuredClone(scales[values.full ? 'full' : 'short'])
 if (values.think) scale.p8.thinkMs = Number(values.think)
 if (values.steps) scale.p8.steps = values.steps.split(',').map(Number)
-const only = new Set((values.only ?? 'P1,P2,P3,P4,P5,P7,P8').toUpperCase().split(','))
+const only = new Set((values.only ?? 'P1,P2,P3,P4,P5,P7,P8,P9').toUpperCase().split(','))
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const started = Date.now()
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
@@ -86,6 +86,7 @@ try {
   await run('P3', () => p3(ctx))
   await run('P2', () => p2(ctx))
   await run('P8', () => p8(ctx))
+  await run('P9', () => p9(ctx))
 } finally {
   workers.stop()
   await server.stop()

@@ -31,6 +31,12 @@ export type Command =
   | { cmd: 'mix'; durationMs: number; thinkMs: number; ops: string[] }
   /** Calls each operation of the mix once; answers the error of those that refused their input. */
   | { cmd: 'probe'; ops: string[] }
+  /**
+   * The noisy neighbour: the first client emits, every `everyMs` for `durationMs` and without
+   * waiting for answers, `reactions` reaction toggles, `searches` searches and `typing`
+   * typing.start; answers how many of each answer code came back.
+   */
+  | { cmd: 'flood'; durationMs: number; everyMs: number; reactions: number; searches: number; typing: number }
 
 export interface Collected {
   deliveries: number

@@ -11,6 +11,8 @@ export interface Scale {
   p5: { clients: number }
   p7: { calls: number; concurrency: number }
   p8: { steps: number[]; seconds: number; thinkMs: number }
+  /** The noisy neighbour: P1's chat, and one member flooding this much every 50 ms. */
+  p9: { reactions: number; searches: number; typing: number }
 }
 
 export const scales: Record<Scale['name'], Scale> = {
@@ -24,6 +26,7 @@ export const scales: Record<Scale['name'], Scale> = {
     p5: { clients: 500 },
     p7: { calls: 500, concurrency: 8 },
     p8: { steps: [250, 500], seconds: 10, thinkMs: 5_000 },
+    p9: { reactions: 20, searches: 10, typing: 200 },
   },
   full: {
     name: 'full',
@@ -35,5 +38,6 @@ export const scales: Record<Scale['name'], Scale> = {
     p5: { clients: 2_000 },
     p7: { calls: 5_000, concurrency: 8 },
     p8: { steps: [1_000, 2_000, 3_000, 4_000, 6_000, 8_000], seconds: 20, thinkMs: 5_000 },
+    p9: { reactions: 20, searches: 10, typing: 200 },
   },
 }

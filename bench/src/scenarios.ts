@@ -7,7 +7,7 @@ import type { Scale } from './scales.js'
 import { mixOf, type Seeded } from './seed.js'
 import { startBare, usage, type Proc } from './servers.js'
 import { merge, summary } from './stats.js'
-import type { Workers } from './workers.js'
+import { Workers } from './workers.js'
 
 export interface Row {
   id: string
@@ -117,6 +117,54 @@ export async function p1(ctx: Context): Promise<Row[]> {
       pass: d.p50 <= 5 && d.p99 <= 25 && t.deliveries === n * members && t.errors === 0,
     },
   ]
+}
+
+/**
+ * The noisy neighbour: P1 again (the same clients, channels and rate), while one more member,
+ * from a process of its own, floods the server without waiting for answers: every 50 ms a batch
+ * of reaction toggles, searches and typing signals (the short and full runs send 400 toggles,
+ * 200 searches and 4,000 typing signals a second). The others' send→deliver latency is held to
+ * P1's target: fair admission refuses what is over the flooder's limits and keeps the rest to
+ * its own slots, so nobody else waits for it.
+ */
+export async function p9(ctx: Context): Promise<Row> {
+  const { clients, rate, seconds } = ctx.scale.p1
+  const { p1, users, mix } = ctx.seeded
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(clients, (i) => [p1[i % p1.length]!]))
+  const flooder = new Workers(1)
+  try {
+    const last = users.length - 1
+    const who = users[last]!
+    await flooder.connect(ctx.server.url, [{ userId: who.id, token: who.token, workspaceId: ctx.seeded.workspaceId, conversations: mixOf(last, mix, 3) }])
+    const floodMs = seconds * 1000 + 2_000
+    const flooding = flooder.ask<{ emitted: number; answered: number; answers: Record<string, number> }>(0, { cmd: 'flood', durationMs: floodMs, everyMs: 50, ...ctx.scale.p9 })
+    // The flood first, then the chat, so every message is sent into it.
+    await sleep(1_000)
+    await ctx.workers.all({ cmd: 'record' })
+    const meter = await cpuMeter(ctx)
+    const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000 })
+    const n = sent.reduce((sum, r) => sum + r.sent, 0)
+    const members = clients / p1.length
+    await ctx.workers.waitForDeliveries(n * members, 30_000)
+    const cpu = await meter(n, 'message')
+    const t = totals(await ctx.workers.collect())
+    const flood = await flooding
+    await ctx.workers.disconnect()
+    const d = summary(t.deliver)
+    const a = summary(t.ack)
+    const refused = flood.answers.rate_limited ?? 0
+    const codes = Object.entries(flood.answers).map(([code, count]) => `${code} ${int(count)}`).join(', ')
+    ctx.log(`  flood: ${int(flood.emitted)} emitted, ${int(flood.answered)} answered (${codes}); others: ${int(n)} sent, ack p50 ${f(a.p50)} p99 ${f(a.p99)} ms; ${cpu}`)
+    return {
+      id: 'P9',
+      scenario: `noisy neighbour: P1 (${int(clients)} clients, ${rate} msg/s × ${seconds} s) while one member floods ${int(flood.emitted / (floodMs / 1000))} requests/s without waiting (reactions, searches, typing)`,
+      result: `others: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors); flooder: ${int(refused)} of ${int(flood.emitted)} refused`,
+      target: 'P1\'s: p50 ≤ 5 ms, p99 ≤ 25 ms',
+      pass: d.p50 <= 5 && d.p99 <= 25 && t.deliveries === n * members && t.errors === 0,
+    }
+  } finally {
+    flooder.stop()
+  }
 }
 
 /** Uses the clients P1 left connected: they drop, messages arrive meanwhile, all reconnect at once and sync. */

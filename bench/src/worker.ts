@@ -305,6 +305,36 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
     return refused
   },
 
+  async flood(cmd) {
+    const c = connected()[0]
+    if (!c?.socket) throw new Error('no connected client')
+    const socket = c.socket
+    const conversationId = c.conversations[0]!
+    const target = (await call(c, 'message.send', { conversationId, text: 'flood target', clientId: randomUUID() })) as { id: string }
+    const answers: Record<string, number> = {}
+    let emitted = 0
+    let answered = 0
+    const emit = (event: string, input: unknown) => {
+      emitted++
+      socket.emit(event, input, (a: Ack) => {
+        answered++
+        const code = a.ok ? 'ok' : a.error.code
+        answers[code] = (answers[code] ?? 0) + 1
+      })
+    }
+    const end = Date.now() + cmd.durationMs
+    let toggle = 0
+    while (Date.now() < end) {
+      for (let i = 0; i < cmd.reactions; i++) emit(toggle++ % 2 ? 'reaction.remove' : 'reaction.add', { messageId: target.id, emoji: ':tada:' })
+      for (let i = 0; i < cmd.searches; i++) emit('search', { workspaceId: c.workspaceId, query: `flood ${toggle + i}` })
+      for (let i = 0; i < cmd.typing; i++) emit('typing.start', { conversationId })
+      await sleep(cmd.everyMs)
+    }
+    // What the server still owes: it answers everything, refusals first.
+    for (const stop = Date.now() + 60_000; answered < emitted && Date.now() < stop; ) await sleep(50)
+    return { emitted, answered, answers }
+  },
+
   async mix(cmd) {
     const live = connected()
     const end = Date.now() + cmd.durationMs

@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import { createMailer, type Mailer } from './auth/mailer.js'
 import { endExpiredSessions } from './auth/sessions.js'
 import { Throttle } from './auth/throttle.js'
+import { Admission } from './admission/admission.js'
 import type { ServerConfig } from './config.js'
 import { connect } from './db/connect.js'
 import { migrate } from './db/migrate.js'
@@ -81,6 +82,7 @@ export async function build(options: BuildOptions): Promise<App> {
     mailer: options.mailer ?? createMailer(config, log),
     throttle: new Throttle(config.throttle, redis?.limiter ?? null),
     realtime: new Realtime(),
+    admission: new Admission(config.admission),
   } as Services
   // Presence is shared through Redis when several processes serve; otherwise kept in memory.
   const registry = redis
@@ -120,12 +122,19 @@ export async function build(options: BuildOptions): Promise<App> {
         healthSql`select 1`,
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 3000))),
       ])
-      return { status: 'ok' }
+      return { status: 'ok', load: services.admission.stats() }
     } catch {
-      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' })
+      return reply.status(503).send({ status: 'unavailable', database: 'unreachable', load: services.admission.stats() })
     } finally {
       clearTimeout(timer)
     }
+  })
+  // For a load balancer choosing where to send new work: 503 while this process is saturated
+  // (its event loop late, many operations waiting, the expensive lane full), though alive.
+  app.get('/ready', { schema: { hide: true } }, async (_req, reply) => {
+    const busy = services.admission.busy()
+    const load = services.admission.stats()
+    return busy ? reply.status(503).send({ status: 'busy', reason: busy, load }) : { status: 'ready', load }
   })
 
   mountMagicLinkPage(app)
@@ -163,6 +172,7 @@ export async function build(options: BuildOptions): Promise<App> {
   app.addHook('onClose', async () => {
     clearTimeout(cutLingering)
     clearInterval(sessionSweep)
+    services.admission.stop()
     stopSweeper()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { OperationClass } from './admission/classes.js'
 
 /** Everything an operator can set. Documented in docs/configuration.md. */
 export interface ServerConfig {
@@ -55,6 +56,27 @@ export interface ServerConfig {
     /** A session ends this long after sign-in, however much it is used (0: never). */
     maxDays: number
   }
+  /** Fair admission: what one person may make a process do at once (src/admission/admission.ts). */
+  admission: {
+    /** Operations of one socket running at once; more wait in order. */
+    perSocket: number
+    /** Operations of one person (all sockets and REST) running at once. */
+    perUser: number
+    /** Operations of one person that may wait; beyond, rate_limited. */
+    queuePerUser: number
+    /** Sockets one person may hold open to one process (0: no cap). */
+    socketsPerUser: number
+    /** Expensive operations (search) running at once in the process, of one person, and waiting in all. */
+    expensive: number
+    expensivePerUser: number
+    expensiveQueue: number
+    /** Per class: at most `count` operations per person every `seconds` (0: no limit). */
+    rates: Record<OperationClass, { count: number; seconds: number }>
+    /** /ready answers 503 when the event loop runs later than this (ms, 0: never) ... */
+    readyMaxDelayMs: number
+    /** ... or more operations than this wait (0: never). */
+    readyMaxWaiting: number
+  }
   throttle: {
     /** Failed logins allowed per account, per address, within `windowSeconds`. */
     loginPerAccount: number
@@ -66,9 +88,19 @@ export interface ServerConfig {
   }
 }
 
-export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sessions'>> & {
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sessions' | 'admission'>> & {
   throttle?: Partial<ServerConfig['throttle']>
   sessions?: Partial<ServerConfig['sessions']>
+  admission?: Partial<Omit<ServerConfig['admission'], 'rates'>> & { rates?: Partial<ServerConfig['admission']['rates']> }
+}
+
+/** A rate as `COUNT/SECONDS` ("200/10": 200 every 10 seconds); "0" turns the limit off. */
+function rate(value: string | undefined, fallback: { count: number; seconds: number }, name: string): { count: number; seconds: number } {
+  if (value === undefined || value === '') return fallback
+  if (value.trim() === '0') return { count: 0, seconds: 0 }
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value)
+  if (!m || Number(m[2]) === 0) throw new Error(`${name} must be COUNT/SECONDS (e.g. 200/10) or 0, got "${value}"`)
+  return { count: Number(m[1]), seconds: Number(m[2]) }
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -121,6 +153,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       idleDays: int(env.OCOMMS_SESSION_IDLE_DAYS, 30, 'OCOMMS_SESSION_IDLE_DAYS'),
       maxDays: int(env.OCOMMS_SESSION_MAX_DAYS, 365, 'OCOMMS_SESSION_MAX_DAYS'),
     },
+    admission: {
+      perSocket: Math.max(1, int(env.OCOMMS_INFLIGHT_PER_SOCKET, 8, 'OCOMMS_INFLIGHT_PER_SOCKET')),
+      perUser: Math.max(1, int(env.OCOMMS_INFLIGHT_PER_USER, 16, 'OCOMMS_INFLIGHT_PER_USER')),
+      queuePerUser: int(env.OCOMMS_QUEUE_PER_USER, 256, 'OCOMMS_QUEUE_PER_USER'),
+      socketsPerUser: int(env.OCOMMS_SOCKETS_PER_USER, 32, 'OCOMMS_SOCKETS_PER_USER'),
+      expensive: Math.max(1, int(env.OCOMMS_EXPENSIVE_CONCURRENCY, 4, 'OCOMMS_EXPENSIVE_CONCURRENCY')),
+      expensivePerUser: Math.max(1, int(env.OCOMMS_EXPENSIVE_PER_USER, 2, 'OCOMMS_EXPENSIVE_PER_USER')),
+      expensiveQueue: int(env.OCOMMS_EXPENSIVE_QUEUE, 64, 'OCOMMS_EXPENSIVE_QUEUE'),
+      rates: {
+        send: rate(env.OCOMMS_RATE_SEND, { count: 200, seconds: 10 }, 'OCOMMS_RATE_SEND'),
+        reaction: rate(env.OCOMMS_RATE_REACTION, { count: 100, seconds: 10 }, 'OCOMMS_RATE_REACTION'),
+        typing: rate(env.OCOMMS_RATE_TYPING, { count: 60, seconds: 10 }, 'OCOMMS_RATE_TYPING'),
+        search: rate(env.OCOMMS_RATE_SEARCH, { count: 30, seconds: 10 }, 'OCOMMS_RATE_SEARCH'),
+        other: rate(env.OCOMMS_RATE_OTHER, { count: 600, seconds: 10 }, 'OCOMMS_RATE_OTHER'),
+      },
+      readyMaxDelayMs: int(env.OCOMMS_READY_MAX_DELAY, 1000, 'OCOMMS_READY_MAX_DELAY'),
+      readyMaxWaiting: int(env.OCOMMS_READY_MAX_WAITING, 5000, 'OCOMMS_READY_MAX_WAITING'),
+    },
     throttle: {
       loginPerAccount: int(env.OCOMMS_LOGIN_LIMIT_ACCOUNT, 10, 'OCOMMS_LOGIN_LIMIT_ACCOUNT'),
       loginPerAddress: int(env.OCOMMS_LOGIN_LIMIT_ADDRESS, 50, 'OCOMMS_LOGIN_LIMIT_ADDRESS'),
@@ -129,7 +179,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       windowSeconds: int(env.OCOMMS_THROTTLE_WINDOW, 900, 'OCOMMS_THROTTLE_WINDOW'),
     },
   }
-  const { throttle, sessions, ...rest } = overrides
+  const { throttle, sessions, admission, ...rest } = overrides
   const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) }
-  return { ...merged, throttle: { ...base.throttle, ...throttle }, sessions: { ...base.sessions, ...sessions } } as ServerConfig
+  return {
+    ...merged,
+    throttle: { ...base.throttle, ...throttle },
+    sessions: { ...base.sessions, ...sessions },
+    admission: { ...base.admission, ...admission, rates: { ...base.admission.rates, ...admission?.rates } },
+  } as ServerConfig
 }

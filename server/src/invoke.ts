@@ -2,9 +2,12 @@ import { OCommsError, type Operation } from '@ocomms/shared'
 import { handlers } from './routes/index.js'
 import type { CallContext } from './services.js'
 
-/** Runs an operation for an authenticated (or public) call; REST and sockets both come through here. */
+/**
+ * Runs an operation for an authenticated (or public) call; REST and sockets both come through
+ * here, and so through fair admission (src/admission/admission.ts) before the handler.
+ */
 export async function invoke(op: Operation, ctx: CallContext, input: unknown): Promise<unknown> {
   if (op.auth === 'session' && !ctx.caller) throw new OCommsError('unauthenticated')
   const handler = handlers[op.name as keyof typeof handlers] as unknown as (c: CallContext, i: unknown) => Promise<unknown>
-  return handler(ctx, input)
+  return ctx.services.admission.run(op.name, ctx, () => handler(ctx, input))
 }

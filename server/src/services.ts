@@ -5,6 +5,7 @@ import type { Mailer } from './auth/mailer.js'
 import type { Throttle } from './auth/throttle.js'
 import type { Realtime } from './realtime/realtime.js'
 import type { AttentionRuntime } from './attention/runtime.js'
+import type { Admission } from './admission/admission.js'
 
 /** What every handler may use. One instance per server process. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   realtime: Realtime
   /** Presence, typing and the status sweeper of this process. */
   attention: AttentionRuntime
+  /** Rate limits and slots per person, the expensive lane, sockets per person. */
+  admission: Admission
 }
 
 export interface Caller {
@@ -31,6 +34,8 @@ export interface CallContext {
   userAgent: string | null
   /** The socket the call came over; absent for REST. */
   socketId?: string
+  /** Its rate limit was already counted by fair admission (the socket path does it first). */
+  charged?: boolean
 }
 
 export interface AuthedContext extends CallContext {

@@ -65,14 +65,17 @@ export function mountTransfers(app: FastifyInstance, services: Services): void {
       handler: async (req, reply) => {
         const input = { ...(req.query as object), ...(req.params as object) } as TransferInput<typeof uploadFile>
         const length = req.headers['content-length']
+        const ctx = context(services, req)
         try {
-          return await upload(context(services, req), {
-            input,
-            body: req.body as Readable,
-            contentType: req.headers['content-type'],
-            headerName: req.headers['x-file-name'] as string | undefined,
-            contentLength: length === undefined ? null : Number(length),
-          })
+          return await services.admission.run(uploadFile.name, ctx, () =>
+            upload(ctx, {
+              input,
+              body: req.body as Readable,
+              contentType: req.headers['content-type'],
+              headerName: req.headers['x-file-name'] as string | undefined,
+              contentLength: length === undefined ? null : Number(length),
+            }),
+          )
         } catch (err) {
           // Refused before the whole body was read: close the connection rather than read
           // (possibly gigabytes) to the end, once the answer is sent.
@@ -89,10 +92,13 @@ export function mountTransfers(app: FastifyInstance, services: Services): void {
       onRequest,
       handler: async (req, reply) => {
         const { fileId } = req.params as TransferInput<typeof downloadFile>
-        const file = await readableFile(services.sql, fileId, (req.caller as Caller).userId)
-        const stream = await openBlob(services, file.sha256).catch((err: unknown) => {
-          services.log.error({ err, fileId }, 'the bytes of a file are missing')
-          throw new OCommsError('not_found', 'No such file.')
+        const { file, stream } = await services.admission.run(downloadFile.name, context(services, req), async () => {
+          const file = await readableFile(services.sql, fileId, (req.caller as Caller).userId)
+          const stream = await openBlob(services, file.sha256).catch((err: unknown) => {
+            services.log.error({ err, fileId }, 'the bytes of a file are missing')
+            throw new OCommsError('not_found', 'No such file.')
+          })
+          return { file, stream }
         })
         return reply
           .header('content-type', file.mimeType)

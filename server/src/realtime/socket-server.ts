@@ -50,6 +50,9 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
         err.data = { code: 'unauthenticated', message: 'Sign in first: the socket needs a valid session token.' }
         return next(err)
       }
+      services.admission.socketOpening(found.caller.userId)
+      // Counted until the connection closes, whether or not the socket gets to connect.
+      socket.conn.once('close', () => services.admission.socketClosed(found.caller.userId, socket.id))
       socket.data.caller = found.caller
       // Join the rooms before the connection completes, so no event committed after the
       // client's first sync can slip past it.
@@ -77,6 +80,7 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     // The handshake has copied what it needs; the HTTP upgrade request (headers, its socket
     // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.
     ;(socket.conn as unknown as { request: unknown }).request = null
+    const who = { caller, ip, socketId: socket.id }
     // A session renews on use (its idle timeout): a socket in use counts, at most once a minute.
     let touched = Date.now()
     // One listener for every operation keeps the per-socket footprint small.
@@ -90,13 +94,16 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
       const reply = ack as (a: Ack) => void
       const entry = validators.get(event)
       if (!entry) return reply({ ok: false, error: new OCommsError('not_found', `Unknown operation "${event}".`).toJSON() })
+      // Over the person's rate: refused before anything else is done with it (a flood costs little).
+      const refusal = services.admission.charge(event, who)
+      if (refusal) return reply({ ok: false, error: refusal })
       const input = args.length > 1 ? args[0] : {}
       if (!entry.validate(input)) {
         const first = entry.validate.errors?.[0]
         const where = first?.instancePath ? `${first.instancePath.slice(1)} ` : ''
         return reply({ ok: false, error: { code: 'invalid_input', message: `Invalid input: ${where}${first?.message ?? ''}`.trim() } })
       }
-      invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id }, input).then(
+      invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id, charged: true }, input).then(
         (data) => reply({ ok: true, data }),
         (err: unknown) => reply({ ok: false, ...errorBody(toError(err, services.log)) }),
       )
