@@ -83,8 +83,9 @@ export async function startTestServer(t: Teardown, overrides: ConfigOverrides = 
     devMailDir: join(dataDir, 'mail'),
     ...overrides,
     throttle: { loginPerAccount: 1000, loginPerAddress: 1000, signupPerAddress: 1000, magicLinkPerAccount: 1000, ...overrides.throttle },
-    // Tests call far more often than people: rate limits off unless a test sets them (the slots stay).
-    admission: { ...overrides.admission, rates: { ...unlimited, ...overrides.admission?.rates } },
+    // Tests call far more often and more at once than people: rate limits off and wide slots,
+    // unless a test sets them (server/test/admission.test.ts runs the defaults).
+    admission: { perSocket: 256, perUser: 512, ...overrides.admission, rates: { ...unlimited, ...overrides.admission?.rates } },
   })
   const logs: Array<Record<string, unknown>> = []
   const stream = new Writable({
