@@ -25,13 +25,18 @@ const invalid = (why: string) => new OCommsError('invalid_input', `The identity 
  */
 export function parseIdpMetadata(xml: string): IdpMetadata {
   let problem: string | null = null
-  const doc = new DOMParser({
-    errorHandler: {
-      warning: () => {},
-      error: (msg: string) => (problem ??= msg),
-      fatalError: (msg: string) => (problem ??= msg),
-    },
-  }).parseFromString(xml, 'text/xml')
+  let doc: Document | undefined
+  try {
+    doc = new DOMParser({
+      errorHandler: {
+        warning: () => {},
+        error: (msg: string) => (problem ??= msg),
+        fatalError: (msg: string) => (problem ??= msg),
+      },
+    }).parseFromString(xml, 'text/xml')
+  } catch (err) {
+    problem ??= (err as Error).message
+  }
   if (problem || !doc?.documentElement) throw invalid(`is not well-formed XML${problem ? `: ${String(problem).split('\n')[0]}` : '.'}`)
 
   const select = (expr: string, node: Node) => xpath.select(expr, node) as Node[]

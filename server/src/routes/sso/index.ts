@@ -124,15 +124,17 @@ export const ssoHandlers: HandlersFor<'sso'> = {
 
   'sso.scimToken.create': async (ctx, input) => {
     await asOwner(ctx, input.workspaceId)
+    const name = input.name.trim()
+    if (!name) throw new OCommsError('invalid_input', 'Give the token a name that says what it is for, e.g. "Okta".')
     const token = SCIM_TOKEN_PREFIX + newToken()
     const [row] = await ctx.services.sql<{ id: string; created_at: Date }[]>`
       insert into scim_tokens (workspace_id, name, token_hash, created_by)
-      values (${input.workspaceId}, ${input.name.trim()}, ${hashToken(token)}, ${ctx.caller.userId})
+      values (${input.workspaceId}, ${name}, ${hashToken(token)}, ${ctx.caller.userId})
       returning id, created_at`
-    changed(ctx, input.workspaceId, `created the SCIM token "${input.name.trim()}" (${row!.id})`)
+    changed(ctx, input.workspaceId, `created the SCIM token "${name}" (${row!.id})`)
     return {
       id: row!.id,
-      name: input.name.trim(),
+      name,
       createdAt: row!.created_at.toISOString(),
       createdBy: ctx.caller.userId,
       lastUsedAt: null,
