@@ -94,9 +94,10 @@ export async function addMember(change: Change, workspaceId: string, userId: str
 /**
  * The account an identity provider's sign-in stands for, made or linked on first use:
  *  - the person's identity (issuer + subject) seen before: its account;
- *  - else an account with the same email, linked only when the provider vouches that the address
- *    is verified AND the account is already an active member of this workspace (so an identity
- *    provider of one workspace cannot take over accounts that never joined it);
+ *  - else an account with the same email: one this workspace's identity provider made (through
+ *    SCIM) is linked; any other only when the provider vouches that the address is verified AND
+ *    the account is already an active member of this workspace (so an identity provider of one
+ *    workspace cannot take over accounts that never joined it);
  *  - else a new account without a password.
  * Then membership: none yet (or left) → joins with the default role; deactivated → refused.
  * The allowlist of email domains, when set, applies to every sign-in.
@@ -121,11 +122,13 @@ export async function accountFor(services: Services, sso: ConnectedSso, who: Ass
     let userId = known?.user_id ?? null
 
     if (!userId) {
-      const [existing] = await change.sql<{ id: string; state: string | null }[]>`
-        select u.id, wm.state
+      const [existing] = await change.sql<{ id: string; state: string | null; provisioned: boolean }[]>`
+        select u.id, wm.state,
+               exists (select 1 from sso_provisioned_users p where p.user_id = u.id and p.workspace_id = ${workspaceId}) as provisioned
           from users u left join workspace_members wm on wm.user_id = u.id and wm.workspace_id = ${workspaceId}
          where u.email_normalized = ${normalizeEmail(email)}`
-      if (existing) {
+      // An account this workspace's identity provider made (SCIM) is its own to sign in to.
+      if (existing && !existing.provisioned) {
         if (!who.emailVerified) {
           throw new OCommsError(
             'forbidden',
@@ -140,6 +143,8 @@ export async function accountFor(services: Services, sso: ConnectedSso, who: Ass
               'Sign in to it (password or magic link) and join with an invite first; then single sign-on links to it.',
           )
         }
+        userId = existing.id
+      } else if (existing) {
         userId = existing.id
       } else {
         userId = await createAccount(change, workspaceId, { email, name: who.name, username: who.username })
