@@ -1,8 +1,10 @@
 -- Version 10: single sign-on (OpenID Connect, SAML 2.0) and SCIM 2.0 provisioning. See docs/sso.md.
+-- It may be applied again over a database that has it (a number recorded late is applied, not
+-- skipped), so every statement is `if not exists`.
 
 -- A workspace's identity provider and its sign-in rules. A row without a protocol holds the rules
 -- only (an owner may set them before connecting).
-create table workspace_sso (
+create table if not exists workspace_sso (
   workspace_id uuid primary key references workspaces (id) on delete cascade,
   protocol text check (protocol in ('oidc', 'saml')),
   display_name text not null default '',
@@ -28,7 +30,7 @@ create table workspace_sso (
 );
 
 -- Who a person is at a workspace's identity provider (OIDC iss + sub, SAML issuer + NameID).
-create table sso_identities (
+create table if not exists sso_identities (
   workspace_id uuid not null references workspaces (id) on delete cascade,
   issuer text not null,
   subject text not null,
@@ -37,18 +39,18 @@ create table sso_identities (
   last_sign_in_at timestamptz not null default now(),
   primary key (workspace_id, issuer, subject)
 );
-create index sso_identities_user on sso_identities (user_id);
+create index if not exists sso_identities_user on sso_identities (user_id);
 
 -- Accounts that a workspace's identity provider created (just in time or through SCIM): that
 -- workspace's SCIM may rename them, and deprovisioning there ends all their sessions.
-create table sso_provisioned_users (
+create table if not exists sso_provisioned_users (
   user_id uuid primary key references users (id) on delete cascade,
   workspace_id uuid not null references workspaces (id) on delete cascade,
   created_at timestamptz not null default now()
 );
 
 -- A sign-in in progress, between the start and the identity provider's answer. Single use.
-create table sso_flows (
+create table if not exists sso_flows (
   -- SHA-256 of the state (OIDC) or RelayState (SAML) sent to the identity provider
   state_hash bytea primary key,
   workspace_id uuid not null references workspaces (id) on delete cascade,
@@ -64,29 +66,29 @@ create table sso_flows (
   created_at timestamptz not null default now(),
   expires_at timestamptz not null
 );
-create index sso_flows_expiry on sso_flows (expires_at);
+create index if not exists sso_flows_expiry on sso_flows (expires_at);
 
 -- The result of a sign-in, delivered to the return address; exchanged once for a session.
-create table sso_sign_in_codes (
+create table if not exists sso_sign_in_codes (
   code_hash bytea primary key,
   user_id uuid not null references users (id) on delete cascade,
   workspace_id uuid not null references workspaces (id) on delete cascade,
   code_challenge text not null,
   expires_at timestamptz not null
 );
-create index sso_sign_in_codes_expiry on sso_sign_in_codes (expires_at);
+create index if not exists sso_sign_in_codes_expiry on sso_sign_in_codes (expires_at);
 
 -- SAML assertions already used, kept until they expire, so a replayed one is refused.
-create table sso_saml_assertions (
+create table if not exists sso_saml_assertions (
   workspace_id uuid not null references workspaces (id) on delete cascade,
   assertion_id text not null,
   expires_at timestamptz not null,
   primary key (workspace_id, assertion_id)
 );
-create index sso_saml_assertions_expiry on sso_saml_assertions (expires_at);
+create index if not exists sso_saml_assertions_expiry on sso_saml_assertions (expires_at);
 
 -- SCIM bearer tokens (SHA-256 only; the token is shown once).
-create table scim_tokens (
+create table if not exists scim_tokens (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null references workspaces (id) on delete cascade,
   name text not null,
@@ -96,10 +98,10 @@ create table scim_tokens (
   last_used_at timestamptz,
   revoked_at timestamptz
 );
-create index scim_tokens_workspace on scim_tokens (workspace_id) where revoked_at is null;
+create index if not exists scim_tokens_workspace on scim_tokens (workspace_id) where revoked_at is null;
 
 -- What the identity provider calls a member through SCIM.
-create table scim_users (
+create table if not exists scim_users (
   workspace_id uuid not null references workspaces (id) on delete cascade,
   user_id uuid not null references users (id) on delete cascade,
   user_name text not null,
@@ -110,5 +112,5 @@ create table scim_users (
   updated_at timestamptz not null default now(),
   primary key (workspace_id, user_id)
 );
-create unique index scim_users_user_name on scim_users (workspace_id, lower(user_name));
-create index scim_users_external_id on scim_users (workspace_id, external_id) where external_id is not null;
+create unique index if not exists scim_users_user_name on scim_users (workspace_id, lower(user_name));
+create index if not exists scim_users_external_id on scim_users (workspace_id, external_id) where external_id is not null;
