@@ -86,12 +86,26 @@ export interface ServerConfig {
     magicLinkPerAccount: number
     windowSeconds: number
   }
+  /** Single sign-on (docs/sso.md). */
+  sso: {
+    /**
+     * The key that encrypts identity-provider client secrets (32 bytes, base64 or hex). When
+     * absent, one is made in `<dataDir>/secret.key` (mode 0600) on first use. Several processes
+     * on different machines must share it.
+     */
+    secretKey: string | null
+    /** Allow identity providers on plain http:// beyond loopback addresses (never in production). */
+    allowInsecureIdp: boolean
+    /** Clock difference tolerated with the identity provider when checking validity times, in seconds. */
+    clockSkewSeconds: number
+  }
 }
 
-export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sessions' | 'admission'>> & {
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sessions' | 'admission' | 'sso'>> & {
   throttle?: Partial<ServerConfig['throttle']>
   sessions?: Partial<ServerConfig['sessions']>
   admission?: Partial<Omit<ServerConfig['admission'], 'rates'>> & { rates?: Partial<ServerConfig['admission']['rates']> }
+  sso?: Partial<ServerConfig['sso']>
 }
 
 /** A rate as `COUNT/SECONDS` ("200/10": 200 every 10 seconds); "0" turns the limit off. */
@@ -178,13 +192,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       magicLinkPerAccount: int(env.OCOMMS_MAGIC_LINK_LIMIT, 5, 'OCOMMS_MAGIC_LINK_LIMIT'),
       windowSeconds: int(env.OCOMMS_THROTTLE_WINDOW, 900, 'OCOMMS_THROTTLE_WINDOW'),
     },
+    sso: {
+      secretKey: str(env.OCOMMS_SECRET_KEY),
+      allowInsecureIdp: env.OCOMMS_SSO_ALLOW_HTTP === '1' || env.OCOMMS_SSO_ALLOW_HTTP === 'true',
+      clockSkewSeconds: Math.min(300, int(env.OCOMMS_SSO_CLOCK_SKEW, 60, 'OCOMMS_SSO_CLOCK_SKEW')),
+    },
   }
-  const { throttle, sessions, admission, ...rest } = overrides
+  const { throttle, sessions, admission, sso, ...rest } = overrides
   const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) }
   return {
     ...merged,
     throttle: { ...base.throttle, ...throttle },
     sessions: { ...base.sessions, ...sessions },
     admission: { ...base.admission, ...admission, rates: { ...base.admission.rates, ...admission?.rates } },
+    sso: { ...base.sso, ...sso },
   } as ServerConfig
 }

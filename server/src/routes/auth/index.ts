@@ -6,6 +6,7 @@ import { hashToken, newToken } from '../../auth/tokens.js'
 import { transaction } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import { userOut, workspaceOut, type UserRow, type WorkspaceRow } from '../../serialize.js'
+import { refuseWhenSsoRequired } from '../../sso/require-sso.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
 
@@ -66,7 +67,9 @@ export const authHandlers: HandlersFor<'auth'> = {
       select id, email, handle, name, created_at, password_hash from users where email_normalized = ${email}`
     const ok = await verifyPassword(user?.password_hash ?? null, input.password)
     if (!user || !ok) throw new OCommsError('unauthenticated', 'Wrong email or password.')
+    // The password was right: the attempt is given back, even if SSO now refuses the sign-in.
     await attempt.succeeded()
+    await refuseWhenSsoRequired(sql, ctx.services.config, user.id)
     const session = await createSession(sql, user.id, ctx)
     return { ...session, user: userOut(user) }
   },
@@ -107,6 +110,7 @@ export const authHandlers: HandlersFor<'auth'> = {
          where token_hash = ${hashToken(input.token)} and used_at is null and expires_at > now()
          returning user_id`
       if (!link) throw new OCommsError('unauthenticated', 'This sign-in link is invalid, already used or expired.')
+      await refuseWhenSsoRequired(tx, ctx.services.config, link.user_id)
       const [user] = await tx<UserRow[]>`select id, email, handle, name, created_at from users where id = ${link.user_id}`
       const session = await createSession(tx as never, link.user_id, ctx)
       return { ...session, user: userOut(user!) }
