@@ -109,7 +109,7 @@ t.test('the daemon against a real server: profiles, cache, live events, gaps and
   // Several profiles at once, each with its own account.
   const link = await client.request('profile.magicLink.request', { profile: 'bob', server: server.url, email: bob.email })
   t.same(link, { ok: true })
-  const mail = await until(() => server.logs.map((l) => l.mail as { to: string; text: string } | undefined).find((m) => m?.to === bob.email))
+  const mail = await until(async () => (await server.mails()).find((m) => m.to === bob.email))
   const url = /(http\S+magic-link#token=\S+)/.exec(mail.text)![1]!
   const asBob = await client.request('profile.magicLink.consume', { profile: 'bob', link: url })
   t.match(asBob, { profile: 'bob', user: { handle: 'bob' }, workspace: { id: ws.id } })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import postgres from 'postgres'
 import { callHttp } from '@ocomms/shared'
 import { TestBrowser, pkce } from './helpers/browser.js'
-import { startTestServer } from './helpers/server.js'
+import { startTestServer, type TestServer } from './helpers/server.js'
 import { browserSignIn, oidcWorkspace, refusal, refusedCode } from './helpers/sso.js'
 
 /**
@@ -148,7 +148,7 @@ t.test('OpenID Connect sign-in', async (t) => {
     await t.rejects(refused, { code: 'forbidden', message: /Acme requires single sign-on.*ocomms login --sso --server .* --workspace acme/ })
     t.equal(await count('sessions'), sessions, 'no session')
     await callHttp(server.url, 'auth.magicLink.request', { email: mia.email })
-    const link = await waitForMagicLink(server.logs, mia.email)
+    const link = await waitForMagicLink(server, mia.email)
     await t.rejects(callHttp(server.url, 'auth.magicLink.consume', { token: link }), { code: 'forbidden' }, 'no magic link either')
     t.ok(await callHttp(server.url, 'auth.login', { email: owner.email, password: 'correct horse battery staple' }), 'the owner still can')
     t.equal(await refusedCode(callHttp(server.url, 'auth.me', {}, { token: mia.token })), 'ok', 'sessions made before stay valid')
@@ -177,10 +177,11 @@ t.test('OpenID Connect sign-in', async (t) => {
   })
 })
 
-async function waitForMagicLink(logs: Array<Record<string, unknown>>, email: string): Promise<string> {
+/** The token of the sign-in link mailed to `email` (from the test server's development mail folder). */
+async function waitForMagicLink(server: TestServer, email: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const line = logs.find((l) => (l.mail as { to?: string } | undefined)?.to === email)
-    const m = line && /token=([A-Za-z0-9_-]+)/.exec((line.mail as { text: string }).text)
+    const mail = (await server.mails()).find((m) => m.to === email)
+    const m = mail && /token=([A-Za-z0-9_-]+)/.exec(mail.text)
     if (m) return m[1]!
     await new Promise((r) => setTimeout(r, 20))
   }
