@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import { build } from './app.js'
 import type { ServerConfig } from './config.js'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js'
+import { assertPatchesApplied } from './patches-check.js'
 
 export interface RunningServer {
   url: string
@@ -13,6 +14,7 @@ export interface RunningServer {
  * URL is configured, the app, and the listener. SIGTERM and SIGINT shut down in order.
  */
 export async function startServer(config: ServerConfig, { handleSignals = true } = {}): Promise<RunningServer> {
+  assertPatchesApplied()
   const log = pino({ level: config.logLevel })
   let embedded: EmbeddedDatabase | null = null
   let databaseUrl = config.databaseUrl
