@@ -86,7 +86,7 @@ export function missingPatches(copies = installedCopies()): string[] {
 /** The folder npm installed into (the one holding node_modules), for the message. */
 function installRoot(copies: Array<{ folder: string }>): string {
   const folder = copies[0]?.folder ?? here
-  const at = folder.lastIndexOf(`${sep}node_modules${sep}`)
+  const at = folder.indexOf(`${sep}node_modules${sep}`)
   return at > 0 ? folder.slice(0, at) : dirname(folder)
 }
 
