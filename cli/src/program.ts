@@ -7,6 +7,7 @@ import { registerFiles } from './commands/files.js'
 import { registerItems } from './commands/items.js'
 import { registerMessages } from './commands/messages.js'
 import { registerSearch } from './commands/search.js'
+import { registerSso } from './commands/sso.js'
 import { registerSystem } from './commands/system.js'
 import { registerTail } from './commands/tail.js'
 
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   registerAttention(program)
   program.commandsGroup('Running OComms:')
   registerSystem(program)
+  registerSso(program)
   program.commandsGroup('Help:')
   program.helpCommand('help [command]', 'show help for a command')
   return program

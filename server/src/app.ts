@@ -15,6 +15,8 @@ import { startSweeper } from './files/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
+import { mountSsoRoutes } from './sso/http.js'
+import { mountScim } from './sso/scim.js'
 import { Realtime } from './realtime/realtime.js'
 import { AttentionRuntime } from './attention/runtime.js'
 import { MemoryPresenceRegistry } from './attention/memory-presence-registry.js'
@@ -126,6 +128,8 @@ export async function build(options: BuildOptions): Promise<App> {
   mountMagicLinkPage(app)
   mountOperations(app, services)
   mountTransfers(app, services)
+  mountSsoRoutes(app, services)
+  mountScim(app, services)
   const io = attachSocketServer(app, services)
   if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)

@@ -56,9 +56,25 @@ export interface ServerConfig {
     magicLinkPerAccount: number
     windowSeconds: number
   }
+  /** Single sign-on (docs/sso.md). */
+  sso: {
+    /**
+     * The key that encrypts identity-provider client secrets (32 bytes, base64 or hex). When
+     * absent, one is made in `<dataDir>/secret.key` (mode 0600) on first use. Several processes
+     * on different machines must share it.
+     */
+    secretKey: string | null
+    /** Allow identity providers on plain http:// beyond loopback addresses (never in production). */
+    allowInsecureIdp: boolean
+    /** Clock difference tolerated with the identity provider when checking validity times, in seconds. */
+    clockSkewSeconds: number
+  }
 }
 
-export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle'>> & { throttle?: Partial<ServerConfig['throttle']> }
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'throttle' | 'sso'>> & {
+  throttle?: Partial<ServerConfig['throttle']>
+  sso?: Partial<ServerConfig['sso']>
+}
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback
@@ -112,8 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       magicLinkPerAccount: int(env.OCOMMS_MAGIC_LINK_LIMIT, 5, 'OCOMMS_MAGIC_LINK_LIMIT'),
       windowSeconds: int(env.OCOMMS_THROTTLE_WINDOW, 900, 'OCOMMS_THROTTLE_WINDOW'),
     },
+    sso: {
+      secretKey: str(env.OCOMMS_SECRET_KEY),
+      allowInsecureIdp: env.OCOMMS_SSO_ALLOW_HTTP === '1' || env.OCOMMS_SSO_ALLOW_HTTP === 'true',
+      clockSkewSeconds: Math.min(300, int(env.OCOMMS_SSO_CLOCK_SKEW, 60, 'OCOMMS_SSO_CLOCK_SKEW')),
+    },
   }
-  const { throttle, ...rest } = overrides
+  const { throttle, sso, ...rest } = overrides
   const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) }
-  return { ...merged, throttle: { ...base.throttle, ...throttle } } as ServerConfig
+  return { ...merged, throttle: { ...base.throttle, ...throttle }, sso: { ...base.sso, ...sso } } as ServerConfig
 }

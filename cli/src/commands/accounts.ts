@@ -1,7 +1,7 @@
 import { Argument, Option, type Command } from 'commander'
 import type { ProfileInfo } from '@ocomms/shared'
 import type { Static } from '@sinclair/typebox'
-import { handleArg, passwordFromStdin, UsageError, type Cli } from '../context.js'
+import { handleArg, passwordFromStdin, positiveInt, UsageError, type Cli } from '../context.js'
 import { memberDetails, table, when } from '../format.js'
 import { action } from './action.js'
 
@@ -58,19 +58,38 @@ export function registerAccounts(program: Command): void {
 
   program
     .command('login')
-    .summary('sign in with a password or a magic link')
+    .summary('sign in with a password, a magic link or single sign-on')
     .description(
       'Sign this profile in. With a password: --server, --email and --password-stdin. With a magic link: ' +
-        '`--server URL --email E --magic-link` mails you a link, then `ocomms login --link URL_OR_TOKEN` signs in with it.',
+        '`--server URL --email E --magic-link` mails you a link, then `ocomms login --link URL_OR_TOKEN` signs in with it. ' +
+        'With single sign-on: `--sso --server URL --workspace SLUG` opens your browser at your organisation\'s identity provider ' +
+        '(or prints the address to open) and receives the session on a loopback address of this machine.',
     )
     .option('--server <url>', 'server address, e.g. http://chat.example.com:7080')
     .option('--email <email>', 'your email address')
     .option('--password-stdin', 'read the password from the first line of stdin')
     .option('--magic-link', 'email me a sign-in link instead')
     .option('--link <url-or-token>', 'sign in with the link (or its token) from the email')
-    .addHelpText('after', '\nExamples:\n  ocomms login --server http://localhost:7080 --email ada@example.com --password-stdin < pw.txt\n  ocomms login --server http://localhost:7080 --email ada@example.com --magic-link\n  ocomms login --link \'http://localhost:7080/magic-link#token=...\'')
+    .option('--sso', 'sign in through the workspace\'s identity provider (single sign-on) in a browser')
+    .option('--workspace <slug>', 'with --sso: the workspace to sign in to')
+    .option('--no-browser', 'with --sso: print the address to open instead of opening a browser')
+    .option('--timeout <minutes>', 'with --sso: how long to wait for the browser (default 5)', positiveInt('--timeout'))
+    .addHelpText('after', '\nExamples:\n  ocomms login --server http://localhost:7080 --email ada@example.com --password-stdin < pw.txt\n  ocomms login --server http://localhost:7080 --email ada@example.com --magic-link\n  ocomms login --link \'http://localhost:7080/magic-link#token=...\'\n  ocomms login --sso --server https://chat.example.com --workspace acme')
     .action(
-      action(async (cli, opts: { server?: string; email?: string; passwordStdin?: boolean; magicLink?: boolean; link?: string }) => {
+      action(async (cli, opts: { server?: string; email?: string; passwordStdin?: boolean; magicLink?: boolean; link?: string; sso?: boolean; workspace?: string; browser: boolean; timeout?: number }) => {
+        if (opts.sso) {
+          if (!opts.server || !opts.workspace) throw new UsageError('login --sso needs --server URL and --workspace SLUG.')
+          const { receiveSsoCode } = await import('../sso-login.js')
+          const got = await receiveSsoCode({
+            server: opts.server,
+            workspace: opts.workspace,
+            openBrowser: opts.browser,
+            timeoutMs: (opts.timeout ?? 5) * 60_000,
+            say: (text) => cli.say(text),
+          })
+          const info = await cli.rpc('profile.sso', got)
+          return signedIn(cli, info, 'Signed in')
+        }
         if (opts.link) {
           const info = await cli.rpc('profile.magicLink.consume', { link: opts.link, ...(opts.server ? { server: opts.server } : {}) })
           return signedIn(cli, info, 'Signed in')

@@ -109,6 +109,13 @@ export const profileHandlers: HandlersFor<'profile.'> = {
     return daemon.profileInfo(await adopt(daemon, name, server, signed.token, null))
   },
 
+  'profile.sso': async (params, { daemon }) => {
+    const name = params.profile ?? DEFAULT_PROFILE
+    const server = normalizeServer(params.server)
+    const signed = await publicCall(server, 'sso.exchange', { code: params.code, codeVerifier: params.codeVerifier })
+    return daemon.profileInfo(await adopt(daemon, name, server, signed.token, signed.workspaceId))
+  },
+
   'profile.logout': async (params, { daemon }) => {
     const name = params.profile ?? DEFAULT_PROFILE
     const session = daemon.session(name)

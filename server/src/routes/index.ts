@@ -9,6 +9,7 @@ import { pinHandlers } from './pins/index.js'
 import { reactionHandlers } from './reactions/index.js'
 import { savedHandlers } from './saved/index.js'
 import { searchHandlers } from './search/index.js'
+import { ssoHandlers } from './sso/index.js'
 import { syncHandlers } from './sync/index.js'
 import { workspaceHandlers } from './workspaces/index.js'
 
@@ -25,4 +26,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...syncHandlers,
   ...attentionHandlers,
   ...searchHandlers,
+  ...ssoHandlers,
 }

@@ -1,5 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { CallInput, CallOutput, ErrorCode, OperationName } from '@ocomms/shared'
+import { idpMetadata } from './saml-idp.js'
 import type { TestUser } from './server.js'
 import type { Person, Refused, Role, Target, TargetKind, World } from './world.js'
 
@@ -62,6 +65,9 @@ export interface Fixture<N extends OperationName> {
 }
 
 export const PASSWORD = 'correct horse battery staple'
+
+/** Single sign-on is the owners' business: active members who are not owners may see the workspace but not this. */
+const ownersOnly = { outsider: 'forbidden', kicked: 'forbidden' } as const
 
 /** A message of the caller's own in the target when they ever wrote one there (the tempting case). */
 const ownOr = (ctx: Ctx, fallback: string) => (ctx.as === 'anonymous' ? undefined : ctx.target.messageBy[ctx.as]) ?? fallback
@@ -541,6 +547,83 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     allowed: { check: (out, { w }) => (out.messages.some((m) => m.id === w.targets.private.replyId) ? null : 'the private channel\'s reply was not found') },
   },
 
+  // ---- single sign-on: owners only ------------------------------------------------------
+  'sso.get': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out, { w }) => (out.workspaceId === w.ws.id ? null : 'another workspace') },
+  },
+  'sso.oidc.connect': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, issuer: extra.issuer ?? 'https://idp.example.com', clientId: 'ocomms', clientSecret: 'the client secret' }),
+    refused: ownersOnly,
+    allowed: {
+      setup: async () => ({ extra: { issuer: await discoveryOnlyIssuer() } }),
+      expect: { admin: 'forbidden', member: 'forbidden' },
+      check: (out) => (out.connection?.oidc?.clientSecretSet && !JSON.stringify(out).includes('the client secret') ? null : 'secret missing or shown'),
+    },
+  },
+  'sso.saml.connect': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, metadataXml: idpMetadata('https://idp.example.com/saml', 'https://idp.example.com/saml/sso') }),
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' } },
+  },
+  'sso.settings.update': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, allowedDomains: ['example.test'], defaultRole: 'member' }),
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' } },
+  },
+  'sso.disconnect': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' } },
+  },
+  'sso.scimToken.create': {
+    scope: 'workspace',
+    input: ({ w, n }) => ({ workspaceId: w.ws.id, name: `provisioning ${n}` }),
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (out.token.startsWith('ocscim_') ? null : 'no token') },
+  },
+  'sso.scimToken.list': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (out.every((x) => !('token' in x)) ? null : 'a token is shown again') },
+  },
+  'sso.scimToken.revoke': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, tokenId: extra.tokenId ?? randomUUID() }),
+    refused: ownersOnly,
+    allowed: {
+      setup: async (w) => ({ extra: { tokenId: (await w.users.owner.call('sso.scimToken.create', { workspaceId: w.ws.id, name: 'to revoke' })).id } }),
+      expect: { admin: 'forbidden', member: 'forbidden' },
+    },
+  },
+  'sso.discover': {
+    scope: 'public',
+    input: ({ w }) => ({ workspace: w.ws.slug }),
+  },
+  'sso.exchange': {
+    scope: 'public',
+    input: ({ extra }) => ({ code: extra.code ?? 'x'.repeat(43), codeVerifier: extra.verifier ?? 'v'.repeat(43) }),
+    allowed: {
+      async setup(w) {
+        const code = randomBytes(32).toString('base64url')
+        const verifier = randomBytes(32).toString('base64url')
+        const challenge = createHash('sha256').update(verifier).digest('base64url')
+        await w.sql`
+          insert into sso_sign_in_codes (code_hash, user_id, workspace_id, code_challenge, expires_at)
+          values (${createHash('sha256').update(code).digest()}, ${w.users.member.id}, ${w.ws.id}, ${challenge}, now() + interval '1 minute')`
+        return { extra: { code, verifier } }
+      },
+      check: (out, { w }) => (out.user.id === w.users.member.id && out.workspaceId === w.ws.id ? null : 'signed in as someone else'),
+    },
+  },
+
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {
     scope: 'self',
@@ -552,6 +635,34 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
           : 'the private channel did not sync',
     },
   },
+}
+
+let issuer: Promise<string> | null = null
+/**
+ * An OpenID Connect issuer that only answers discovery (sso.oidc.connect reads it): enough for the
+ * matrix, which is about who may connect; the sign-in itself is tested against a real provider
+ * (sso-oidc.test.ts). Its socket does not keep the test process alive.
+ */
+function discoveryOnlyIssuer(): Promise<string> {
+  issuer ??= new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      if (req.url !== '/.well-known/openid-configuration') return void res.writeHead(404).end()
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({
+        issuer: base,
+        authorization_endpoint: `${base}/auth`,
+        token_endpoint: `${base}/token`,
+        jwks_uri: `${base}/jwks`,
+        response_types_supported: ['code'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+      }))
+    })
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+    server.unref()
+  })
+  return issuer
 }
 
 /** A second session of the role's account (for operations that end the session they run in). */

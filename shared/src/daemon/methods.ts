@@ -88,6 +88,20 @@ export const profileLoginWithLink = defineMethod({
   result: ProfileInfo,
 })
 
+export const profileSso = defineMethod({
+  name: 'profile.sso',
+  summary:
+    'Sign this profile in with single sign-on: exchange the sign-in code that the identity provider\'s redirect delivered ' +
+    '(to the loopback address `ocomms login --sso` listened on) and the PKCE code verifier that started it.',
+  params: Type.Object({
+    profile: ProfileParam,
+    server: Type.String(),
+    code: Type.String({ minLength: 1 }),
+    codeVerifier: Type.String({ minLength: 1 }),
+  }),
+  result: ProfileInfo,
+})
+
 export const profileLogout = defineMethod({
   name: 'profile.logout',
   summary: 'End the session on the server and forget the token and cache of this profile.',

@@ -7,6 +7,7 @@ import * as pins from './pins.js'
 import * as reactions from './reactions.js'
 import * as saved from './saved.js'
 import * as search from './search.js'
+import * as sso from './sso.js'
 import * as sync from './sync.js'
 import * as workspaces from './workspaces.js'
 
@@ -19,6 +20,7 @@ export * from './pins.js'
 export * from './reactions.js'
 export * from './saved.js'
 export * from './search.js'
+export * from './sso.js'
 export * from './sync.js'
 export * from './workspaces.js'
 
@@ -32,7 +34,8 @@ type Ops = typeof auth &
   typeof saved &
   typeof search &
   typeof files &
-  typeof sync
+  typeof sync &
+  typeof sso
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
 
 /** Every operation, keyed by its name. */
@@ -43,7 +46,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),

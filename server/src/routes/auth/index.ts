@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../../auth/tokens.js'
 import { transaction } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import { userOut, workspaceOut, type UserRow, type WorkspaceRow } from '../../serialize.js'
+import { refuseWhenSsoRequired } from '../../sso/require-sso.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
 
@@ -59,6 +60,7 @@ export const authHandlers: HandlersFor<'auth'> = {
       await throttle.loginFailed(email, ctx.ip)
       throw new OCommsError('unauthenticated', 'Wrong email or password.')
     }
+    await refuseWhenSsoRequired(sql, ctx.services.config, user.id)
     await throttle.loginSucceeded(email)
     const session = await createSession(sql, user.id, ctx)
     return { ...session, user: userOut(user) }
@@ -100,6 +102,7 @@ export const authHandlers: HandlersFor<'auth'> = {
          where token_hash = ${hashToken(input.token)} and used_at is null and expires_at > now()
          returning user_id`
       if (!link) throw new OCommsError('unauthenticated', 'This sign-in link is invalid, already used or expired.')
+      await refuseWhenSsoRequired(tx, ctx.services.config, link.user_id)
       const [user] = await tx<UserRow[]>`select id, email, handle, name, created_at from users where id = ${link.user_id}`
       const session = await createSession(tx as never, link.user_id, ctx)
       return { ...session, user: userOut(user!) }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { OCommsError, type Role } from '@ocomms/shared'
+import { OCommsError, type Member, type Role } from '@ocomms/shared'
 import { isAdmin, workspaceRole } from '../../access.js'
 import { hashToken } from '../../auth/tokens.js'
 import { transaction, type Change } from '../../events/transaction.js'
@@ -31,7 +31,7 @@ async function workspaceFor(sql: Change['sql'] | AuthedContext['services']['sql'
 }
 
 /** Adds a user to every channel new members join by default (#general), with its events. */
-async function joinDefaultChannels(change: Change, workspaceId: string, userId: string): Promise<void> {
+export async function joinDefaultChannels(change: Change, workspaceId: string, userId: string): Promise<void> {
   const channels = await change.sql<{ id: string }[]>`
     insert into conversation_members (conversation_id, user_id)
     select id, ${userId}::uuid from conversations
@@ -78,6 +78,41 @@ async function leaveAllChannels(change: Change, workspaceId: string, userId: str
   change.afterCommit(() =>
     change.services.realtime.leaveRooms(userId, [rooms.workspace(workspaceId), ...left.map((c) => rooms.conversation(c.id))]),
   )
+}
+
+/**
+ * Deactivates a member (the caller has checked that it may): their access to the workspace ends,
+ * and every open socket of theirs closes after the commit (reconnecting ones get only the
+ * workspaces they are still active in). The last owner stays. Also used by SCIM deprovisioning.
+ */
+export async function deactivateMember(change: Change, workspaceId: string, userId: string): Promise<Member> {
+  const them = await target(change, workspaceId, userId)
+  change.afterCommit(() => change.services.realtime.disconnectUser(userId))
+  if (them.state === 'deactivated') return load.member(change.sql, workspaceId, userId)
+  if (them.role === 'owner' && (await activeOwners(change, workspaceId)) === 1) {
+    throw new OCommsError('conflict', 'The last owner cannot be deactivated.')
+  }
+  await change.sql`
+    update workspace_members set state = 'deactivated', updated_at = now()
+     where workspace_id = ${workspaceId} and user_id = ${userId}`
+  const member = await load.member(change.sql, workspaceId, userId)
+  await change.emit('workspace', workspaceId, 'member.updated', { member }, { workspaceId })
+  return member
+}
+
+/** Gives a deactivated member access again (the caller has checked that it may). Also used by SCIM. */
+export async function reactivateMember(change: Change, workspaceId: string, userId: string): Promise<Member> {
+  await change.sql`
+    update workspace_members set state = 'active', updated_at = now()
+     where workspace_id = ${workspaceId} and user_id = ${userId}`
+  const member = await load.member(change.sql, workspaceId, userId)
+  await change.emit('workspace', workspaceId, 'member.updated', { member }, { workspaceId })
+  // Sockets they have open for other workspaces start receiving this one again.
+  const convs = await change.sql<{ id: string }[]>`
+    select cm.conversation_id as id from conversation_members cm join conversations c on c.id = cm.conversation_id
+     where cm.user_id = ${userId} and c.workspace_id = ${workspaceId}`
+  change.afterCommit(() => ctxJoin(change, userId, [rooms.workspace(workspaceId), ...convs.map((c) => rooms.conversation(c.id))]))
+  return member
 }
 
 export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'> & HandlersFor<'member'> = {
@@ -251,20 +286,8 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       if (input.userId === ctx.caller.userId) throw new OCommsError('invalid_input', 'You cannot deactivate yourself; leave the workspace instead.')
       const them = await target(change, input.workspaceId, input.userId)
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can deactivate owners.')
-      if (them.state === 'deactivated') return load.member(change.sql, input.workspaceId, input.userId)
-      if (them.role === 'owner' && (await activeOwners(change, input.workspaceId)) === 1) {
-        throw new OCommsError('conflict', 'The last owner cannot be deactivated.')
-      }
-      await change.sql`
-        update workspace_members set state = 'deactivated', updated_at = now()
-         where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
-      const member = await load.member(change.sql, input.workspaceId, input.userId)
-      await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
-      return member
+      return deactivateMember(change, input.workspaceId, input.userId)
     })
-    // Access ends now: every open socket of theirs closes; reconnecting ones get only
-    // the workspaces they are still active in.
-    ctx.services.realtime.disconnectUser(input.userId)
     return member
   },
 
@@ -275,19 +298,7 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       const them = await target(change, input.workspaceId, input.userId)
       if (them.state !== 'deactivated') throw new OCommsError('conflict', 'That member is not deactivated.')
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can reactivate owners.')
-      await change.sql`
-        update workspace_members set state = 'active', updated_at = now()
-         where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
-      const member = await load.member(change.sql, input.workspaceId, input.userId)
-      await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
-      // Sockets they have open for other workspaces start receiving this one again.
-      const convs = await change.sql<{ id: string }[]>`
-        select cm.conversation_id as id from conversation_members cm join conversations c on c.id = cm.conversation_id
-         where cm.user_id = ${input.userId} and c.workspace_id = ${input.workspaceId}`
-      change.afterCommit(() =>
-        ctxJoin(change, input.userId, [rooms.workspace(input.workspaceId), ...convs.map((c) => rooms.conversation(c.id))]),
-      )
-      return member
+      return reactivateMember(change, input.workspaceId, input.userId)
     })
   },
 }
