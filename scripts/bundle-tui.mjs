@@ -11,11 +11,13 @@
  */
 import { build } from 'esbuild'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { yogaWithoutFetch } from './yoga-without-fetch.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 
-await build({
+/** The build's options; tui/test/yoga-without-fetch.test.ts bundles Yoga with its plugins. */
+export const options = {
   absWorkingDir: root,
   entryPoints: ['tui/dist/mount.js'],
   outfile: 'tui/dist/mount.bundle.js',
@@ -31,6 +33,8 @@ await build({
   // CommonJS dependencies (React) call require: give the ES module bundle one.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   plugins: [
+    // Yoga decodes its inlined WebAssembly instead of fetching it, which loaded Node's HTTP client.
+    yogaWithoutFetch,
     {
       // Three copies of string-width are installed (Ink's dependencies want 7, shared/ and the
       // UI 8; npm cannot share them across workspaces). Each sets up its segmenter and compiles
@@ -50,4 +54,6 @@ await build({
     },
   ],
   logLevel: 'warning',
-})
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build(options)

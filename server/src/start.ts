@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { build } from './app.js'
 import type { ServerConfig } from './config.js'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js'
+import { assertPatchesApplied } from './patches-check.js'
 import { createLogger } from './logger.js'
 
 /**
@@ -27,6 +28,7 @@ export interface RunningServer {
  * URL is configured, the app, and the listener. SIGTERM and SIGINT shut down in order.
  */
 export async function startServer(config: ServerConfig, { handleSignals = true } = {}): Promise<RunningServer> {
+  assertPatchesApplied()
   // Whatever this process creates (uploads, backups, mails, PostgreSQL's files) is its owner's alone.
   process.umask(0o077)
   const log = createLogger(config.logLevel)

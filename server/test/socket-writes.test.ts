@@ -6,10 +6,13 @@ import { LIVE_EVENT, type Event } from '@ocomms/shared'
 import type { Socket } from 'socket.io'
 import { startTestServer, type TestServer } from './helpers/server.js'
 
-// Pins patches/engine.io+6.6.12.patch and patches/socket.io-adapter+2.5.8.patch: the packets a
-// socket gets in one tick leave in one system call, except a broadcast to a big room, which
-// writes as it goes. At thousands of deliveries a second each write costs more than the rest of
-// the delivery, on the server and on the client that reads it (bench P3).
+// Pins patches/engine.io+6.6.12.patch and patches/socket.io-adapter+2.5.8.patch (docs/patches.md):
+// the packets a socket gets in one tick leave in one system call, except a broadcast to a big
+// room, which writes as it goes. At thousands of deliveries a second each write costs more than
+// the rest of the delivery, on the server and on the client that reads it (bench P3). Without
+// flush-per-tick the first two tests fail, without cork-queued too, and without
+// big-broadcast-writes-now the third; in seconds (each test has a timeout besides).
+const timeout = 30_000
 
 /** The server's side of the only socket, and a count of the writes to its TCP connection. */
 function counted(server: TestServer): { socket: Socket; writes: () => number } {
@@ -30,7 +33,7 @@ function counted(server: TestServer): { socket: Socket; writes: () => number } {
 
 const probe = (userId: string, i: number) => ({ stream: 'user', streamId: userId, seq: 1_000_000 + i, type: 'probe' }) as unknown as Event
 
-t.test('the packets a socket gets in one tick leave in one write, in order', async (t) => {
+t.test('the packets a socket gets in one tick leave in one write, in order', { timeout }, async (t) => {
   const server = await startTestServer(t)
   const { people } = await server.team('alice')
   const alice = await server.connect(people[0].token)
@@ -49,7 +52,7 @@ t.test('the packets a socket gets in one tick leave in one write, in order', asy
   t.equal(writes(), 1, 'in one write')
 })
 
-t.test("a sent message's live event and the answer to its sender leave together", async (t) => {
+t.test("a sent message's live event and the answer to its sender leave together", { timeout }, async (t) => {
   const server = await startTestServer(t)
   const { ws, people } = await server.team('alice')
   const [general] = await people[0].call('conversation.list', { workspaceId: ws.id })
@@ -63,7 +66,7 @@ t.test("a sent message's live event and the answer to its sender leave together"
   t.equal(writes(), 1, 'one write carried the live event and the answer')
 })
 
-t.test('a broadcast to a big room writes as it goes; to a small room, at the end of the tick', async (t) => {
+t.test('a broadcast to a big room writes as it goes; to a small room, at the end of the tick', { timeout }, async (t) => {
   const server = await startTestServer(t)
   const { people } = await server.team('alice')
   await server.connect(people[0].token)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { ServerConfig } from '../config.js'
 import { startEmbeddedDatabase } from '../db/embedded.js'
 import { alive } from '../net/free-port.js'
+import { assertPatchesApplied } from '../patches-check.js'
 
 /** The embedded PostgreSQL a running server started in this data dir, if there is one. */
 async function runningEmbedded(dataDir: string): Promise<string | null> {
@@ -23,6 +24,8 @@ async function runningEmbedded(dataDir: string): Promise<string | null> {
  * is running it right now or it has to be started (and stopped again) just for this.
  */
 export async function withServerDatabase<T>(config: ServerConfig, fn: (url: string) => Promise<T>, log: (m: string) => void = () => {}): Promise<T> {
+  // Backup and restore stream COPY through the patched driver (patches-check.ts).
+  assertPatchesApplied()
   if (config.databaseUrl) return fn(config.databaseUrl)
   const running = await runningEmbedded(config.dataDir)
   if (running) return fn(running)
