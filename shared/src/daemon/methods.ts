@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Event } from '../events.js'
+import { Event } from '../events/index.js'
 import { SearchResults, SearchType } from '../operations/search.js'
 import { ByteSize, Conversation, Count, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, SeqNumber, User, Workspace } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
