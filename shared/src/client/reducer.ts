@@ -96,7 +96,9 @@ export const rules: { [T in EventType]?: Rule<T> } = {
     const c = e.data.conversation
     const known = tx.get('conversations', c.id)
     if (known?.isMember) return
-    // Followed from the event that added me: its stream continues from there.
+    // Followed from the event that added me: its stream continues from there, and whatever
+    // history was cached while I was not in it may be stale.
+    tx.dropHistory(c.id)
     tx.put('conversations', c.id, { ...c, isMember: true })
     tx.put('cursors', streamKey('conversation', c.id), c.lastSeq)
   },

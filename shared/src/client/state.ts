@@ -85,8 +85,8 @@ export const streamKey = (stream: string, streamId: string) => `${stream}:${stre
 /**
  * What one step (an event, a snapshot) changed: rows put or removed per table, and the
  * conversations whose cached history is dropped (left, gone, or reset because its cursor was
- * too old). Storage applies it in one transaction; tables in `tableNames` order, then the
- * dropped histories, so a conversation exists before its cursor.
+ * too old). Storage applies it in one transaction: the dropped histories first (so messages
+ * put in the same step stay), then the tables in `tableNames` order (a conversation before its cursor).
  */
 export interface Changes {
   put: { [T in TableName]?: Record<string, ClientTables[T]> }
@@ -118,16 +118,16 @@ export function applyChanges(state: ClientState, changes: Changes): ClientState 
     }
     return next[t]
   }
+  if (changes.dropHistory.length > 0) {
+    const dropped = new Set(changes.dropHistory)
+    const messages = table('messages') as Record<string, Message>
+    for (const [id, m] of Object.entries(messages)) if (dropped.has(m.conversationId)) delete messages[id]
+  }
   for (const t of tableNames) {
     const puts = changes.put[t]
     if (puts) for (const [k, v] of Object.entries(puts)) table(t)[k] = v
     const removes = changes.remove[t]
     if (removes) for (const k of removes) delete table(t)[k]
-  }
-  if (changes.dropHistory.length > 0) {
-    const dropped = new Set(changes.dropHistory)
-    const messages = table('messages') as Record<string, Message>
-    for (const [id, m] of Object.entries(messages)) if (dropped.has(m.conversationId)) delete messages[id]
   }
   return next as ClientState
 }
