@@ -22,8 +22,8 @@ export const rootSummary = (root: Message) => ({
 /** Follows a thread for a user; `force` turns an earlier unfollow back into following. */
 export async function follow(change: Change, rootId: string, conversationId: string, userId: string, force: boolean) {
   const rows = await change.sql`
-    insert into thread_follows (threadRootid, user_id, following) values (${rootId}, ${userId}, true)
-    on conflict (threadRootid, user_id) do update set following = true, updated_at = now()
+    insert into thread_follows (root_id, user_id, following) values (${rootId}, ${userId}, true)
+    on conflict (root_id, user_id) do update set following = true, updated_at = now()
       where ${force} and not thread_follows.following
     returning 1`
   if (rows.length > 0) {
@@ -87,7 +87,7 @@ export interface SendHooks {
   beforeInsert?: (change: Change, c: ConversationAccess) => Promise<string[]>
 }
 
-type Root = { id: string; thread_threadRootid: string | null; author_id: string }
+type Root = { id: string; thread_root_id: string | null; author_id: string }
 
 /** A promise awaited later, whose rejection must not count as unhandled meanwhile. */
 function later<T>(promise: Promise<T>): Promise<T> {
@@ -137,10 +137,10 @@ async function storeSend(
     let root: Root | undefined
     if (input.threadRootId) {
       ;[root] = await change.sql<Root[]>`
-        select id, thread_threadRootid, author_id from messages
+        select id, thread_root_id, author_id from messages
          where id = ${input.threadRootId} and conversation_id = ${c.id} and deleted_at is null`
       if (!root) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
-      if (root.thread_threadRootid) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
+      if (root.thread_root_id) throw new OCommsError('invalid_input', 'Reply to the thread\'s first message, not to a reply.')
     }
     const alsoInChannel = Boolean(root && input.alsoToChannel)
     const fileIds = [...(input.fileIds ?? []), ...((await hooks.beforeInsert?.(change, c)) ?? [])]
