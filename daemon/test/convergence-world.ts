@@ -76,7 +76,11 @@ export async function caughtUp(o: Observer, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** A person as a message shows them, without the display name (a message keeps the name its author had then). */
+/**
+ * A person as a message or a DM's member list shows them, without the display name: those
+ * embedded references keep the name the person had then (the members table has the current
+ * one; see docs/client-core.md).
+ */
 const ref = (p: PersonRef) => ({ id: p.id, handle: p.handle })
 const messageView = (m: Message) => ({ ...m, author: ref(m.author), replyParticipants: m.replyParticipants.map(ref) })
 /** Presence, status and DND of others travel as live signals, not events (docs/events.md). */
@@ -85,7 +89,8 @@ const memberView = ({ presence: _p, status: _s, dnd: _d, ...m }: Member) => m
  * A conversation I am in is followed event by event; one I am not in (a public channel) is only
  * listed, so only what names it is compared.
  */
-const conversationView = (c: Conversation) => (c.isMember ? c : { id: c.id, kind: c.kind, isMember: c.isMember })
+const conversationView = (c: Conversation) =>
+  c.isMember ? { ...c, ...(c.members ? { members: c.members.map(ref) } : {}) } : { id: c.id, kind: c.kind, isMember: c.isMember }
 const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1))
 
 export interface View {
