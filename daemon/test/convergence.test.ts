@@ -223,9 +223,9 @@ const canonical = (v: unknown): string =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
   )
 
-async function converged(t: Tap.Test, o: Observer, ws: Workspace, label: string) {
-  let server: View | null = null
-  let cache: View | null = null
+async function converged(t: { same(a: unknown, b: unknown, message: string): unknown }, o: Observer, ws: Workspace, label: string) {
+  let server: View
+  let cache: View
   const deadline = Date.now() + 4_000
   for (;;) {
     cache = cacheView(o, ws)
