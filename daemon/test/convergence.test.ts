@@ -227,6 +227,13 @@ async function converged(t: { same(a: unknown, b: unknown, message: string): unk
   let server: View
   let cache: View
   const deadline = Date.now() + 4_000
+  // First, cheaply: every conversation followed up to the server's head.
+  for (;;) {
+    const heads = (await o.user.call('conversation.list', { workspaceId: ws.id })).filter((c) => c.isMember)
+    const cursors = o.session.cache.memberCursors()
+    if (heads.every((c) => cursors[c.id] === c.lastSeq) || Date.now() > deadline) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
   for (;;) {
     cache = cacheView(o, ws)
     const cached = Object.values(cache.messages) as Array<{ conversationId: string; threadRootId: string | null }>
