@@ -1,4 +1,4 @@
-import { dndState, OCommsError, type DndStatus, type Event, type NotificationData, type NotifyPref } from '@ocomms/shared'
+import { dndState, knownEvent, OCommsError, type DndStatus, type Event, type NotificationData } from '@ocomms/shared'
 import type { Logger } from 'pino'
 import type { AttentionStore, NotificationEntry } from './attention-store.js'
 import { showDesktopNotification } from './desktop-notify.js'
@@ -34,18 +34,18 @@ export class Attention {
 
   /** An event applied to the cache (in order, once). */
   onEvent(event: Event): void {
-    const data = event.data
+    if (!knownEvent(event)) return
     switch (event.type) {
       case 'dnd.updated':
-        if (data.dnd) this.store.setDnd(data.dnd as DndStatus)
+        this.store.setDnd(event.data.dnd)
         break
       case 'notify.updated': {
-        const pref = data.pref as NotifyPref | undefined
-        if (pref) this.store.setQuiet(pref.conversationId, pref.muted || pref.effectiveLevel === 'none')
+        const pref = event.data.pref
+        this.store.setQuiet(pref.conversationId, pref.muted || pref.effectiveLevel === 'none')
         break
       }
       case 'notification':
-        this.notify(event.at, data as unknown as NotificationData)
+        this.notify(event.at, event.data)
         break
     }
   }
