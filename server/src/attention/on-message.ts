@@ -12,7 +12,7 @@ import {
 import { isAdmin, type ConversationAccess } from '../access.js'
 import { transaction, type Change } from '../events/transaction.js'
 import type { Services } from '../services.js'
-import { findMentions, withoutCode, type FoundMentions } from './mentions.js'
+import { findMentions, type FoundMentions } from './mentions.js'
 
 /**
  * What a message means for the attention of the people it reaches: the mentions it makes
@@ -145,7 +145,6 @@ export async function planMessageAttention(
  * reaches besides its author, and which of them are present (for @here).
  */
 export function evaluateAttention(message: MessageFacts, c: ConversationAccess, found: FoundMentions, list: Recipient[], present: Set<string>): Evaluated {
-  const plain = withoutCode(message.text)
   const facts = {
     authorId: message.author.id,
     conversationKind: c.kind,
@@ -156,7 +155,7 @@ export function evaluateAttention(message: MessageFacts, c: ConversationAccess, 
   for (const r of list) {
     const mentioned = found.handles.includes(r.handle)
     const here = present.has(r.user_id)
-    const keyword = r.keywords.length > 0 ? matchKeyword(plain, r.keywords) : null
+    const keyword = r.keywords.length > 0 ? matchKeyword(found.prose, r.keywords) : null
     const kind: MentionKind | null = mentioned ? 'user' : found.channel ? 'channel' : here ? 'here' : keyword ? 'keyword' : null
     if (kind) out.mentions.push({ userId: r.user_id, kind, keyword: kind === 'keyword' ? keyword : null })
     const decision = decideNotification(
