@@ -1,0 +1,3 @@
+export * from './bridge/protocol.js'
+export { DaemonBridge, BridgeSession, toReplyError, type BridgeOptions } from './bridge/bridge.js'
+export { serveBridge, type BridgeServer } from './bridge/ws-transport.js'
