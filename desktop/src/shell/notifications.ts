@@ -25,7 +25,7 @@ export class NotificationAdapter {
 
   /** Feed every event of the shell's subscription; answers whether a notification was shown. */
   handle({ profile, event }: EventNotificationParams): boolean {
-    if (event.type !== 'daemon.notification') return false
+    if (event.type !== 'daemon.notification' || !('notification' in event)) return false
     const n = event.notification
     if (!n.desktop || this.seen.has(n.id)) return false
     this.seen.add(n.id)
