@@ -51,7 +51,9 @@ export const CONTENT_SECURITY_POLICY = [
 
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN
+    // A custom scheme has no origin in the URL parser: compare scheme and host.
+    const u = new URL(url)
+    return u.protocol === `${APP_SCHEME}:` && u.host === 'app'
   } catch {
     return false
   }
