@@ -35,7 +35,10 @@ t.test('the bridge: declared calls pass, others are refused before the daemon; e
 
   // Events of a subscription, under the id the bridge gave.
   const { subscriptionId } = (await session.call('subscribe', {})) as { subscriptionId: string }
-  await ann.json(['send', '@bob', 'hello through the bridge'])
+  // Ann writes straight through her daemon: the `ocomms` processes are not what is tested here.
+  const toBob = await ann.rpc('resolve.target', { target: '@bob' })
+  const annSays = (text: string) => ann.rpc('messages.send', { conversationId: toBob.id, text })
+  await annSays('hello through the bridge')
   const got = await seen.waitFor((e) => messageText(e) === 'hello through the bridge')
   t.equal(got.subscriptionId, subscriptionId)
   t.equal(got.profile, 'default')
@@ -59,7 +62,7 @@ t.test('the bridge: declared calls pass, others are refused before the daemon; e
   t.same(seen.daemon, ['down', 'up'])
   // Same subscription id, events flowing again once the new daemon is connected to the server.
   await until(async () => ((await session.call('daemon.status', {})) as { profiles: Array<{ connection: string }> }).profiles[0]?.connection === 'connected', 30_000)
-  await ann.json(['send', '@bob', 'after the restart'])
+  await annSays('after the restart')
   const again = await seen.waitFor((e) => messageText(e) === 'after the restart')
   t.equal(again.subscriptionId, subscriptionId, 'the renderer keeps its subscription id')
   t.equal(seen.events.filter((e) => messageText(e) === 'after the restart').length, 1, 'once')
@@ -68,7 +71,7 @@ t.test('the bridge: declared calls pass, others are refused before the daemon; e
   await session.call('unsubscribe', { subscriptionId })
   t.match(await refusal(session.call('unsubscribe', { subscriptionId })), { code: 'not_found' })
   const count = seen.events.length
-  await ann.json(['send', '@bob', 'nobody listening'])
+  await annSays('nobody listening')
   await new Promise((r) => setTimeout(r, 500))
   t.equal(seen.events.length, count)
 

@@ -50,6 +50,11 @@ export class DaemonBridge {
 
   constructor(private readonly options: BridgeOptions) {}
 
+  /** Subscriptions held for renderers (they end with their renderer). */
+  get subscriptionCount(): number {
+    return this.subscriptions.size
+  }
+
   /** A renderer's handle: its calls, its subscriptions, its events. */
   session(): BridgeSession {
     const s = new BridgeSession(this)
