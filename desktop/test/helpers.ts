@@ -3,7 +3,7 @@ import { DaemonBridge, type BridgeSession } from '../src/index.js'
 import { until, type Person } from '../../cli/test/helpers/cli.js'
 
 export { killDaemon, until } from '../../daemon/test/helpers.js'
-export { team, type Person } from '../../cli/test/helpers/cli.js'
+export { password, team, type Person } from '../../cli/test/helpers/cli.js'
 export { startTestServer } from '../../server/test/helpers/server.js'
 
 interface Teardown {

@@ -29,6 +29,7 @@ t.test('daemon notifications become native notifications exactly once, none duri
   await until(() => shown.length > 0)
   t.match(shown, [{ title: '@ann', body: 'ping for the desktop' }])
   const record = (await bob.rpc('notifications.list', {})).find((n) => n.messageId === first.id)
+  // desktop: true although this daemon has no desktop of its own (OCOMMS_NOTIFY=off): the app took over.
   t.match(record, { shown: true, desktop: true, heldBy: null }, 'the history says the app showed it')
 
   // Exactly once: the same verdict delivered again (a renewed subscription, a replay) shows nothing.

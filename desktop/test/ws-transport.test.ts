@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import type { Conversation, Message } from '@ocomms/shared'
 import { serveBridge } from '../src/index.js'
 import { routeLink } from '../src/shell/links.js'
-import { bridgeFor, startTestServer, team, until, type Person } from './helpers.js'
+import { bridgeFor, password, startTestServer, team, until, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
 
@@ -88,6 +88,13 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   await t.rejects(routeLink(`ocomms://channel/${secret.id}`, 'default', shell), { code: 'not_found' })
   await t.rejects(routeLink(`ocomms://message/${secret.id}/${sent.message!.id}`, 'default', shell), { code: 'not_found' })
   await t.rejects(routeLink('ocomms://nonsense', 'default', shell), { code: 'invalid_input' })
+
+  // Several accounts: a second profile signed in through the bridge, as `--profile` does.
+  t.match(await renderer.call('profile.login', { profile: 'work', server: server.url, email: ann.email, password }), { result: { profile: 'work', user: { handle: 'ann' } } })
+  t.match(await renderer.call('profile.whoami', { profile: 'work' }), { result: { user: { handle: 'ann' } } })
+  t.match(await renderer.call('profile.whoami', {}), { result: { user: { handle: 'bob' } } })
+  // A link of that server opened in the work profile's instance stays there.
+  t.match(await routeLink(`ocomms://dm/bob?server=${encodeURIComponent(server.url)}`, 'work', shell), { open: { profile: 'work', conversationId: toBob.id } })
 
   // The renderer goes away: its subscriptions end with it.
   t.equal(bridge.subscriptionCount, 1)
