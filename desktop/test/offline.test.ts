@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Conversation, Message } from '@ocomms/shared'
 import { killableServer } from '../../cli/test/helpers/server-process.js'
-import { bridgeFor, recorder, team, until, type Person } from './helpers.js'
+import { bridgeFor, recorder, team, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
 // Reconnect quickly once the server is back (the daemons inherit this).
