@@ -1,7 +1,7 @@
 import t from 'tap'
 import WebSocket from 'ws'
 import type { Conversation, Message } from '@ocomms/shared'
-import { serveBridge } from '../src/index.js'
+import { connectBridge, serveBridge, type OpenRequest, type WebSocketConstructor } from '../src/index.js'
 import { routeLink } from '../src/shell/links.js'
 import { bridgeFor, password, startTestServer, team, until, type Person } from './helpers.js'
 
@@ -68,6 +68,20 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   const note = await until(() => renderer.notes.find((n) => n.method === 'event' && n.params.event?.data?.message?.text === 'over the wire'))
   t.equal(note.params.subscriptionId, sub.result.subscriptionId)
 
+  // The page-side client of the transport (what a browser page uses in place of the preload).
+  const page = await connectBridge(wire.url, WebSocket as unknown as WebSocketConstructor)
+  t.teardown(() => page.close())
+  t.match(await page.call('profile.whoami', {}), { user: { handle: 'bob' } })
+  await t.rejects(page.call('daemon.shell' as never, {} as never), { code: 'not_found' })
+  await t.rejects(page.call('messages.send', { conversationId: toBob.id, text: '' }), { code: 'invalid_input' })
+  const pageEvents: string[] = []
+  const pageOpens: OpenRequest[] = []
+  page.onEvent((e) => e.event.type === 'message.created' && pageEvents.push((e.event as { data: { message: Message } }).data.message.text))
+  page.onOpen((r) => pageOpens.push(r))
+  await page.call('subscribe', {})
+  await ann.rpc('messages.send', { conversationId: toBob.id, text: 'to the page' })
+  await until(() => pageEvents.includes('to the page'))
+
   // A link, routed by the shell and opened in the renderer (as a `bridge.open` notification).
   const shell = bridge.session()
   const messageUrl = `ocomms://message/${sent.message!.conversationId}/${sent.message!.id}`
@@ -75,6 +89,8 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   t.same(route, { open: { profile: 'default', conversationId: toBob.id, messageId: sent.message!.id, threadRootId: null } })
   if ('open' in route) bridge.open(route.open)
   await until(() => renderer.notes.find((n) => n.method === 'bridge.open'))
+  await until(() => pageOpens.length === 1)
+  t.same(pageOpens[0], 'open' in route ? route.open : null)
 
   await ann.call('channel.create', { name: 'general-talk' })
   await bob.call('conversation.join', { conversationId: ((await ann.rpc('resolve.target', { target: '#general-talk' })) as Conversation).id })
@@ -97,7 +113,8 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   t.match(await routeLink(`ocomms://dm/bob?server=${encodeURIComponent(server.url)}`, 'work', shell), { open: { profile: 'work', conversationId: toBob.id } })
 
   // The renderer goes away: its subscriptions end with it.
-  t.equal(bridge.subscriptionCount, 1)
+  t.equal(bridge.subscriptionCount, 2)
   renderer.ws.close()
+  page.close()
   await until(() => bridge.subscriptionCount === 0)
 })
