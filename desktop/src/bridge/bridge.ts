@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { daemonMethods, OCommsError, type DaemonMethodName } from '@ocomms/shared'
+// The daemon's declarations alone: the whole of shared (parsers, emoji, rich text) is not needed here.
+import { OCommsError } from '@ocomms/shared/core'
+import { daemonMethods, type DaemonMethodName } from '@ocomms/shared/daemon'
 import { validateParams, type DaemonClient, type EventNotificationParams } from '@ocomms/daemon'
 import type { BridgeReply, DaemonLinkState, OpenRequest } from './protocol.js'
 

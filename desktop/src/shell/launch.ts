@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { daemonMethods } from '@ocomms/shared'
+import { daemonMethods } from '@ocomms/shared/daemon'
 import { validateParams } from '@ocomms/daemon'
 
 export interface Launch {

@@ -1,4 +1,5 @@
-import { linkTarget, OCommsError, parseLink, type Conversation, type Message } from '@ocomms/shared'
+import type { Conversation, Message } from '@ocomms/shared'
+import { linkTarget, OCommsError, parseLink } from '@ocomms/shared/core'
 import type { BridgeSession } from '../bridge/bridge.js'
 import type { OpenRequest } from '../bridge/protocol.js'
 
