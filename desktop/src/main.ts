@@ -161,7 +161,16 @@ async function start(): Promise<void> {
   const keeper = new WindowStateKeeper(statePath)
   const remember = () => keeper.update({ bounds: window.getNormalBounds(), maximized: window.isMaximized() })
   for (const e of ['resize', 'move', 'maximize', 'unmaximize']) window.on(e, remember)
-  window.on('close', () => keeper.flush())
+  // Closing the window hides it: notifications, badge and tray keep running until Quit.
+  let quitting = false
+  app.on('before-quit', () => (quitting = true))
+  window.on('close', (event: Any) => {
+    keeper.flush()
+    if (quitting) return
+    event.preventDefault()
+    window.hide()
+  })
+  app.on('activate', focus)
   window.once('ready-to-show', () => window.show())
 
   // One bridge session per page load: a reload drops the old page's subscriptions.
@@ -200,7 +209,8 @@ async function start(): Promise<void> {
   const tray = new Tray(nativeImage.createFromBitmap(trayBitmap('idle'), { width: 16, height: 16 }))
   const schedulePath = join(app.getPath('userData'), 'settings.json')
   const attention = new AttentionTray({
-    session: shellSession,
+    // A session of its own: its subscription is the tray's, the notifications' is the shell's.
+    session: bridge.session(),
     profile: launch.profile,
     tray: {
       setIcon: (icon) => tray.setImage(nativeImage.createFromBitmap(trayBitmap(icon), { width: 16, height: 16 })),
@@ -231,9 +241,5 @@ async function start(): Promise<void> {
     attention.stop()
     keeper.flush()
     bridge.close()
-  })
-  // Closing the window keeps the tray (and notifications) running, except on request to quit.
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit()
   })
 }
