@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createContext, Script } from 'node:vm'
 import t from 'tap'
 import { formatLink, linkTarget, messageLink, parseLink } from '@ocomms/shared'
+import { connectDaemon } from '@ocomms/daemon'
+import { DaemonBridge } from '../src/bridge/bridge.js'
 import { ipcChannels } from '../src/bridge/protocol.js'
 import { appMenuTemplate, trayBitmap } from '../src/shell/app-menu.js'
 import { parseLaunch, profileDataDir, relaunchArgs } from '../src/shell/launch.js'
@@ -172,4 +174,19 @@ t.test('menus and the tray icon', async (t) => {
   t.notSame(trayBitmap('idle'), trayBitmap('dnd'))
   const d = tomorrowMorning(new Date(2026, 0, 31, 23, 30))
   t.same([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()], [2026, 1, 1, 9, 0])
+})
+
+t.test('without a daemon: refusals need none, calls give up as unavailable after the wait', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'ocomms-desktop-nodaemon-'))
+  await chmod(home, 0o700)
+  t.teardown(() => rm(home, { recursive: true, force: true }))
+  const bridge = new DaemonBridge({ connect: () => connectDaemon({ home, start: false }), callWaitMs: 300, maxRetryMs: 100 })
+  t.teardown(() => bridge.close())
+  const page = bridge.session()
+  await t.rejects(page.call('no.such.method', {}), { code: 'not_found' }, 'undeclared: refused without asking any daemon')
+  await t.rejects(page.call('messages.read', {}), { code: 'invalid_input' })
+  const started = Date.now()
+  await t.rejects(page.call('daemon.status', {}), { code: 'unavailable' })
+  t.ok(Date.now() - started < 3_000, 'gives up after the wait')
+  t.match(await page.reply('daemon.status', {}), { ok: false, error: { code: 'unavailable', message: String } })
 })
