@@ -5,7 +5,7 @@ import { daemonPid } from '@ocomms/daemon'
 
 process.env.OCOMMS_NOTIFY = 'off'
 
-const messageText = (e: { event: { type: string } }) => (e.event.type === 'message.created' ? ((e.event as { data: { message: Message } }).data.message.text) : null)
+const messageText = (e: { event: { type: string } }) => (e.event.type === 'message.created' ? ((e.event as unknown as { data: { message: Message } }).data.message.text) : null)
 
 t.test('the bridge: declared calls pass, others are refused before the daemon; events; the daemon restarted underneath', async (t) => {
   const server = await startTestServer(t)
@@ -47,7 +47,7 @@ t.test('the bridge: declared calls pass, others are refused before the daemon; e
   const root = (await session.call('messages.send', { conversationId: dm.id, text: 'a root' })) as { message: Message }
   await session.call('messages.send', { conversationId: dm.id, text: 'in the thread', threadRootId: root.message.id })
   const threaded = await seen.waitFor((e) => messageText(e) === 'in the thread')
-  t.equal((threaded.event as { data: { message: Message } }).data.message.threadRootId, root.message.id)
+  t.equal((threaded.event as unknown as { data: { message: Message } }).data.message.threadRootId, root.message.id)
   await session.call('call', { operation: 'reaction.add', input: { messageId: root.message.id, emoji: ':tada:' } })
   await seen.waitFor((e) => e.event.type === 'reaction.added')
 

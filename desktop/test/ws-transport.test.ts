@@ -76,7 +76,7 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   await t.rejects(page.call('messages.send', { conversationId: toBob.id, text: '' }), { code: 'invalid_input' })
   const pageEvents: string[] = []
   const pageOpens: OpenRequest[] = []
-  page.onEvent((e) => e.event.type === 'message.created' && pageEvents.push((e.event as { data: { message: Message } }).data.message.text))
+  page.onEvent((e) => e.event.type === 'message.created' && pageEvents.push((e.event as unknown as { data: { message: Message } }).data.message.text))
   page.onOpen((r) => pageOpens.push(r))
   await page.call('subscribe', {})
   await ann.rpc('messages.send', { conversationId: toBob.id, text: 'to the page' })
