@@ -40,7 +40,7 @@ async function servePage(bridgeUrl: string) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(r)) }
 }
 
-/** Headless Chromium with the DevTools protocol on a pipe-free port; evaluates in the page. */
+/** Headless Chromium driven over the DevTools protocol (a local port): evaluates in the page. */
 async function openChromium(t: { teardown(fn: () => unknown): void }, url: string) {
   const profile = await mkdtemp(join(tmpdir(), 'ocomms-chromium-'))
   const child = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'] })
