@@ -97,11 +97,16 @@ export class DaemonBridge {
       let pause = 100
       for (;;) {
         if (this.closed) throw new OCommsError('unavailable', 'The app is closing.')
+        let client: DaemonClient | null = null
         try {
-          const client = await this.options.connect()
+          client = await this.options.connect()
+          if (this.closed) throw new OCommsError('unavailable', 'The app is closing.')
           await this.adopt(client)
           return client
         } catch (err) {
+          // A connection that could not be adopted is not kept open beside the next one.
+          if (client && this.client !== client) client.close()
+          if (this.closed) throw err
           this.options.log?.('daemon connection failed', err)
           await sleep(pause)
           pause = Math.min(pause * 2, this.options.maxRetryMs ?? 2_000)
