@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { connectDaemon } from '@ocomms/daemon'
 import { DaemonBridge, type BridgeSession } from './bridge/bridge.js'
@@ -62,7 +62,7 @@ if (!app.requestSingleInstanceLock({ link: launch.link })) {
 
 async function start(): Promise<void> {
   // Links: registered with the system; in development Electron needs the script path too.
-  if (devApp) app.setAsDefaultProtocolClient('ocomms', process.execPath, [process.argv[1]!])
+  if (devApp) app.setAsDefaultProtocolClient('ocomms', process.execPath, [resolve(process.argv[1]!)])
   else app.setAsDefaultProtocolClient('ocomms')
 
   const bridge = new DaemonBridge({
@@ -89,7 +89,7 @@ async function start(): Promise<void> {
       const route = await routeLink(link, launch.profile, shellSession)
       if ('relaunch' in route) {
         // Another profile's instance (started now, or handed the link if it runs).
-        const child = spawn(process.execPath, [...(devApp ? [process.argv[1]!] : []), ...relaunchArgs(route.relaunch, link)], { detached: true, stdio: 'ignore' })
+        const child = spawn(process.execPath, [...(devApp ? [resolve(process.argv[1]!)] : []), ...relaunchArgs(route.relaunch, link)], { detached: true, stdio: 'ignore' })
         child.unref()
         return
       }
@@ -151,7 +151,7 @@ async function start(): Promise<void> {
     return rendererSession.reply(method, params)
   })
 
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged, { openDocs: () => void shell.openExternal('https://github.com/') })))
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged)))
 
   // The window, where it was last.
   const statePath = join(app.getPath('userData'), 'window-state.json')
@@ -183,7 +183,8 @@ async function start(): Promise<void> {
     s.onOpen((r: OpenRequest) => !wc.isDestroyed() && wc.send(ipcChannels.open, r))
     rendererSession = s
   }
-  wc.on('did-start-navigation', (details: Any) => details?.isMainFrame !== false && attach())
+  // A new document (load or reload), not an in-page route change of the web app.
+  wc.on('did-start-navigation', (details: Any) => details?.isMainFrame !== false && !details?.isSameDocument && attach())
   wc.on('destroyed', () => rendererSession?.close())
   attach()
   await window.loadURL(`${APP_ORIGIN}/`)

@@ -8,7 +8,7 @@ export type RoleItem = MenuItem & { role?: string; accelerator?: string; submenu
  * (macOS gets the app menu and Window menu it expects; Edit carries the spell checker's
  * undo/redo/cut/copy/paste). Developer tools only when not packaged.
  */
-export function appMenuTemplate(platform: NodeJS.Platform, packaged: boolean, actions: { openDocs?: () => void } = {}): RoleItem[] {
+export function appMenuTemplate(platform: NodeJS.Platform, packaged: boolean): RoleItem[] {
   const mac = platform === 'darwin'
   const view: RoleItem[] = [
     { role: 'reload' },
@@ -26,7 +26,6 @@ export function appMenuTemplate(platform: NodeJS.Platform, packaged: boolean, ac
     { role: 'editMenu' },
     { label: '&View', submenu: view },
     { role: 'windowMenu' },
-    { role: 'help', submenu: actions.openDocs ? [{ label: 'OComms documentation', click: actions.openDocs }] : [] },
   ]
 }
 
