@@ -41,6 +41,7 @@ export async function startObserver(t: Teardown, server: TestServer, user: TestU
       log,
       publish: () => {},
       saveProfile: (_name, stored) => (profile = stored),
+      showsNotifications: () => false,
     })
   const observer: Observer = {
     user,
