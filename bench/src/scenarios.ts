@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { callHttp, operations } from '@ocomms/shared'
 import { randomUUID } from 'node:crypto'
-import type { BenchDatabase } from './database.js'
+import { dbCounters, type BenchDatabase } from './database.js'
 import { flushes, type Flush } from './flush.js'
 import type { Collected } from './protocol.js'
 import type { Scale } from './scales.js'
@@ -417,12 +417,21 @@ export async function p10(ctx: Context): Promise<Row[]> {
   const cpuAt = new Map<number, number>()
   const x = (ms: number) => flushes(ms, ctx.flush)
   for (const rate of steps) {
+    const before = await dbCounters(ctx.db.url)
     await ctx.workers.all({ cmd: 'record' })
     const meter = await cpuMeterRaw(ctx)
     const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000, paced: true })
     const n = sent.reduce((sum, r) => sum + r.sent, 0)
     await ctx.workers.waitForDeliveries(n * members, 30_000)
     const cpu = await meter(n || 1)
+    // After the backends reported their counts (within a second of going idle).
+    await sleep(1_100)
+    const after = await dbCounters(ctx.db.url)
+    const per = (k: keyof typeof after) => (after[k] - before[k]) / (n || 1)
+    ctx.log(
+      `  ${int(rate)} msg/s, per message: ${f(per('commits'), 2)} transactions, ${f(per('walRecords'), 1)} WAL records, ${int(per('walBytes'))} WAL bytes; ` +
+        `during the step: ${after.checkpoints - before.checkpoints} checkpoints, ${after.autovacuums - before.autovacuums} autovacuum/autoanalyze runs`,
+    )
     const t = totals(await ctx.workers.collect())
     const a = summary(t.ack)
     const d = summary(t.deliver)
