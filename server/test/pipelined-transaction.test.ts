@@ -47,6 +47,29 @@ t.test('pipelined transactions: one transaction, all or nothing, the connection 
     { code: '23505' },
     'the failing statement is what it throws',
   )
+  // The COMMIT asked for behind the failed statement leaves on the next turn of the event loop:
+  // the connection must not go back to the pool before it did, or it would end the next
+  // transaction on that connection (here the pool's only one), whose rollback would then undo nothing.
+  await t.rejects(
+    pipelinedTransaction(services, async (change) => {
+      await Promise.all([change.sql`insert into pt (n) values (1)`, change.commit()])
+    }),
+    { code: '23505' },
+  )
+  // The same with a statement the driver refuses before sending it (a value it cannot
+  // serialise): the refusal comes back before the COMMIT has even left.
+  await t.rejects(
+    pipelinedTransaction(services, async (change) => {
+      await Promise.all([change.sql`insert into pt (n) values (${Symbol('not a value') as never})`, change.commit()])
+    }),
+  )
+  await t.rejects(
+    sql.begin(async (tx) => {
+      await tx`insert into pt (n) values (1002)`
+      throw new Error('changed my mind')
+    }),
+    /changed my mind/,
+  )
   // A refusal in the function before the commit: rolled back.
   await t.rejects(
     pipelinedTransaction(services, async (change) => {

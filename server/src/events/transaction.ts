@@ -135,7 +135,9 @@ export class Change {
  * run in order on one connection; when one fails, PostgreSQL refuses the rest of the transaction
  * and turns a COMMIT sent behind it into a rollback, which is checked here (the COMMIT's
  * answer must say COMMIT), and the failing statement's error is what `fn` throws. `fn` must
- * send every statement before it awaits `change.commit()`, and decide nothing after that.
+ * send every statement before it awaits `change.commit()`, and decide nothing after that. The one
+ * failure PostgreSQL cannot see is a statement the driver refuses to send at all (a value it
+ * cannot serialise): that is logged as the bug it is (see below).
  */
 export async function pipelinedTransaction<T>(services: Services, fn: (change: Change) => Promise<T>): Promise<T> {
   const sql = await services.sql.reserve()
@@ -161,9 +163,18 @@ export async function pipelinedTransaction<T>(services: Services, fn: (change: C
       result = await fn(change)
       await change.commit()
     } catch (err) {
-      // Not committed. Without a COMMIT sent, the transaction is still open: roll it back before
-      // the connection goes back to the pool (with one sent, PostgreSQL already rolled back).
-      if (!commit) await sql.unsafe('rollback').catch(() => {})
+      // Not committed. Without a COMMIT asked for, the transaction is still open: roll it back
+      // before the connection goes back to the pool. With one asked for, PostgreSQL turns it into
+      // a rollback, but it may not even have been sent yet (it leaves on the next turn of the
+      // event loop): wait for its answer, or it could reach the connection after someone else's
+      // BEGIN and end their transaction. Either answer also comes after every statement before it.
+      const end = (await (commit ?? sql.unsafe('rollback')).catch(() => null)) as { command?: string } | null
+      if (commit && end?.command === 'COMMIT') {
+        // Only a statement the driver refused to send (a value it could not serialise) fails
+        // without aborting the transaction in PostgreSQL; inputs are checked against their
+        // schemas long before, so this is a bug, and what was sent before it is committed.
+        services.log.error({ err }, 'a pipelined transaction committed although one of its statements was never sent')
+      }
       throw err
     }
   } finally {
