@@ -85,3 +85,9 @@ export function formatTarget(target: Target): string {
 export function formatMessageRef(ref: MessageRef): string {
   return ref.kind === 'id' ? ref.id : `#${ref.channel}/${ref.seq}`
 }
+
+/** An invite code, from the code itself or the whole invite link (`.../invite#code=...`). */
+export function inviteCode(raw: string): string {
+  const m = /[#?&]code=([^&#\s]+)/.exec(raw)
+  return m ? decodeURIComponent(m[1]!) : raw.trim()
+}
