@@ -41,6 +41,19 @@ t.test('size limits through the CLI', async (t) => {
     t.same(status.profiles.map((p) => [p.connection, p.outbox]), [['connected', 0]], 'still connected, nothing left in the outbox')
   })
 
+  t.test('blank messages are refused', async (t) => {
+    for (const text of ['   ', '\n\n\n', ' \t \n ']) {
+      const res = await ann.run(['send', '#dev', text])
+      t.equal(res.code, 1, `${JSON.stringify(text)} is refused`)
+      t.match(res.stderr, /A message needs some text: this one is blank/)
+    }
+    const last = (await ann.json<Message[]>(['read', '#dev', '--limit', '1']))[0]!
+    t.equal(last.text, 'still here', 'nothing blank was stored')
+    const edit = await ann.run(['edit', last.id, '  '])
+    t.equal(edit.code, 1, 'an edit to blank text is refused')
+    t.match(edit.stderr, /blank/)
+  })
+
   t.test('channel topic', async (t) => {
     await ann.json(['channel', 'topic', 'dev', 't'.repeat(limits.topic)])
     t.equal((await ann.json<Conversation>(['channel', 'info', '#dev'])).topic.length, limits.topic)

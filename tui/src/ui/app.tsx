@@ -1,6 +1,7 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import type { Message } from '@ocomms/shared'
+import { messageTextProblem } from '@ocomms/shared/core'
 import { resolveEmoji, searchEmoji } from '@ocomms/shared/text'
 import { Box, Text, useApp, useInput, type Key } from 'ink'
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
@@ -275,7 +276,8 @@ export function App({ store, copy }: AppProps) {
   }
 
   const submit = (key: string) => {
-    const text = editorFor(key).text.trim()
+    const typed = editorFor(key).text
+    const text = typed.trim()
     const [conversationId, threadRootId] = key.split('/') as [string, string | undefined]
     const editing = uiRef.current.editing
     if (editing && editing.key === key) {
@@ -284,7 +286,10 @@ export function App({ store, copy }: AppProps) {
       if (message && text && text !== message.text) void store.edit(message, text).catch(() => {})
       return
     }
-    if (!text) return
+    // Enter on an empty composer does nothing; blank or overlong text stays, with the reason.
+    if (typed === '') return
+    const problem = messageTextProblem(typed)
+    if (problem) return store.notify(`Not sent: ${problem}`, 'error')
     update((u) => ({ ...u, editors: { ...u.editors, [key]: ed.emptyEditor() } }))
     store.setDraft(conversationId, threadRootId ?? null, '')
     void store.send(conversationId, text, threadRootId ?? null).catch(() => {})
