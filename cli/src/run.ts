@@ -7,8 +7,12 @@ function fail(json: boolean, code: string, message: string, exit: number): numbe
   return exit
 }
 
-/** `ocomms` with no command: the terminal UI when it is installed, else the help. */
+/**
+ * `ocomms` with no command: the terminal UI when it is installed and there is a terminal to run
+ * it in (keys from one, screen to one), else the help.
+ */
 async function noCommand(): Promise<number | null> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return null
   return (await openTui(process.env.OCOMMS_PROFILE || 'default')) ? 0 : null
 }
 

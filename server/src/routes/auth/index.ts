@@ -30,7 +30,7 @@ async function userById(ctx: AuthedContext, id: string) {
 
 export const authHandlers: HandlersFor<'auth'> = {
   'auth.signup': async (ctx, input) => {
-    const { sql, throttle } = ctx.services
+    const { throttle } = ctx.services
     if (reservedHandles.includes(input.handle)) {
       throw new OCommsError('invalid_input', `@${input.handle} is reserved: it mentions a group of people. Choose another handle.`)
     }
