@@ -37,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return exitCodes.ok
+    // A command that reports its own outcome (`server status` of a stopped server) sets the code.
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return exitCodes.ok
