@@ -36,7 +36,9 @@ function channelName(raw: string): Parsed<string> {
 /** Parses a handle with or without its leading `@`. */
 export function parseHandle(raw: string): Parsed<string> {
   const handle = raw.trim().replace(/^@/, '').toLowerCase()
-  if (!handleRe.test(handle)) return { ok: false, error: `"${raw}" is not a handle: expected @name (letters, digits, ".", "_", "-").` }
+  if (!handleRe.test(handle)) {
+    return { ok: false, error: `"${raw}" is not a handle: a handle may use only lowercase letters, digits, ".", "_" and "-", starting with a letter or digit, at most ${limits.handle} characters.` }
+  }
   return { ok: true, value: handle }
 }
 
