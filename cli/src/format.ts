@@ -58,8 +58,11 @@ export function messageLine(m: Message, prefix?: string): string {
   if (m.threadRootId) marks.push(m.alsoInChannel ? '↳ thread reply, also in channel' : '↳ in thread')
   if (m.editedAt) marks.push('edited')
   if (m.replyCount > 0) marks.push(`${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}`)
-  const text = m.deleted ? '(deleted)' : m.text
+  // A message that only carries files shows them, not an empty line.
+  const files = m.files.map((f) => `📎 ${f.name} (${bytes(f.size)})`).join('  ')
+  const text = m.deleted ? '(deleted)' : m.text === '' ? files : m.text
   const [first, ...rest] = text.split('\n')
+  if (m.text !== '' && files && !m.deleted) rest.push(files)
   const head = `${refColumn(m, prefix)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}`
   const more = rest.map((l) => `      ${l}`)
   return [head + (marks.length ? `  (${marks.join(', ')})` : ''), ...more].join('\n')
