@@ -1,4 +1,6 @@
 import t from 'tap'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Message } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { person, signup } from './helpers/cli.js'
@@ -44,6 +46,14 @@ t.test('message references: read prints them, every command takes them', async (
   t.match(dmRead.stdout, new RegExp(`^@ann/${hi.seq}\\s+.*@ann: hi bob`, 'm'), 'a DM message reads as @handle/SEQ')
   await bob.json(['react', `@ann/${hi.seq}`, ':wave:'])
   t.same((await ann.json<Message[]>(['read', `@bob/${hi.seq}`]))[0]!.reactions.map((r) => r.count), [1], 'and that reference works for reactions and read')
+  // An upload without a comment prints the message with its file, not an empty line.
+  const notes = join(ann.home, 'notes.txt')
+  await writeFile(notes, 'plain notes\n')
+  const upload = await ann.run(['upload', '#dev', notes])
+  t.equal(upload.code, 0, upload.stderr)
+  t.match(upload.stdout, /^#dev\/\d+\s+\d\d:\d\d\s+@ann: 📎 notes\.txt \(12 B\)$/m)
+  t.notMatch(upload.stdout, /@ann: *$/m)
+
   const bad = await bob.run(['edit', 'dev-9', 'x'])
   t.equal(bad.code, 2)
   t.match(bad.stderr, /not a message reference: .*#channel\/SEQ, @handle\/SEQ/)

@@ -158,7 +158,9 @@ export function App({ store, copy }: AppProps) {
   const threadOpen = !!thread && location?.kind === 'conversation' && thread.conversationId === openConvId
   const wide = columns >= WIDE_COLUMNS
   const threadWidth = threadOpen ? (wide ? Math.floor(mainWidth * 0.45) : mainWidth) : 0
-  const channelWidth = threadOpen ? (wide ? mainWidth - threadWidth : 0) : mainWidth
+  // Side by side, a one-column rule (the sidebar's kind) divides the channel from the thread.
+  const dividerWidth = threadOpen && wide ? 1 : 0
+  const channelWidth = threadOpen ? (wide ? mainWidth - threadWidth - dividerWidth : 0) : mainWidth
   // Everything below that a key handler uses reads uiRef (not the render's `ui`), so keys that
   // arrive before React re-renders still see the previous key's effect.
   const focusOf = (u: UiState): Focus => (!threadOpen && (u.focus === 'thread' || u.focus === 'threadComposer') ? 'composer' : u.focus)
@@ -431,7 +433,12 @@ export function App({ store, copy }: AppProps) {
           const saved = u.editing.saved
           return update((x) => ({ ...x, editing: null, editors: { ...x.editors, [keyName]: saved } }))
         }
-        return update((x) => ({ ...x, focus: focus === 'threadComposer' ? 'thread' : 'messages' }))
+        // From the thread's composer Esc closes the thread at once (its draft is kept), as the hint says.
+        if (focus === 'threadComposer') {
+          store.closeThread()
+          return update((x) => ({ ...x, focus: 'composer', threadSelected: null }))
+        }
+        return update((x) => ({ ...x, focus: 'messages' }))
       }
       if (k.name === 'up') {
         if (current.text === '') return editLast(keyName)
@@ -706,7 +713,9 @@ export function App({ store, copy }: AppProps) {
     main = (
       <Box flexDirection="row" width={mainWidth} height={bodyHeight}>
         {channelPane}
-        {channelPane && threadPane ? <Box width={0} /> : null}
+        {channelPane && threadPane ? (
+          <Box width={dividerWidth} height={bodyHeight} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderDimColor />
+        ) : null}
         {threadPane}
       </Box>
     )
