@@ -30,7 +30,7 @@ const formatWords: Record<string, string> = {
 }
 
 const typeWords: Record<string, string> = {
-  string: 'text',
+  string: 'a JSON string',
   integer: 'a whole number',
   number: 'a number',
   boolean: 'true or false',

@@ -88,20 +88,23 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.
     ;(socket.conn as unknown as { request: unknown }).request = null
     const who = { caller, ip, socketId: socket.id }
-    // The size of the frame being handled: engine.io hands over each packet just before Socket.IO
-    // decodes it and calls the listener below, in the same tick.
+    // The size of the event being handled: engine.io hands over each packet (an event, then any
+    // binary attachments) just before Socket.IO decodes it and calls the listener below, in the
+    // same tick; the listener takes the count and starts the next one from zero.
     const bodyLimit = services.config.bodyLimit
-    let frameBytes = 0
+    let eventBytes = 0
     socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
       if (packet.type !== 'message') return
       const data = packet.data
-      if (typeof data === 'string') frameBytes = data.length * 3 <= bodyLimit ? data.length : Buffer.byteLength(data)
-      else frameBytes = (data as { byteLength?: number } | undefined)?.byteLength ?? 0
+      if (typeof data === 'string') eventBytes += data.length * 3 <= bodyLimit ? data.length : Buffer.byteLength(data)
+      else eventBytes += (data as { byteLength?: number } | undefined)?.byteLength ?? 0
     })
     // A session renews on use (its idle timeout): a socket in use counts, at most once a minute.
     let touched = Date.now()
     // One listener for every operation keeps the per-socket footprint small.
     socket.onAny((event: string, ...args: unknown[]) => {
+      const bytes = eventBytes
+      eventBytes = 0
       const ack = args.at(-1)
       if (typeof ack !== 'function') return
       if (Date.now() - touched > 60_000) {
@@ -109,8 +112,8 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
         touchSessions(services.sql, [caller.sessionId])
       }
       const reply = ack as (a: Ack) => void
-      if (frameBytes > bodyLimit) {
-        const error = new OCommsError('payload_too_large', tooLargeSentence(frameBytes, bodyLimit))
+      if (bytes > bodyLimit) {
+        const error = new OCommsError('payload_too_large', tooLargeSentence(bytes, bodyLimit))
         return reply({ ok: false, error: error.toJSON() })
       }
       const entry = validators.get(event)
