@@ -1,4 +1,4 @@
-import { OCommsError, schemaFailureInWords } from '@ocomms/shared'
+import { OCommsError, schemaFailureInWords } from '@ocomms/shared/core'
 import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import type { Message } from '@ocomms/shared'
 import { parseMessageRef, parseTarget } from '@ocomms/shared/core'
 import { positiveInt, textArg, type Cli } from '../context.js'
-import { conversationLabel, messageLine, refPrefix, richMessage } from '../format.js'
+import { conversationLabel, linkedMessageLine, messageLine, refPrefix, richMessage } from '../format.js'
 import { action } from './action.js'
 import { uploadUnattached } from './files.js'
 
@@ -61,7 +61,7 @@ export function registerMessages(program: Command): void {
           return cli.out({ queued: true, clientId: res.clientId, conversationId: c.id })
         }
         const me = cli.globals.json ? undefined : (await cli.rpc('profile.whoami', {})).user.handle
-        cli.out(res.message, () => messageLine(res.message!, refPrefix(c, me)))
+        cli.out(res.message, () => linkedMessageLine(res.message!, refPrefix(c, me)))
       }),
     )
 
