@@ -63,7 +63,7 @@ export async function build(options: BuildOptions): Promise<App> {
       const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A value in the address is too long.' : 'The address is not valid.'
       return (reply as unknown as FastifyReply).status(400).send(errorBody(new OCommsError('invalid_input', message)))
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, verbose: true } },
   }) as unknown as FastifyInstance
   // Several processes share rooms and login counters through Redis; one process needs none.
   // Loaded only then, so a single process carries none of it.

@@ -3,10 +3,10 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
 import { OCommsError } from '@ocomms/shared/core'
-import { UsageError } from '../context.js'
 import { table, when } from '../format.js'
 import { openTui } from '../tui.js'
 import { action } from './action.js'
+import { serverArgs, serverConfig, serverStatus, startInBackground, stopServer, type ServerOptions } from './server-control.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -15,33 +15,68 @@ export function registerSystem(program: Command): void {
   server
     .command('start')
     .description(
-      'Run the server in the foreground until SIGTERM or Ctrl-C. Without --database-url it runs an embedded ' +
-        'PostgreSQL inside the data directory. Prints "listening on http://H:P" on stderr once ready.',
+      'Run the server until SIGTERM or Ctrl-C: in the foreground, or with --background as a process of its own ' +
+        '(its log in DATA_DIR/server.log). Without --database-url it runs an embedded PostgreSQL inside the data ' +
+        'directory. Settings not given here come from the environment, then from the server.env that install.sh ' +
+        'wrote, so the installed server starts with the same data directory and port every time. ' +
+        'Prints "listening on http://H:P" on stderr once ready.',
     )
     .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
     .option('--port <port>', 'port to listen on (default 7080)')
-    .option('--data-dir <dir>', 'where the embedded database and files live (default $OCOMMS_HOME/server)')
+    .option('--data-dir <dir>', 'where the embedded database and files live (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
     .option('--database-url <url>', 'use this PostgreSQL (15 or newer) instead of the embedded one')
     .option('--redis-url <url>', 'Redis for running several server processes together')
-    .addHelpText('after', '\nMore settings (mail, public URL, limits) come from the environment: see docs/configuration.md.')
-    .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string; redisUrl?: string }) => {
-      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new UsageError(`--port must be a port number, got "${opts.port}".`)
-      const env = { ...process.env }
-      if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
-      if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
-      if (opts.redisUrl) env.REDIS_URL = opts.redisUrl
-      if (opts.port) env.OCOMMS_PORT = opts.port
-      if (opts.host) env.OCOMMS_HOST = opts.host
-      // Imported here: the server and its dependencies load only for this command.
-      const { loadConfig, startServer } = await import('@ocomms/server')
-      let config
-      try {
-        config = loadConfig(env)
-      } catch (err) {
-        throw new UsageError((err as Error).message)
+    .option('--background', 'start it as a background process and return once it answers')
+    .addHelpText('after', '\nMore settings (mail, public URL, limits) come from the environment: see docs/configuration.md.\nSee also: ocomms server stop | restart | status.')
+    .action(async function (this: Command, opts: ServerOptions & { background?: boolean }) {
+      const { config } = await serverConfig(opts)
+      if (opts.background) {
+        const started = await startInBackground(config, this.optsWithGlobals<{ json?: boolean }>().json === true, serverArgs(opts))
+        process.exitCode = started
+        return
       }
+      const { startServer } = await import('@ocomms/server')
       await startServer(config)
       await new Promise(() => {})
+    })
+
+  server
+    .command('stop')
+    .description('Stop the server of this data directory (SIGTERM, then wait for it to finish), however it was started.')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const { config } = await serverConfig(opts)
+      process.exitCode = await stopServer(config, this.optsWithGlobals<{ json?: boolean }>().json === true)
+    })
+
+  server
+    .command('restart')
+    .description('Stop the server of this data directory when it runs, then start it again in the background with the same settings.')
+    .option('--host <host>', 'address to listen on')
+    .option('--port <port>', 'port to listen on')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .option('--database-url <url>', 'use this PostgreSQL instead of the embedded one')
+    .option('--redis-url <url>', 'Redis for running several server processes together')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const json = this.optsWithGlobals<{ json?: boolean }>().json === true
+      const { config } = await serverConfig(opts)
+      const stopped = await stopServer(config, json, { quiet: true })
+      if (stopped !== 0) {
+        process.exitCode = stopped
+        return
+      }
+      process.exitCode = await startInBackground(config, json, serverArgs(opts))
+    })
+
+  server
+    .command('status')
+    .description('Whether the server of this data directory runs and answers: its address, process id, data directory and log. Exits 3 when it is not running.')
+    .option('--port <port>', 'port it listens on')
+    .option('--host <host>', 'address it listens on')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const { config } = await serverConfig(opts)
+      process.exitCode = await serverStatus(config, this.optsWithGlobals<{ json?: boolean }>().json === true)
     })
 
   for (const kind of ['backup', 'restore'] as const) {
@@ -60,16 +95,8 @@ export function registerSystem(program: Command): void {
       .addHelpText('after', `\nExample:\n  ocomms server ${kind} ${kind === 'backup' ? '/var/backups/ocomms-$(date +%F)' : '/var/backups/ocomms-2026-01-31'} --data-dir /srv/ocomms`)
       .action(
         action(async (cli, dir: string, opts: { dataDir?: string; databaseUrl?: string }) => {
-          const env = { ...process.env }
-          if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
-          if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
-          const { loadConfig, backup, restore, withServerDatabase } = await import('@ocomms/server')
-          let config
-          try {
-            config = loadConfig(env)
-          } catch (err) {
-            throw new UsageError((err as Error).message)
-          }
+          const { config } = await serverConfig(opts)
+          const { backup, restore, withServerDatabase } = await import('@ocomms/server')
           const target = resolve(dir)
           const manifest = await withServerDatabase(
             config,

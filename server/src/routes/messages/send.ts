@@ -1,4 +1,4 @@
-import { OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
+import { messageTextProblem, OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
 import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../../access.js'
 import { batcherPer } from '../../db/batcher.js'
 import { transaction, type Change } from '../../events/transaction.js'
@@ -6,6 +6,7 @@ import { findMentions, type FoundMentions } from '../../attention/mentions.js'
 import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext, Services } from '../../services.js'
+import { mark } from '../../trace/send-timeline.js'
 import { plainSends } from './group-commit.js'
 import { insertMessages, newMessageOut } from './store.js'
 
@@ -98,15 +99,17 @@ function later<T>(promise: Promise<T>): Promise<T> {
 /** Posts a message, exactly once per (author, clientId), with any files it carries. */
 export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
   const userId = ctx.caller.userId
+  mark('admitted')
   // A retry of a send that already committed gets the original, even if access changed since.
   const checked = await sendChecks(ctx.services).run({ conversationId: input.conversationId, userId, clientId: input.clientId })
+  mark('checked')
   if (checked.sent_id) return original(ctx, checked.sent_id, checked.sent_in!, input.conversationId)
   const c = accessFrom(checked)
   assertCanPost(c)
   if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
-  if (input.text === '' && !input.fileIds?.length && !hooks.beforeInsert) {
-    throw new OCommsError('invalid_input', 'A message needs text or a file.')
-  }
+  // An upload's message (beforeInsert attaches its file) may have no text, as may one with files.
+  const problem = messageTextProblem(input.text, { withFiles: Boolean(input.fileIds?.length) || Boolean(hooks.beforeInsert) })
+  if (problem) throw new OCommsError('invalid_input', problem)
   try {
     // Most messages are plain: those are stored together with other sends when the server is
     // busy (group commit). Replies, files and @channel/@here take the full path below.
