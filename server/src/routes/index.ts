@@ -1,5 +1,6 @@
 import type { OperationName } from '@ocomms/shared'
 import { attentionHandlers } from './attention/index.js'
+import { auditHandlers } from './audit/index.js'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
 import { fileHandlers } from './files/index.js'
@@ -27,4 +28,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...attentionHandlers,
   ...searchHandlers,
   ...ssoHandlers,
+  ...auditHandlers,
 }

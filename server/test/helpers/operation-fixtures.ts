@@ -633,6 +633,14 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     },
   },
 
+  // ---- audit log (owners only) -----------------------------------------------------------
+  'audit.list': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (Array.isArray(out) ? null : 'not a list') },
+  },
+
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {
     scope: 'self',

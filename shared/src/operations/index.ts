@@ -1,4 +1,5 @@
 import * as attention from './attention.js'
+import * as audit from './audit.js'
 import * as auth from './auth.js'
 import * as conversations from './conversations.js'
 import * as files from './files.js'
@@ -12,6 +13,7 @@ import * as sync from './sync.js'
 import * as workspaces from './workspaces.js'
 
 export * from './attention.js'
+export * from './audit.js'
 export * from './auth.js'
 export * from './conversations.js'
 export * from './files.js'
@@ -35,7 +37,8 @@ type Ops = typeof auth &
   typeof search &
   typeof files &
   typeof sync &
-  typeof sso
+  typeof sso &
+  typeof audit
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
 
 /** Every operation, keyed by its name. */
@@ -46,7 +49,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso, audit]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),
