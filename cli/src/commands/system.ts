@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
 import { OCommsError } from '@ocomms/shared/core'
-import { UsageError } from '../context.js'
+import { UsageError, type Cli } from '../context.js'
 import { table, when } from '../format.js'
 import { terminalProgress } from '../progress.js'
 import { openTui } from '../tui.js'
@@ -26,6 +26,34 @@ async function serverTools(opts: { dataDir?: string; databaseUrl?: string }) {
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
+}
+
+async function importSlack(cli: Cli, dir: string | undefined, opts: { workspace?: string; slack?: string; slackFiles?: string; dataDir?: string; databaseUrl?: string }) {
+  if (dir) throw new UsageError('Give either an export directory or --slack FILE.zip, not both.')
+  if (!opts.workspace) throw new UsageError('--slack needs --workspace SLUG: the workspace to import into (created when it does not exist).')
+  const zip = resolve(opts.slack!)
+  if (!existsSync(zip)) throw new UsageError(`${zip} does not exist.`)
+  const { config, server: srv } = await serverTools(opts)
+  const bar = terminalProgress(cli.globals.json)
+  const summary = await srv
+    .withServerDatabase(
+      config,
+      (databaseUrl) =>
+        srv.importSlack({
+          databaseUrl,
+          dataDir: config.dataDir,
+          zip,
+          workspace: opts.workspace!,
+          ...(opts.slackFiles ? { filesDir: resolve(opts.slackFiles) } : {}),
+          progress: bar.update,
+        }),
+      (m) => cli.say(m),
+    )
+    .finally(() => bar.end())
+  cli.say(`imported from Slack into ${summary.workspace.slug}: ${counted(summary.added)}; ${summary.matchedPeople} people already had an account here`)
+  const skipped = Object.entries(summary.skipped)
+  cli.say(skipped.length === 0 ? 'nothing skipped' : ['skipped:', ...skipped.map(([why, n]) => `  ${n} ${why}`)].join('\n'))
+  cli.out(summary)
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -131,8 +159,10 @@ export function registerSystem(program: Command): void {
 
   server
     .command('import')
-    .argument('<export>', 'a directory written by `ocomms server export`')
-    .option('--workspace <slug>', 'import under this slug (default: the exported workspace\'s own)')
+    .argument('[export]', 'a directory written by `ocomms server export` (or use --slack)')
+    .option('--workspace <slug>', 'import under this slug (default: the exported workspace\'s own; required with --slack)')
+    .option('--slack <zip>', 'import a Slack export ZIP instead, into the workspace --workspace (created, or added to)')
+    .option('--slack-files <dir>', 'with --slack: a folder of file bodies (<dir>/<file id>/<name>); without it files are kept as links')
     .description(
       'Import a workspace export into this server: a fresh one (--data-dir EMPTY_DIR sets it up) or one with other workspaces. ' +
         'People are matched by email; others get an account without a password (they sign in with a magic link). ' +
@@ -142,7 +172,9 @@ export function registerSystem(program: Command): void {
     .option('--database-url <url>', 'the server\'s PostgreSQL, when it does not use the embedded one')
     .addHelpText('after', '\nExample:\n  ocomms server import /var/exports/acme-2026-01-31 --data-dir /srv/ocomms')
     .action(
-      action(async (cli, dir: string, opts: { workspace?: string; dataDir?: string; databaseUrl?: string }) => {
+      action(async (cli, dir: string | undefined, opts: { workspace?: string; slack?: string; slackFiles?: string; dataDir?: string; databaseUrl?: string }) => {
+        if (opts.slack) return importSlack(cli, dir, opts)
+        if (!dir) throw new UsageError('Name the export directory to import (or a Slack export with --slack FILE.zip).')
         const { config, server: srv } = await serverTools(opts)
         const bar = terminalProgress(cli.globals.json)
         const from = resolve(dir)

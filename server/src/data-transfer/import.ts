@@ -29,6 +29,15 @@ export function remapId(scope: string, id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
+/** `@old` → `@new` and `#old` → `#new` in message text (a trailing sentence dot is not part of a name). */
+export function renameReferences(text: string, handles: Map<string, string>, channels: Map<string, string>): string {
+  return text.replace(/(^|[^\w@#./])([@#])([a-z0-9][a-z0-9._-]*)/gi, (whole, before: string, sigil: string, raw: string) => {
+    const name = raw.replace(/\.+$/, '')
+    const to = (sigil === '@' ? handles : channels).get(name.toLowerCase())
+    return to ? `${before}${sigil}${to}${raw.slice(name.length)}` : whole
+  })
+}
+
 export async function readExportManifest(dir: string): Promise<ExportManifest> {
   let manifest: ExportManifest
   try {
@@ -74,6 +83,12 @@ export interface ImportOptions {
   from: string
   /** The slug to import as (default: the exported one). */
   workspace?: string
+  /**
+   * Import into the workspace of that slug when it exists already (a Slack import into a running
+   * workspace); otherwise a taken slug is refused. Channels whose name is taken there are imported
+   * as `<name>-imported`.
+   */
+  intoExisting?: boolean
   /** Who asked (an owner through the API); null from the command line. */
   actorId?: string | null
   progress?: Progress
@@ -113,9 +128,9 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
       if (!source || typeof source.id !== 'string' || typeof source.slug !== 'string') throw bad('workspace.jsonl holds no workspace')
       const slug = options.workspace ?? source.slug
       if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(slug)) throw bad(`"${slug}" is not a workspace slug (lowercase letters, digits and dashes)`)
-      const wsId = remapId(slug, source.id)
-      const id = (old: string | null | undefined): string | null => (old ? remapId(wsId, old) : null)
       const [taken] = await tx<{ id: string }[]>`select id from workspaces where slug = ${slug}`
+      const wsId = taken && options.intoExisting ? taken.id : remapId(slug, source.id)
+      const id = (old: string | null | undefined): string | null => (old ? remapId(wsId, old) : null)
       if (taken && taken.id !== wsId) {
         throw new OCommsError('conflict', `A workspace "${slug}" already exists on this server (not from this export); import under another slug.`)
       }
@@ -149,6 +164,17 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           people.set(m.id, newId)
         }
       }
+      // Mentions in the imported text name people by handle: where someone's handle here is not
+      // the exported one (matched by email, or their handle was taken), the text follows.
+      const handles = new Map<string, string>()
+      for await (const rows of batches(from, 'members')) {
+        const ids = rows.map((m) => people.get(m.id)!)
+        const now = new Map((await tx<{ id: string; handle: string }[]>`select id, handle from users where id = any (${ids}::uuid[])`).map((r) => [r.id, r.handle]))
+        for (const m of rows) {
+          const here = now.get(people.get(m.id)!)
+          if (here && typeof m.handle === 'string' && here !== m.handle.toLowerCase()) handles.set(m.handle.toLowerCase(), here)
+        }
+      }
       if (people.size === 0) throw bad('members.jsonl names nobody')
       const [w] = await tx`
         insert into workspaces (id, slug, name, created_by, created_at, broadcast_mentions, broadcast_mentions_min_members)
@@ -165,11 +191,24 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
       }
       progress?.({ kind: 'members', done: people.size })
 
+      const channels = new Map<string, string>()
       for await (const rows of batches(from, 'conversations')) {
+        for (const c of rows) {
+          if (!c.name) continue
+          const others = new Set(
+            (await tx<{ name: string }[]>`
+              select name from conversations where workspace_id = ${wsId} and id <> ${id(c.id)} and (name = ${c.name} or name like ${c.name + '-imported%'})`).map((r) => r.name),
+          )
+          if (!others.has(c.name)) continue
+          let n = 1
+          let name = `${c.name}-imported`
+          while (others.has(name)) name = `${c.name}-imported-${++n}`
+          channels.set(c.name, name)
+        }
         const mapped = rows.map((c) => ({
           id: id(c.id),
           kind: c.kind,
-          name: c.name,
+          name: c.name ? (channels.get(c.name) ?? c.name) : null,
           topic: c.topic ?? '',
           description: c.description ?? '',
           dm_key: c.dmPeople ? c.dmPeople.map((p) => person(p)).sort().join(',') : null,
@@ -199,7 +238,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           author_id: person(m.authorId),
           thread_root_id: id(m.threadRootId),
           also_in_channel: m.alsoInChannel ?? false,
-          text: m.text ?? '',
+          text: handles.size + channels.size > 0 ? renameReferences(m.text ?? '', handles, channels) : (m.text ?? ''),
           created_at: m.createdAt,
           edited_at: m.editedAt,
           deleted_at: m.deletedAt,
