@@ -91,6 +91,8 @@ export interface ImportOptions {
   intoExisting?: boolean
   /** Who asked (an owner through the API); null from the command line. */
   actorId?: string | null
+  /** Where the records came from, for the audit log (default "ocomms-export"). */
+  source?: string
   progress?: Progress
 }
 
@@ -384,7 +386,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           actorId: options.actorId ?? null,
           action: 'workspace.imported',
           target: { type: 'workspace', id: wsId },
-          details: { from: 'ocomms-export', added, matchedPeople },
+          details: { from: options.source ?? 'ocomms-export', added, matchedPeople },
         })
       }
       return { workspace: { id: wsId, slug, name: source.name }, added, matchedPeople, blobs }

@@ -47,6 +47,7 @@ export async function importSlack(options: SlackImportOptions): Promise<SlackImp
       from: work,
       workspace: options.workspace,
       intoExisting: true,
+      source: 'slack',
       actorId: options.actorId ?? null,
       ...(options.progress ? { progress: options.progress } : {}),
     })
