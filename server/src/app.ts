@@ -15,6 +15,7 @@ import { errorBody, toError } from './errors.js'
 import { createLogger } from './logger.js'
 import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
+import { startRetentionSweeper } from './retention/sweep.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
@@ -159,6 +160,7 @@ export async function build(options: BuildOptions): Promise<App> {
     io.engine.close()
   })
   const stopSweeper = startSweeper(services)
+  const stopRetention = startRetentionSweeper(services)
   // Sessions past their idle timeout or lifetime are refused at once by every lookup; this
   // deletes them and closes sockets opened before they expired.
   const sessionSweep = setInterval(() => {
@@ -178,6 +180,7 @@ export async function build(options: BuildOptions): Promise<App> {
     clearInterval(sessionSweep)
     services.admission.stop()
     stopSweeper()
+    stopRetention()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
     await redis?.close()

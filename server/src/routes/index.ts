@@ -7,6 +7,7 @@ import { fileHandlers } from './files/index.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages/index.js'
 import { pinHandlers } from './pins/index.js'
+import { retentionHandlers } from './retention/index.js'
 import { reactionHandlers } from './reactions/index.js'
 import { savedHandlers } from './saved/index.js'
 import { searchHandlers } from './search/index.js'
@@ -29,4 +30,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...searchHandlers,
   ...ssoHandlers,
   ...auditHandlers,
+  ...retentionHandlers,
 }

@@ -641,6 +641,19 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (Array.isArray(out) ? null : 'not a list') },
   },
 
+  'retention.get': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out, { w }) => (out.workspaceId === w.ws.id ? null : 'another workspace') },
+  },
+  'retention.set': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, fileDays: 3650 }),
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (out.fileDays === 3650 ? null : 'not stored') },
+  },
+
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {
     scope: 'self',

@@ -6,6 +6,7 @@ import * as files from './files.js'
 import * as messages from './messages.js'
 import * as pins from './pins.js'
 import * as reactions from './reactions.js'
+import * as retention from './retention.js'
 import * as saved from './saved.js'
 import * as search from './search.js'
 import * as sso from './sso.js'
@@ -20,6 +21,7 @@ export * from './files.js'
 export * from './messages.js'
 export * from './pins.js'
 export * from './reactions.js'
+export * from './retention.js'
 export * from './saved.js'
 export * from './search.js'
 export * from './sso.js'
@@ -38,7 +40,8 @@ type Ops = typeof auth &
   typeof files &
   typeof sync &
   typeof sso &
-  typeof audit
+  typeof audit &
+  typeof retention
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
 
 /** Every operation, keyed by its name. */
@@ -49,7 +52,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso, audit]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso, audit, retention]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),
