@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerAccounts } from './commands/accounts.js'
-import { registerAudit } from './commands/audit.js'
+import { registerAudit, registerRetention } from './commands/audit.js'
 import { registerAttention } from './commands/attention.js'
 import { registerChannels } from './commands/channels.js'
 import { registerFiles } from './commands/files.js'
@@ -74,6 +74,7 @@ export function buildProgram(): Command {
   registerSystem(program)
   registerSso(program)
   registerAudit(program)
+  registerRetention(program)
   program.commandsGroup('Help:')
   program.helpCommand('help [command]', 'show help for a command')
   return program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { AuditEntry } from '@ocomms/shared'
-import { positiveInt } from '../context.js'
+import { positiveInt, UsageError } from '../context.js'
 import { table, when } from '../format.js'
 import { action } from './action.js'
 
@@ -37,6 +37,35 @@ export function registerAudit(program: Command): void {
                 entries.map((e) => [e.id, when(e.at), e.actor ? `@${e.actor.handle}` : '(server)', e.action, describe(e)]),
               ),
         )
+      }),
+    )
+}
+
+/** "30" → 30 days; "off" → keep everything. */
+function daysOption(name: string) {
+  return (value: string): number | null => {
+    if (value === 'off' || value === 'forever') return null
+    if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new UsageError(`${name} takes a number of days (1 or more) or "off", got "${value}".`)
+    return Number(value)
+  }
+}
+
+export function registerRetention(program: Command): void {
+  program
+    .command('retention')
+    .option('--messages <days>', 'keep messages this many days ("off": forever)', daysOption('--messages'))
+    .option('--files <days>', 'keep files this many days ("off": forever)', daysOption('--files'))
+    .summary('show or set how long the workspace keeps messages and files (owners)')
+    .description(
+      'Without options, shows the current workspace\'s retention. With --messages or --files, sets it: an hourly sweep on the ' +
+        'server then deletes older messages and files, and records what it deleted in the audit log. Owners only. See docs/retention.md.',
+    )
+    .action(
+      action(async (cli, opts: { messages?: number | null; files?: number | null }) => {
+        const change = { ...(opts.messages !== undefined ? { messageDays: opts.messages } : {}), ...(opts.files !== undefined ? { fileDays: opts.files } : {}) }
+        const settings = Object.keys(change).length > 0 ? await cli.call('retention.set', change) : await cli.call('retention.get', {})
+        const days = (n: number | null) => (n === null ? 'forever' : `${n} days`)
+        cli.out(settings, () => `messages: kept ${days(settings.messageDays)}\nfiles:    kept ${days(settings.fileDays)}`)
       }),
     )
 }
