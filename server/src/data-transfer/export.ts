@@ -92,7 +92,9 @@ async function closeStream(out: WriteStream): Promise<void> {
 }
 
 export interface ExportOptions {
-  databaseUrl: string
+  /** The database to read, by URL (a connection of its own) or as the server's pool. */
+  databaseUrl?: string
+  sql?: postgres.Sql<Record<string, never>>
   /** The server's data dir: file bodies are read from its files/ folder. */
   dataDir: string
   /** The workspace's slug. */
@@ -115,7 +117,8 @@ export async function exportWorkspace(options: ExportOptions): Promise<ExportMan
   // An export holds private channels, DMs and email addresses: its owner's alone.
   await mkdir(join(out, 'files'), { recursive: true, mode: 0o700 })
   await chmod(out, 0o700)
-  const sql = openDatabase(options.databaseUrl, 'ocomms-export')
+  const own = options.sql ? null : openDatabase(options.databaseUrl!, 'ocomms-export')
+  const sql = (options.sql ?? own) as Sql
   try {
     const manifest = await sql.begin('isolation level repeatable read read only', async (tx: Tx) => {
       const [ws] = await tx<{ id: string; slug: string; name: string }[]>`select id, slug, name from workspaces where slug = ${options.workspace}`
@@ -165,6 +168,6 @@ export async function exportWorkspace(options: ExportOptions): Promise<ExportMan
     })
     return manifest
   } finally {
-    await sql.end({ timeout: 5 })
+    await own?.end({ timeout: 5 })
   }
 }

@@ -3,6 +3,7 @@ import { attentionHandlers } from './attention/index.js'
 import { auditHandlers } from './audit/index.js'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
+import { exportHandlers } from './exports/index.js'
 import { fileHandlers } from './files/index.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages/index.js'
@@ -31,4 +32,5 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...ssoHandlers,
   ...auditHandlers,
   ...retentionHandlers,
+  ...exportHandlers,
 }

@@ -654,6 +654,29 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (out.fileDays === 3650 ? null : 'not stored') },
   },
 
+  'export.start': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: {
+      expect: { admin: 'forbidden', member: 'forbidden' },
+      check: (out, { w }) => (out.workspaceId === w.ws.id && out.state !== 'failed' ? null : `state ${out.state}: ${out.error}`),
+    },
+  },
+  'export.get': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, exportId: extra.exportId ?? randomUUID() }),
+    refused: ownersOnly,
+    allowed: {
+      // The export started by export.start's own row, or a new one: a running export refuses a second.
+      async setup(w) {
+        const [row] = await w.sql<{ id: string }[]>`select id from export_jobs where workspace_id = ${w.ws.id} order by created_at desc limit 1`
+        return { extra: { exportId: row?.id ?? (await w.users.owner.call('export.start', { workspaceId: w.ws.id })).id } }
+      },
+      expect: { admin: 'forbidden', member: 'forbidden' },
+    },
+  },
+
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {
     scope: 'self',

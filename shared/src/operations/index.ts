@@ -2,6 +2,7 @@ import * as attention from './attention.js'
 import * as audit from './audit.js'
 import * as auth from './auth.js'
 import * as conversations from './conversations.js'
+import * as exportsOps from './exports.js'
 import * as files from './files.js'
 import * as messages from './messages.js'
 import * as pins from './pins.js'
@@ -17,6 +18,7 @@ export * from './attention.js'
 export * from './audit.js'
 export * from './auth.js'
 export * from './conversations.js'
+export * from './exports.js'
 export * from './files.js'
 export * from './messages.js'
 export * from './pins.js'
@@ -41,7 +43,8 @@ type Ops = typeof auth &
   typeof sync &
   typeof sso &
   typeof audit &
-  typeof retention
+  typeof retention &
+  typeof exportsOps
 type OpValues = Extract<Ops[keyof Ops], { name: string; http: unknown }>
 
 /** Every operation, keyed by its name. */
@@ -52,7 +55,7 @@ const isOperation = (value: unknown): value is OpValues =>
   typeof value === 'object' && value !== null && 'name' in value && 'http' in value && 'input' in value
 
 export const operations = Object.fromEntries(
-  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso, audit, retention]
+  [auth, workspaces, conversations, messages, reactions, pins, saved, files, sync, attention, search, sso, audit, retention, exportsOps]
     .flatMap((mod) => Object.values(mod))
     .filter(isOperation)
     .map((op) => [op.name, op]),
