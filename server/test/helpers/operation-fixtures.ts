@@ -659,6 +659,15 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     input: workspaceId,
     refused: ownersOnly,
     allowed: {
+      // One export per workspace runs at a time: the previous call's must have finished.
+      async setup(w) {
+        for (let i = 0; i < 200; i++) {
+          const [running] = await w.sql`select 1 from export_jobs where workspace_id = ${w.ws.id} and state = 'running'`
+          if (!running) break
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        return {}
+      },
       expect: { admin: 'forbidden', member: 'forbidden' },
       check: (out, { w }) => (out.workspaceId === w.ws.id && out.state !== 'failed' ? null : `state ${out.state}: ${out.error}`),
     },
