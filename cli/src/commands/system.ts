@@ -134,7 +134,7 @@ export function registerSystem(program: Command): void {
 
   server
     .command('export')
-    .argument('<dir>', 'directory to write the export to (must not exist, or be empty)')
+    .argument('<dir|file.tar.gz>', 'directory to write the export to (must not exist, or be empty), or a .tar.gz file to create')
     .requiredOption('--workspace <slug>', 'the workspace to export')
     .description(
       'Export one workspace (members, channels, DMs, messages with threads, reactions, pins, files, and each person\'s saved items, ' +
@@ -150,7 +150,14 @@ export function registerSystem(program: Command): void {
         const bar = terminalProgress(cli.globals.json)
         const target = resolve(dir)
         const manifest = await srv
-          .withServerDatabase(config, (databaseUrl) => srv.exportWorkspace({ databaseUrl, dataDir: config.dataDir, workspace: opts.workspace, out: target, progress: bar.update }), (m) => cli.say(m))
+          .withServerDatabase(
+            config,
+            (databaseUrl) =>
+              target.endsWith('.tar.gz') || target.endsWith('.tgz')
+                ? srv.exportToArchive({ databaseUrl, dataDir: config.dataDir, workspace: opts.workspace, file: target, progress: bar.update })
+                : srv.exportWorkspace({ databaseUrl, dataDir: config.dataDir, workspace: opts.workspace, out: target, progress: bar.update }),
+            (m) => cli.say(m),
+          )
           .finally(() => bar.end())
         cli.say(`exported ${opts.workspace}: ${counted(manifest.counts)} and ${manifest.blobs} file bodies to ${target}`)
         cli.out(manifest)
@@ -159,7 +166,7 @@ export function registerSystem(program: Command): void {
 
   server
     .command('import')
-    .argument('[export]', 'a directory written by `ocomms server export` (or use --slack)')
+    .argument('[export]', 'a directory or .tar.gz written by `ocomms server export` (or use --slack)')
     .option('--workspace <slug>', 'import under this slug (default: the exported workspace\'s own; required with --slack)')
     .option('--slack <zip>', 'import a Slack export ZIP instead, into the workspace --workspace (created, or added to)')
     .option('--slack-files <dir>', 'with --slack: a folder of file bodies (<dir>/<file id>/<name>); without it files are kept as links')
@@ -182,7 +189,8 @@ export function registerSystem(program: Command): void {
         const summary = await srv
           .withServerDatabase(
             config,
-            (databaseUrl) => srv.importWorkspace({ databaseUrl, dataDir: config.dataDir, from, ...(opts.workspace ? { workspace: opts.workspace } : {}), progress: bar.update }),
+            (databaseUrl) =>
+              srv.importWorkspace({ databaseUrl, dataDir: config.dataDir, from, ...(opts.workspace ? { workspace: opts.workspace } : {}), progress: bar.update }),
             (m) => cli.say(m),
           )
           .finally(() => bar.end())

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline'
 import type postgres from 'postgres'
 import { OCommsError } from '@ocomms/shared'
 import { recordAudit } from '../audit/record.js'
+import { isArchive, withUnpackedArchive } from './archive.js'
 import { migrate } from '../db/migrate.js'
 import { handleCandidates, normalizeEmail } from '../sso/accounts.js'
 import { openDatabase } from './export.js'
@@ -112,6 +113,7 @@ export interface ImportSummary {
  * inserted with remapped ids and `on conflict do nothing`, so a second run adds nothing.
  */
 export async function importWorkspace(options: ImportOptions): Promise<ImportSummary> {
+  if (isArchive(options.from)) return withUnpackedArchive(options.from, (dir) => importWorkspace({ ...options, from: dir }))
   const { from, progress } = options
   const manifest = await readExportManifest(from)
   await migrate(options.databaseUrl)
