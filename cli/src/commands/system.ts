@@ -119,12 +119,15 @@ export function registerSystem(program: Command): void {
             throw new UsageError((err as Error).message)
           }
           const target = resolve(dir)
+          const bar = terminalProgress(cli.globals.json)
           const manifest = await withServerDatabase(
             config,
             (databaseUrl) =>
-              kind === 'backup' ? backup({ databaseUrl, dataDir: config.dataDir, out: target }) : restore({ databaseUrl, dataDir: config.dataDir, from: target }),
+              kind === 'backup'
+                ? backup({ databaseUrl, dataDir: config.dataDir, out: target, progress: bar.update })
+                : restore({ databaseUrl, dataDir: config.dataDir, from: target, progress: bar.update }),
             (m) => cli.say(m),
-          )
+          ).finally(() => bar.end())
           const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
           cli.say(`${kind === 'backup' ? 'backed up' : 'restored'} ${manifest.tables.length} tables (${rows} rows) and ${manifest.files} files ${kind === 'backup' ? 'to' : 'from'} ${target}`)
           cli.out(manifest)
