@@ -1,7 +1,7 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import yazl from 'yazl'
 import { importSlack } from '../src/data-transfer/slack/import.js'
@@ -130,6 +130,16 @@ t.test('Slack import: a synthetic export, checked message by message; again adds
   t.equal(renamed.description, 'Everything, see #random')
   t.equal((await alice.call('message.list', { conversationId: renamed.id }))[0]!.text, 'Hello @here, welcome to #random & *bold* _it_ ~s~ `code`')
   t.equal((await alice.call('message.list', { conversationId: (await alice.call('channel.find', { workspaceId: home.id, name: 'general' })).id })).length, 0, 'the workspace\'s own #general is untouched')
+
+  // With a folder of file bodies, a file found there becomes a real attachment.
+  await mkdir(join(dir, 'bodies', 'F1'), { recursive: true })
+  await writeFile(join(dir, 'bodies', 'F1', 'report.pdf'), 'the report body')
+  const withFiles = await importSlack({ ...options, workspace: 'with-files', filesDir: join(dir, 'bodies') })
+  t.match(withFiles, { added: { files: 1 }, blobs: 1 })
+  const filesWs = (await alice.call('workspace.list', {})).find((w) => w.slug === 'with-files')!
+  const fg = await alice.call('channel.find', { workspaceId: filesWs.id, name: 'general' })
+  const report = (await alice.call('message.list', { conversationId: fg.id })).find((m) => m.text === 'the report')!
+  t.match(report.files, [{ name: 'report.pdf', size: 15 }], 'attached, not linked')
 
   // Malformed exports: a clear error, and nothing changes.
   const count = async () => (await server.services.sql<{ n: number }[]>`select (select count(*) from messages)::int + (select count(*) from workspaces)::int + (select count(*) from users)::int as n`)[0]!.n
