@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import yazl from 'yazl'
 import { tempDir } from '../../server/test/helpers/temp-dir.js'
@@ -24,6 +24,7 @@ t.test('ocomms server export to a .tar.gz, import from it; import --slack prints
   t.equal(i.code, 0, i.stderr)
   t.match(JSON.parse(i.stdout), { workspace: { slug: 'acme-two' }, matchedPeople: 2, added: { messages: 1 } })
   t.same(await readdir(dir), ['acme.tar.gz'], 'no temporary folder is left behind')
+  t.equal((await stat(file)).mode & 0o777, 0o600, 'the archive is its owner\'s alone')
 
   const zip = new yazl.ZipFile()
   zip.addBuffer(Buffer.from(JSON.stringify([{ id: 'U1', name: 'ana', profile: { email: people[0].email } }])), 'users.json')

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { create, extract } from 'tar'
 import { OCommsError } from '@ocomms/shared'
@@ -19,7 +19,9 @@ export async function exportToArchive(options: Omit<ExportOptions, 'out'> & { fi
   const work = await mkdtemp(join(dirname(options.file), '.ocomms-export-'))
   try {
     const manifest = await exportWorkspace({ ...options, out: join(work, 'export') })
-    await create({ gzip: true, cwd: join(work, 'export'), file: options.file, portable: true, mode: 0o600 } as never, ['.'])
+    await create({ gzip: true, cwd: join(work, 'export'), file: options.file, portable: true }, ['.'])
+    // It holds private channels, DMs and email addresses: its owner's alone.
+    await chmod(options.file, 0o600)
     return manifest
   } finally {
     await rm(work, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type postgres from 'postgres'
@@ -306,6 +306,8 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           if (hash.digest('hex') !== f.sha256) throw bad(`files/${f.sha256} does not match its name (damaged export)`)
           await mkdir(join(options.dataDir, 'files', f.sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
           await copyFile(body, target)
+          // The file store is the server's user's alone, whatever mode the body came with.
+          await chmod(target, 0o600)
           blobs++
         }
         const mapped = rows.map((f) => ({

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { OCommsError, type ExportJob } from '@ocomms/shared'
 import { create as tar } from 'tar'
@@ -97,7 +97,8 @@ async function run(services: Services, id: string, workspaceId: string, slug: st
     await mkdir(exportsDir(services), { recursive: true, mode: 0o700 })
     const manifest = await exportWorkspace({ sql: services.sql, dataDir: services.config.dataDir, workspace: slug, out: dir, actorId, progress: beat })
     beat({ kind: 'archive', done: 0 })
-    await tar({ gzip: true, cwd: dir, file: archivePath(services, id), portable: true, mode: 0o600 } as never, ['.'])
+    await tar({ gzip: true, cwd: dir, file: archivePath(services, id), portable: true }, ['.'])
+    await chmod(archivePath(services, id), 0o600)
     const { size } = await stat(archivePath(services, id))
     await services.sql`
       update export_jobs set state = 'ready', counts = ${services.sql.json(manifest.counts)}, size = ${size},
