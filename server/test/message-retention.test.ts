@@ -49,9 +49,19 @@ t.test('retention: owners set it; the sweep deletes older messages and files in 
   t.same(evs.filter((e) => e.type === 'message.unpinned').map((e) => e.data.messageId), [old1.id])
 
   t.notOk(existsSync(join(server.config.dataDir, 'files', sha.slice(0, 2), sha)), 'the file body is gone')
+
+  // File retention alone: a live message loses its file, and says so with message.updated.
+  await alice.call('retention.set', { workspaceId: ws.id, messageDays: null, fileDays: 1 })
+  const { message: kept } = await upload(alice, { conversationId: general.id, name: 'kept-message.txt', clientId: randomUUID(), comment: 'the text stays' }, Buffer.from('bytes'))
+  await sql`update files set created_at = now() - interval '2 days' where message_id = ${kept.id}`
+  const head2 = (await carol.call('conversation.get', { conversationId: general.id })).lastSeq
+  t.same(await sweepRetention(server.services), { messages: 0, files: 1 })
+  const updated = await live.waitFor((e) => e.type === 'message.updated' && (e.data.message as { id: string }).id === kept.id)
+  t.match(updated, { seq: head2 + 1, data: { message: { text: 'the text stays', files: [] } } })
+  t.same((await carol.call('message.get', { messageId: kept.id })).files, [], 'the message no longer lists it')
   t.same(await sweepRetention(server.services), { messages: 0, files: 0 }, 'a second sweep finds nothing')
   const log = await alice.call('audit.list', { workspaceId: ws.id })
-  t.match(log.map((e) => e.action), ['retention.swept', 'retention.changed'])
-  t.match(log[0], { actor: null, details: { messages: 5, files: 1 } })
-  t.match(log[1], { actor: { handle: 'alice' }, details: { from: { messageDays: null }, to: { messageDays: 30, fileDays: 30 } } })
+  t.match(log.map((e) => e.action), ['retention.swept', 'retention.changed', 'retention.swept', 'retention.changed'])
+  t.match(log[2], { actor: null, details: { messages: 5, files: 1 } })
+  t.match(log[3], { actor: { handle: 'alice' }, details: { from: { messageDays: null }, to: { messageDays: 30, fileDays: 30 } } })
 })

@@ -37,14 +37,9 @@ export async function sweepRetention(services: Services, batch = RETENTION_BATCH
     }
     if (ws.f !== null) {
       for (;;) {
-        const gone = await services.sql<{ sha256: string }[]>`
-          delete from files where id in (
-            select id from files where workspace_id = ${ws.id} and created_at < now() - make_interval(days => ${ws.f})
-             order by created_at limit ${batch} for update skip locked)
-          returning sha256`
-        for (const sha256 of new Set(gone.map((g) => g.sha256))) await release(services, sha256)
-        swept.files += gone.length
-        if (gone.length < batch) break
+        const n = await sweepFiles(services, ws.id, ws.f, batch)
+        swept.files += n
+        if (n < batch) break
       }
     }
     if (swept.messages + swept.files > 0) {
@@ -109,6 +104,42 @@ async function sweepMessages(services: Services, workspaceId: string, days: numb
     await change.recordMany(events)
     return doomed.length
   })
+}
+
+/**
+ * Deletes a batch of old files. A live message that carried one changes how it looks (its files),
+ * so it gets a `message.updated` event with its new state, like any other change to a message:
+ * clients, and the server's cache of newest history pages, learn of it.
+ */
+async function sweepFiles(services: Services, workspaceId: string, days: number, batch: number): Promise<number> {
+  const gone = await transaction(services, async (change) => {
+    const rows = await change.sql<{ sha256: string; message_id: string | null; conversation_id: string }[]>`
+      delete from files where id in (
+        select id from files where workspace_id = ${workspaceId} and created_at < now() - make_interval(days => ${days})
+         order by created_at limit ${batch} for update skip locked)
+      returning sha256, message_id, conversation_id`
+    const live = await change.sql<{ id: string; conversation_id: string }[]>`
+      select id, conversation_id from messages
+       where id = any (${[...new Set(rows.map((r) => r.message_id).filter((id): id is string => id !== null))]}::uuid[]) and deleted_at is null`
+    if (live.length > 0) {
+      const counts = new Map<string, number>()
+      for (const m of live) counts.set(m.conversation_id, (counts.get(m.conversation_id) ?? 0) + 1)
+      const last = await change.nextSeqs('conversation', counts)
+      const next = new Map([...last].map(([id, top]) => [id, top - counts.get(id)! + 1]))
+      const events: Array<Omit<Event, 'at'>> = []
+      for (const m of live) {
+        const seq = next.get(m.conversation_id)!
+        next.set(m.conversation_id, seq + 1)
+        const message = await load.message(change.sql, m.id)
+        events.push({ stream: 'conversation', streamId: m.conversation_id, seq, type: 'message.updated', data: { message }, conversationId: m.conversation_id, workspaceId })
+      }
+      await change.recordMany(events)
+    }
+    return rows
+  })
+  // Blobs go after the commit, when no row refers to them (release checks under its lock).
+  for (const sha256 of new Set(gone.map((g) => g.sha256))) await release(services, sha256)
+  return gone.length
 }
 
 /** Sweeps a minute after start, then hourly; returns a function that stops it. */
