@@ -124,12 +124,22 @@ t.test('Slack import: a synthetic export, checked message by message; again adds
 
   // Into an existing workspace: its #general keeps its name; the imported one is renamed, and references follow.
   const home = await server.workspace(alice, 'Home')
+  // Alice and bob already have a DM there: the imported one goes into it, after its own history.
+  const sql = server.services.sql
+  const [bobRow] = await sql<{ id: string }[]>`select id from users where email_normalized = 'bob@slack.example'`
+  await sql`insert into workspace_members (workspace_id, user_id, role) values (${home.id}, ${bobRow!.id}, 'member')`
+  const [homeDm] = await sql<{ id: string }[]>`
+    insert into conversations (workspace_id, kind, dm_key, last_seq) values (${home.id}, 'dm', ${[alice.id, bobRow!.id].sort().join(',')}, 1) returning id`
+  await sql`insert into conversation_members (conversation_id, user_id) values (${homeDm!.id}, ${alice.id}), (${homeDm!.id}, ${bobRow!.id})`
+  await sql`insert into messages (conversation_id, seq, author_id, text) values (${homeDm!.id}, 1, ${alice.id}, 'our own DM')`
   const into = await importSlack({ ...options, workspace: home.slug })
-  t.match(into, { workspace: { id: home.id }, added: { workspace: 0, messages: 13 } })
+  t.match(into, { workspace: { id: home.id }, added: { workspace: 0, conversations: 4, messages: 13 } })
   const renamed = await alice.call('channel.find', { workspaceId: home.id, name: 'general-imported' })
   t.equal(renamed.description, 'Everything, see #random')
   t.equal((await alice.call('message.list', { conversationId: renamed.id }))[0]!.text, 'Hello @here, welcome to #random & *bold* _it_ ~s~ `code`')
   t.equal((await alice.call('message.list', { conversationId: (await alice.call('channel.find', { workspaceId: home.id, name: 'general' })).id })).length, 0, 'the workspace\'s own #general is untouched')
+  t.same((await alice.call('message.list', { conversationId: homeDm!.id })).map((m) => [m.seq, m.text]), [[1, 'our own DM'], [2, 'dm hello']], 'the DM is the same DM')
+  t.ok(Object.values((await importSlack({ ...options, workspace: home.slug })).added).every((n) => n === 0), 'and again adds nothing')
 
   // With a folder of file bodies, a file found there becomes a real attachment.
   await mkdir(join(dir, 'bodies', 'F1'), { recursive: true })

@@ -196,8 +196,19 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
       progress?.({ kind: 'members', done: people.size })
 
       const channels = new Map<string, string>()
+      // A DM between the same people already in the workspace is the same DM: its imported
+      // history goes into it, after its own (seqs moved past its head).
+      const merged = new Map<string, { id: string; offset: number }>()
+      const dmKey = (c: KindRecords['conversations']) => (c.dmPeople ? [...new Set(c.dmPeople.map((p) => person(p)))].sort().join(',') : null)
+      const conv = (old: string | null | undefined): string | null => (old ? (merged.get(old)?.id ?? id(old)) : null)
       for await (const rows of batches(from, 'conversations')) {
         for (const c of rows) {
+          const key = dmKey(c)
+          if (key) {
+            const [same] = await tx<{ id: string; last_seq: number }[]>`
+              select id, last_seq::int as last_seq from conversations where workspace_id = ${wsId} and dm_key = ${key} and id <> ${id(c.id)}`
+            if (same) merged.set(c.id, { id: same.id, offset: same.last_seq })
+          }
           if (!c.name) continue
           const others = new Set(
             (await tx<{ name: string }[]>`
@@ -209,13 +220,13 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           while (others.has(name)) name = `${c.name}-imported-${++n}`
           channels.set(c.name, name)
         }
-        const mapped = rows.map((c) => ({
+        const mapped = rows.filter((c) => !merged.has(c.id)).map((c) => ({
           id: id(c.id),
           kind: c.kind,
           name: c.name ? (channels.get(c.name) ?? c.name) : null,
           topic: c.topic ?? '',
           description: c.description ?? '',
-          dm_key: c.dmPeople ? c.dmPeople.map((p) => person(p)).sort().join(',') : null,
+          dm_key: dmKey(c),
           created_by: person(c.createdBy),
           created_at: c.createdAt,
           archived_at: c.archivedAt,
@@ -226,7 +237,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
             from jsonb_to_recordset($2::text::jsonb) as x(id uuid, kind text, name text, topic text, description text, dm_key text,
                                                     created_by uuid, created_at timestamptz, archived_at timestamptz)
           on conflict do nothing returning 1`, [wsId, json(mapped)]))
-        const members = rows.flatMap((c) => (c.members ?? []).map((u) => ({ conversation_id: id(c.id), user_id: person(u) })))
+        const members = rows.flatMap((c) => (c.members ?? []).map((u) => ({ conversation_id: conv(c.id), user_id: person(u) })))
         await tx.unsafe(`
           insert into conversation_members (conversation_id, user_id)
           select x.conversation_id, x.user_id from jsonb_to_recordset($1::text::jsonb) as x(conversation_id uuid, user_id uuid)
@@ -237,8 +248,8 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
       for await (const rows of batches(from, 'messages')) {
         const mapped = rows.map((m) => ({
           id: id(m.id),
-          conversation_id: id(m.conversationId),
-          seq: m.seq,
+          conversation_id: conv(m.conversationId),
+          seq: m.seq + (merged.get(m.conversationId)?.offset ?? 0),
           author_id: person(m.authorId),
           thread_root_id: id(m.threadRootId),
           also_in_channel: m.alsoInChannel ?? false,
@@ -284,7 +295,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           on conflict do nothing returning 1`, [json(mapped)]))
       }
       for await (const rows of batches(from, 'pins')) {
-        const mapped = rows.map((p) => ({ message_id: id(p.messageId), conversation_id: id(p.conversationId), pinned_by: person(p.pinnedBy), pinned_at: p.pinnedAt }))
+        const mapped = rows.map((p) => ({ message_id: id(p.messageId), conversation_id: conv(p.conversationId), pinned_by: person(p.pinnedBy), pinned_at: p.pinnedAt }))
         count('pins', await tx.unsafe(`
           insert into pins (message_id, conversation_id, pinned_by, pinned_at)
           select * from jsonb_to_recordset($1::text::jsonb) as x(message_id uuid, conversation_id uuid, pinned_by uuid, pinned_at timestamptz)
@@ -312,7 +323,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
         }
         const mapped = rows.map((f) => ({
           id: id(f.id),
-          conversation_id: id(f.conversationId),
+          conversation_id: conv(f.conversationId),
           message_id: id(f.messageId),
           uploader_id: person(f.uploaderId),
           name: f.name,
@@ -339,7 +350,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           on conflict do nothing returning 1`, [json(mapped)]))
       }
       for await (const rows of batches(from, 'drafts')) {
-        const mapped = rows.map((d) => ({ user_id: person(d.userId), conversation_id: id(d.conversationId), thread_root_id: id(d.threadRootId), text: d.text, updated_at: d.updatedAt }))
+        const mapped = rows.map((d) => ({ user_id: person(d.userId), conversation_id: conv(d.conversationId), thread_root_id: id(d.threadRootId), text: d.text, updated_at: d.updatedAt }))
         count('drafts', await tx.unsafe(`
           insert into drafts (user_id, conversation_id, thread_root_id, text, updated_at)
           select * from jsonb_to_recordset($1::text::jsonb) as x(user_id uuid, conversation_id uuid, thread_root_id uuid, text text, updated_at timestamptz)
@@ -370,7 +381,7 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           on conflict do nothing returning 1`, [json(mapped)]))
       }
       for await (const rows of batches(from, 'notify-prefs')) {
-        const mapped = rows.map((n) => ({ user_id: person(n.userId), conversation_id: id(n.conversationId), level: n.level, muted: n.muted, ignore_channel_mentions: n.ignoreChannelMentions }))
+        const mapped = rows.map((n) => ({ user_id: person(n.userId), conversation_id: conv(n.conversationId), level: n.level, muted: n.muted, ignore_channel_mentions: n.ignoreChannelMentions }))
         count('notify-prefs', await tx.unsafe(`
           insert into notify_prefs (user_id, conversation_id, level, muted, ignore_channel_mentions)
           select * from jsonb_to_recordset($1::text::jsonb) as x(user_id uuid, conversation_id uuid, level text, muted boolean, ignore_channel_mentions boolean)
