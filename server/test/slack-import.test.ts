@@ -90,6 +90,8 @@ t.test('Slack import: a synthetic export, checked message by message; again adds
   t.match(byName('general'), { kind: 'public', topic: 'Company-wide', description: 'Everything, see #random' })
   t.match(byName('secret'), { kind: 'private' })
   t.ok(convs.some((c) => c.kind === 'dm') && convs.some((c) => c.kind === 'group_dm'), 'the DM and the group DM')
+  const { user: mine } = await alice.call('sync', { user: 0 })
+  t.ok(mine.events.some((e) => e.type === 'conversation.added' && e.conversationId === byName('general').id), 'alice\'s stream tells her of the new conversations')
   const random = await alice.call('channel.find', { workspaceId: ws.id, name: 'random' })
   t.ok(random.archived, 'an archived channel stays archived')
 

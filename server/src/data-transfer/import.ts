@@ -4,10 +4,11 @@ import { chmod, copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type postgres from 'postgres'
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError, type EventType } from '@ocomms/shared'
 import { recordAudit } from '../audit/record.js'
 import { isArchive, withUnpackedArchive } from './archive.js'
 import { migrate } from '../db/migrate.js'
+import * as load from '../queries.js'
 import { handleCandidates, normalizeEmail } from '../sso/accounts.js'
 import { openDatabase } from './export.js'
 import { EXPORT_FORMAT, EXPORT_VERSION, KINDS, kindFile, type ExportManifest, type Kind, type KindRecords, type Progress } from './format.js'
@@ -37,6 +38,27 @@ export function renameReferences(text: string, handles: Map<string, string>, cha
     const to = (sigil === '@' ? handles : channels).get(name.toLowerCase())
     return to ? `${before}${sigil}${to}${raw.slice(name.length)}` : whole
   })
+}
+
+const streamOwners = { conversation: 'conversations', user: 'users', workspace: 'workspaces' } as const
+
+/**
+ * Stores an event under its stream's next seq (the same rule as the server's event writer:
+ * the owner row's last_seq, raised in this transaction). An import runs beside the server, so
+ * nothing is published live: clients find the events when they sync.
+ */
+async function store(
+  tx: Tx,
+  stream: keyof typeof streamOwners,
+  streamId: string,
+  type: EventType,
+  data: Record<string, unknown>,
+  extras: { workspaceId?: string; conversationId?: string },
+): Promise<void> {
+  const [row] = (await tx.unsafe(`update ${streamOwners[stream]} set last_seq = last_seq + 1 where id = $1 returning last_seq`, [streamId])) as unknown as [{ last_seq: string }]
+  await tx`
+    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
+    values (${stream}, ${streamId}, ${row.last_seq}, ${type}, ${extras.conversationId ?? null}, ${extras.workspaceId ?? null}, ${tx.json(data as never)})`
 }
 
 export async function readExportManifest(dir: string): Promise<ExportManifest> {
@@ -188,13 +210,20 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
       if (w) added.workspace = 1
       for await (const rows of batches(from, 'members')) {
         const mapped = rows.map((m) => ({ user_id: person(m.id), role: m.role, state: m.state, joined_at: m.joinedAt }))
-        count('members', await tx.unsafe(`
+        const joined = (await tx.unsafe(`
           insert into workspace_members (workspace_id, user_id, role, state, joined_at)
           select $1, x.user_id, x.role, x.state, x.joined_at from jsonb_to_recordset($2::text::jsonb) as x(user_id uuid, role text, state text, joined_at timestamptz)
-          on conflict do nothing returning 1`, [wsId, json(mapped)]))
+          on conflict do nothing returning user_id`, [wsId, json(mapped)])) as unknown as Array<{ user_id: string }>
+        count('members', joined)
+        for (const { user_id } of joined) {
+          await store(tx, 'workspace', wsId, 'member.joined', { member: await load.member(tx as never, wsId, user_id) }, { workspaceId: wsId })
+        }
       }
       progress?.({ kind: 'members', done: people.size })
 
+      // Told to clients once the history is in (their conversation objects then carry its head).
+      const newPublic: string[] = []
+      const newMemberships: Array<{ conversation_id: string; user_id: string }> = []
       const channels = new Map<string, string>()
       // A DM between the same people already in the workspace is the same DM: its imported
       // history goes into it, after its own (seqs moved past its head).
@@ -231,17 +260,20 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           created_at: c.createdAt,
           archived_at: c.archivedAt,
         }))
-        count('conversations', await tx.unsafe(`
+        const created = (await tx.unsafe(`
           insert into conversations (id, workspace_id, kind, name, topic, description, dm_key, created_by, created_at, archived_at)
           select x.id, $1, x.kind, x.name, x.topic, x.description, x.dm_key, x.created_by, x.created_at, x.archived_at
             from jsonb_to_recordset($2::text::jsonb) as x(id uuid, kind text, name text, topic text, description text, dm_key text,
                                                     created_by uuid, created_at timestamptz, archived_at timestamptz)
-          on conflict do nothing returning 1`, [wsId, json(mapped)]))
+          on conflict do nothing returning id, kind`, [wsId, json(mapped)])) as unknown as Array<{ id: string; kind: string }>
+        count('conversations', created)
+        for (const c of created.filter((x) => x.kind === 'public')) newPublic.push(c.id)
         const members = rows.flatMap((c) => (c.members ?? []).map((u) => ({ conversation_id: conv(c.id), user_id: person(u) })))
-        await tx.unsafe(`
+        const joinedConversations = (await tx.unsafe(`
           insert into conversation_members (conversation_id, user_id)
           select x.conversation_id, x.user_id from jsonb_to_recordset($1::text::jsonb) as x(conversation_id uuid, user_id uuid)
-          on conflict do nothing`, [json(members)])
+          on conflict do nothing returning conversation_id, user_id`, [json(members)])) as unknown as Array<{ conversation_id: string; user_id: string }>
+        newMemberships.push(...joinedConversations)
       }
 
       let done = 0
@@ -393,6 +425,19 @@ export async function importWorkspace(options: ImportOptions): Promise<ImportSum
           insert into thread_follows (root_id, user_id, following)
           select * from jsonb_to_recordset($1::text::jsonb) as x(root_id uuid, user_id uuid, following boolean)
           on conflict do nothing returning 1`, [json(mapped)]))
+      }
+
+      // The workspace's and each person's event streams learn of what arrived, as if it had been
+      // created here: a client that syncs finds the new channels and memberships (the imported
+      // history itself has no events: its conversations start their streams after it).
+      const anyone = [...people.values()][0]!
+      for (const id of newPublic) {
+        const { isMember: _viewerSpecific, ...shared } = await load.conversation(tx as never, anyone, id)
+        await store(tx, 'workspace', wsId, 'conversation.created', { conversation: shared }, { workspaceId: wsId, conversationId: id })
+      }
+      for (const m of newMemberships) {
+        const conversation = await load.conversation(tx as never, m.user_id, m.conversation_id)
+        await store(tx, 'user', m.user_id, 'conversation.added', { conversation }, { workspaceId: wsId, conversationId: m.conversation_id })
       }
 
       if (Object.values(added).some((n) => n > 0)) {
