@@ -12,4 +12,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
+  // The desktop app's stand-in renderer runs in a browser page.
+  { files: ['desktop/renderer-placeholder/**/*.js'], languageOptions: { globals: { window: 'readonly', document: 'readonly' } } },
 )

@@ -12,6 +12,10 @@ export interface AttentionHooks {
   /** Calls a server operation; rejects when unreachable. */
   getDnd(): Promise<DndStatus>
   setDraft(d: { conversationId: string; threadRootId: string | null; text: string }): Promise<unknown>
+  /** A frontend (the desktop app) shows notifications itself: the daemon pops none of its own. */
+  delegated(): boolean
+  /** Tells such frontends the verdict on each notification. */
+  decided(entry: NotificationEntry): void
 }
 
 function conversationTitle(data: NotificationData): string {
@@ -64,8 +68,10 @@ export class Attention {
     const title = conversationTitle(data)
     const body = data.message.text.length > 200 ? data.message.text.slice(0, 199) + '…' : data.message.text
     const fresh = now.getTime() - Date.parse(eventAt) < STALE_MS
-    const desktop = heldBy === null && fresh ? showDesktopNotification(title, body, this.hooks.log) : false
-    return this.store.addNotification({
+    // With the desktop app open, `desktop` means "the app is told to show it"; it shows what the daemon released.
+    const release = heldBy === null && fresh
+    const desktop = release && (this.hooks.delegated() || showDesktopNotification(title, body, this.hooks.log))
+    const entry = this.store.addNotification({
       at: now.toISOString(),
       conversationId: data.conversationId,
       messageId: data.messageId,
@@ -77,6 +83,8 @@ export class Attention {
       heldBy,
       desktop,
     })
+    this.hooks.decided(entry)
+    return entry
   }
 
   /** After each catch-up with the server: current DND settings, then drafts kept while offline. */
