@@ -15,6 +15,8 @@ import { errorBody, toError } from './errors.js'
 import { createLogger } from './logger.js'
 import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
+import { startRetentionSweeper } from './retention/sweep.js'
+import { metricsOf } from './metrics/metrics.js'
 import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
@@ -147,6 +149,13 @@ export async function build(options: BuildOptions): Promise<App> {
   const io = attachSocketServer(app, services)
   if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)
+  const metrics = metricsOf(services)
+  metrics.attach(io, redis ? { status: () => ({ pub: redis.pub.status, sub: redis.sub.status, limiter: redis.limiter.status, presence: redis.presence.status }) } : null)
+  services.realtime.observer = (event) => metrics.published(event)
+  if (config.metricsListen) {
+    const at = await metrics.listen(config.metricsListen)
+    log.info({ metrics: `http://${at.address}:${at.port}/metrics` }, 'serving metrics')
+  }
   await services.attention.start()
 
   const pruner = startPruner(services)
@@ -159,6 +168,7 @@ export async function build(options: BuildOptions): Promise<App> {
     io.engine.close()
   })
   const stopSweeper = startSweeper(services)
+  const stopRetention = startRetentionSweeper(services)
   // Sessions past their idle timeout or lifetime are refused at once by every lookup; this
   // deletes them and closes sockets opened before they expired.
   const sessionSweep = setInterval(() => {
@@ -178,6 +188,8 @@ export async function build(options: BuildOptions): Promise<App> {
     clearInterval(sessionSweep)
     services.admission.stop()
     stopSweeper()
+    stopRetention()
+    await metrics.close()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
     await redis?.close()

@@ -60,7 +60,7 @@ type Checked = AccessRow & { sent_id: string | null; sent_in: string | null }
  * The checks every send starts with, for many sends in one statement when the server is busy.
  * Each check answers one row: the joins follow primary and unique keys.
  */
-const sendChecks = batcherPer((services: Services) => {
+const sendChecks = batcherPer('send-checks', (services: Services) => {
   const { sql } = services
   const together = async (checks: SendCheck[]): Promise<Checked[]> => {
     const column = <T>(f: (m: SendCheck) => T) => checks.map(f)

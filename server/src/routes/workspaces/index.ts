@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { OCommsError, type Member, type Role } from '@ocomms/shared'
 import { isAdmin, workspaceRole } from '../../access.js'
+import { recordAudit } from '../../audit/record.js'
 import { hashToken } from '../../auth/tokens.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
@@ -280,6 +281,13 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
            where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
         const member = await load.member(change.sql, input.workspaceId, input.userId)
         await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
+        await recordAudit(change.sql, {
+          workspaceId: input.workspaceId,
+          actorId: ctx.caller.userId,
+          action: 'member.role_changed',
+          target: { type: 'member', id: input.userId },
+          details: { from: them.role, to: input.role },
+        })
       }
       return load.member(change.sql, input.workspaceId, input.userId)
     })
@@ -292,7 +300,9 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       if (input.userId === ctx.caller.userId) throw new OCommsError('invalid_input', 'You cannot deactivate yourself; leave the workspace instead.')
       const them = await target(change, input.workspaceId, input.userId)
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can deactivate owners.')
-      return deactivateMember(change, input.workspaceId, input.userId)
+      const member = await deactivateMember(change, input.workspaceId, input.userId)
+      await recordAudit(change.sql, { workspaceId: input.workspaceId, actorId: ctx.caller.userId, action: 'member.deactivated', target: { type: 'member', id: input.userId } })
+      return member
     })
     return member
   },
@@ -304,7 +314,9 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       const them = await target(change, input.workspaceId, input.userId)
       if (them.state !== 'deactivated') throw new OCommsError('conflict', 'That member is not deactivated.')
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can reactivate owners.')
-      return reactivateMember(change, input.workspaceId, input.userId)
+      const member = await reactivateMember(change, input.workspaceId, input.userId)
+      await recordAudit(change.sql, { workspaceId: input.workspaceId, actorId: ctx.caller.userId, action: 'member.reactivated', target: { type: 'member', id: input.userId } })
+      return member
     })
   },
 }
