@@ -1,6 +1,6 @@
-import type { Event } from '@ocomms/shared'
+import type { EventData } from '@ocomms/shared'
 import { recordAudit } from '../audit/record.js'
-import { transaction } from '../events/transaction.js'
+import { transaction, type PendingEvent } from '../events/transaction.js'
 import { release } from '../files/store.js'
 import * as load from '../queries.js'
 import { rootSummary } from '../routes/messages/send.js'
@@ -79,14 +79,14 @@ async function sweepMessages(services: Services, workspaceId: string, days: numb
         update messages r set reply_count = (select count(*) from messages x where x.thread_root_id = r.id and x.deleted_at is null)
          where r.id = any (${roots}::uuid[])`
     }
-    const summaries = new Map<string, unknown>()
+    const summaries = new Map<string, ReturnType<typeof rootSummary>>()
     for (const root of roots) summaries.set(root, rootSummary(await load.message(change.sql, root)))
     // One seq per event, taken for all conversations of the batch at once.
     const counts = new Map<string, number>()
     for (const d of doomed) counts.set(d.conversation_id, (counts.get(d.conversation_id) ?? 0) + 1 + (d.pinned ? 1 : 0))
     const last = await change.nextSeqs('conversation', counts)
     const next = new Map([...last].map(([id, top]) => [id, top - counts.get(id)! + 1]))
-    const events: Array<Omit<Event, 'at'>> = []
+    const events: PendingEvent[] = []
     for (const d of doomed) {
       const extras = { conversationId: d.conversation_id, workspaceId }
       const take = () => {
@@ -94,8 +94,8 @@ async function sweepMessages(services: Services, workspaceId: string, days: numb
         next.set(d.conversation_id, seq + 1)
         return seq
       }
-      const data: Record<string, unknown> = { messageId: d.id, threadRootId: d.thread_root_id, reason: 'retention' }
-      if (d.thread_root_id) data.root = summaries.get(d.thread_root_id)
+      const root = d.thread_root_id ? summaries.get(d.thread_root_id) : undefined
+      const data: EventData<'message.deleted'> = { messageId: d.id, threadRootId: d.thread_root_id, reason: 'retention', ...(root ? { root } : {}) }
       events.push({ stream: 'conversation', streamId: d.conversation_id, seq: take(), type: 'message.deleted', data, ...extras })
       if (d.pinned) {
         events.push({ stream: 'conversation', streamId: d.conversation_id, seq: take(), type: 'message.unpinned', data: { messageId: d.id, by: null, reason: 'deleted' }, ...extras })
@@ -126,7 +126,7 @@ async function sweepFiles(services: Services, workspaceId: string, days: number,
       for (const m of live) counts.set(m.conversation_id, (counts.get(m.conversation_id) ?? 0) + 1)
       const last = await change.nextSeqs('conversation', counts)
       const next = new Map([...last].map(([id, top]) => [id, top - counts.get(id)! + 1]))
-      const events: Array<Omit<Event, 'at'>> = []
+      const events: PendingEvent[] = []
       for (const m of live) {
         const seq = next.get(m.conversation_id)!
         next.set(m.conversation_id, seq + 1)

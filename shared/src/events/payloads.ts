@@ -25,7 +25,13 @@ export const eventPayloads = {
   // conversation streams
   'message.created': Type.Object({ message: Message, root: Type.Optional(RootSummary) }),
   'message.updated': Type.Object({ message: Message }),
-  'message.deleted': Type.Object({ messageId: Id, threadRootId: Nullable(Id), root: Type.Optional(RootSummary) }),
+  'message.deleted': Type.Object({
+    messageId: Id,
+    threadRootId: Nullable(Id),
+    root: Type.Optional(RootSummary),
+    /** Why, when not by a person: `retention` (the workspace's retention policy). */
+    reason: Type.Optional(Type.String()),
+  }),
   'thread.updated': Type.Object({ message: Type.Optional(Message), root: Type.Optional(RootSummary) }),
   'conversation.updated': Type.Object({ conversation: SharedConversation, by: Nullable(Id) }),
   'conversation.archived': Type.Object({ conversation: SharedConversation, by: Nullable(Id) }),
