@@ -4,7 +4,7 @@ import { chmod, copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type postgres from 'postgres'
-import { OCommsError, type EventType } from '@ocomms/shared'
+import { OCommsError, type EventData, type EventType } from '@ocomms/shared'
 import { recordAudit } from '../audit/record.js'
 import { isArchive, withUnpackedArchive } from './archive.js'
 import { migrate } from '../db/migrate.js'
@@ -47,12 +47,12 @@ const streamOwners = { conversation: 'conversations', user: 'users', workspace: 
  * the owner row's last_seq, raised in this transaction). An import runs beside the server, so
  * nothing is published live: clients find the events when they sync.
  */
-async function store(
+async function store<T extends EventType>(
   tx: Tx,
   stream: keyof typeof streamOwners,
   streamId: string,
-  type: EventType,
-  data: Record<string, unknown>,
+  type: T,
+  data: EventData<T>,
   extras: { workspaceId?: string; conversationId?: string },
 ): Promise<void> {
   const [row] = (await tx.unsafe(`update ${streamOwners[stream]} set last_seq = last_seq + 1 where id = $1 returning last_seq`, [streamId])) as unknown as [{ last_seq: string }]
