@@ -205,6 +205,9 @@ const fixtures: Record<OperationName, Entry> = {
   'sso.exchange': { skip: 'a new session; ' + notState },
   'sso.scimToken.create': { skip: 'a provisioning token (admins only); ' + notState },
   'sso.scimToken.revoke': { skip: 'a provisioning token (admins only); ' + notState },
+  // The sweep it schedules deletes messages with ordinary message.deleted events, which message.delete covers.
+  'retention.set': { run: async (w) => w.alice.call('retention.set', { workspaceId: w.ws.id, messageDays: 3650 + w.n }) },
+  'export.start': { skip: 'an export archive for the owner; ' + notState },
 } as Record<OperationName, Entry>
 
 /** Operations that only read: nothing to converge. */
