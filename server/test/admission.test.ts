@@ -147,3 +147,22 @@ t.test('/ready answers 503 while the process is saturated, /health still 200 wit
   t.ok((await Promise.all(sends)).every((a) => a.ok || a.error.code === 'rate_limited'))
   t.match(await (await fetch(`${server.url}/ready`)).json(), { status: 'ready' }, 'and ready again once they ran')
 })
+
+t.test('an export job waits for a slot on the expensive lane, and keeps waiting while the lane is full', async (t) => {
+  const { Admission } = await import('../src/admission/admission.js')
+  const admission = new Admission({ ...defaults, expensive: 1, expensivePerUser: 1, expensiveQueue: 0 })
+  t.teardown(() => admission.stop())
+  let finishSearch!: () => void
+  const search = admission.run('search', { caller: { userId: 'alice' }, ip: '127.0.0.1' }, () => new Promise<void>((resolve) => (finishSearch = resolve)))
+  let exported = false
+  const job = admission.background('export w1', async () => {
+    exported = true
+    return 'done'
+  })
+  await new Promise((resolve) => setTimeout(resolve, 1_500))
+  t.equal(exported, false, 'not while the search holds the only slot, though the queue refuses waiting requests')
+  finishSearch()
+  await search
+  t.equal(await job, 'done', 'runs once the slot is free')
+  t.equal(exported, true)
+})

@@ -127,6 +127,29 @@ export class Admission {
   }
 
   /**
+   * Runs background work that is as heavy as a search (an export job) on the expensive lane, so
+   * it shares that lane's few slots instead of adding to them; it waits for its turn as long as
+   * that takes, since nobody is there to be told to try again.
+   */
+  async background<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let release: () => void
+    for (;;) {
+      try {
+        release = await this.lane.acquire(key)
+        break
+      } catch (err) {
+        if (!(err instanceof OCommsError) || err.code !== 'rate_limited') throw err
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+      }
+    }
+    try {
+      return await fn()
+    } finally {
+      release()
+    }
+  }
+
+  /**
    * Counts one operation against its class's rate for the person: null when it may go on, else
    * the refusal (as plain data: a flood is refused thousands of times a second, and an Error
    * with its stack trace each time would cost more than the rest of the refusal).

@@ -4,8 +4,8 @@ import type { OperationName } from '@ocomms/shared'
  * Operations grouped by what a flood of them costs others, each group with its own rate limit
  * per person (docs/configuration.md, "Fair admission"). An operation not named here is `other`:
  * a new operation is admitted fairly without an entry, and gets one when it deserves its own
- * limit. `search` (and, when it lands, export) runs on the expensive lane: a few at a time per
- * process, whoever asks.
+ * limit. `search` runs on the expensive lane: a few at a time per process, whoever asks; export
+ * jobs run their work there too (Admission.background).
  */
 export const operationClasses = ['send', 'reaction', 'typing', 'search', 'other'] as const
 export type OperationClass = (typeof operationClasses)[number]

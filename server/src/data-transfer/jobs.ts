@@ -95,9 +95,14 @@ async function run(services: Services, id: string, workspaceId: string, slug: st
   }
   try {
     await mkdir(exportsDir(services), { recursive: true, mode: 0o700 })
-    const manifest = await exportWorkspace({ sql: services.sql, dataDir: services.config.dataDir, workspace: slug, out: dir, actorId, progress: beat })
-    beat({ kind: 'archive', done: 0 })
-    await tar({ gzip: true, cwd: dir, file: archivePath(services, id), portable: true }, ['.'])
+    // An export reads the whole workspace: it takes a slot on the expensive lane, as searches do,
+    // so exports started together cannot crowd out everyone else's work.
+    const manifest = await services.admission.background(`export ${workspaceId}`, async () => {
+      const made = await exportWorkspace({ sql: services.sql, dataDir: services.config.dataDir, workspace: slug, out: dir, actorId, progress: beat })
+      beat({ kind: 'archive', done: 0 })
+      await tar({ gzip: true, cwd: dir, file: archivePath(services, id), portable: true }, ['.'])
+      return made
+    })
     await chmod(archivePath(services, id), 0o600)
     const { size } = await stat(archivePath(services, id))
     await services.sql`
