@@ -82,7 +82,7 @@ export function mountOperations(app: FastifyInstance, services: Services): void 
         req.caller = await authenticate(sql, token, config.sessions)
         // A browser's cookie rides along on requests other sites make: those are refused.
         if (byCookie && req.caller) checkCsrf(req, config)
-        else if (wantsCookie(req)) checkOrigin(req, config)
+        else if (signInOperations.includes(op.name) && wantsCookie(req)) checkOrigin(req, config)
         // Signing out forgets the cookie even when its session had already ended.
         if (byCookie && op.name === 'auth.logout') clearSessionCookies(reply, req, config)
         if (op.auth === 'session' && !req.caller) throw new OCommsError('unauthenticated')

@@ -44,7 +44,9 @@ function pageHeaders(set: (name: string, value: string) => unknown): void {
   set('cache-control', REVALIDATE)
   set('content-security-policy', contentSecurityPolicy)
   set('x-content-type-options', 'nosniff')
-  set('referrer-policy', 'no-referrer')
+  // Not no-referrer: with it, a browser sends "Origin: null" even on our own page's POSTs, and
+  // the CSRF check needs the real origin. Other sites still learn nothing from links followed.
+  set('referrer-policy', 'same-origin')
   set('x-frame-options', 'DENY')
 }
 

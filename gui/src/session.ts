@@ -1,0 +1,49 @@
+import { useSyncExternalStore } from 'react'
+import type { User, Workspace } from '@ocomms/shared'
+import { call } from './backend/http'
+
+/** Who is signed in in this browser, as the server says (the session itself is an HttpOnly cookie). */
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'signed-in'; user: User; sessionId: string; workspaces: Workspace[] }
+
+let state: SessionState = { status: 'loading' }
+const listeners = new Set<() => void>()
+
+function set(next: SessionState): void {
+  state = next
+  for (const l of listeners) l()
+}
+
+/** Asks the server who this browser's cookie belongs to. */
+export async function refreshSession(): Promise<SessionState> {
+  try {
+    const me = await call('auth.me', {})
+    set({ status: 'signed-in', user: me.user, sessionId: me.sessionId, workspaces: me.workspaces })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'unauthenticated') set({ status: 'signed-out' })
+    else throw err
+  }
+  return state
+}
+
+export async function signOut(): Promise<void> {
+  await call('auth.logout', {}).catch(() => {})
+  set({ status: 'signed-out' })
+}
+
+export function useSession(): SessionState {
+  return useSyncExternalStore((l) => (listeners.add(l), () => listeners.delete(l)), () => state)
+}
+
+/** Where to go after signing in (an invite link opened while signed out); kept for this tab only. */
+const AFTER = 'ocomms.after-sign-in'
+export function rememberReturn(path: string): void {
+  sessionStorage.setItem(AFTER, path)
+}
+export function takeReturn(): string {
+  const path = sessionStorage.getItem(AFTER)
+  sessionStorage.removeItem(AFTER)
+  return path && path.startsWith('/') && !path.startsWith('//') ? path : '/'
+}
