@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import type { Conversation, Member, Message, StreamKind } from '@ocomms/shared'
+import type { NewOutboxEntry, OutboxEntry } from '@ocomms/shared/client'
 
 /** Most top-level messages kept per conversation; older ones are fetched again when read. */
 export const KEEP_PER_CONVERSATION = 1000
@@ -12,15 +13,7 @@ export interface CachedConversation {
   completeFrom: number | null
 }
 
-export interface OutboxEntry {
-  clientId: string
-  conversationId: string
-  threadRootId: string | null
-  alsoToChannel: boolean
-  text: string
-  createdAt: string
-  attempts: number
-}
+export type { OutboxEntry } from '@ocomms/shared/client'
 
 const schema = `
 create table if not exists conversations (
@@ -66,6 +59,12 @@ create table if not exists outbox (
   created_at text not null,
   attempts integer not null default 0
 );
+create table if not exists records (
+  tbl text not null,
+  key text not null,
+  json text not null,
+  primary key (tbl, key)
+);
 `
 
 interface ConvRow {
@@ -88,6 +87,9 @@ export class Cache {
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(schema)
+    // Caches made before outbox entries could be set aside.
+    const columns = this.db.prepare<[], { name: string }>('pragma table_info(outbox)').all()
+    if (!columns.some((c) => c.name === 'failed')) this.db.exec('alter table outbox add column failed text')
   }
 
   close(): void {
@@ -258,6 +260,15 @@ export class Cache {
       .run(workspaceId, m.id, m.handle, JSON.stringify(m))
   }
 
+  member(workspaceId: string, id: string): Member | null {
+    const row = this.db.prepare<[string, string], { json: string }>('select json from members where workspace_id = ? and id = ?').get(workspaceId, id)
+    return row ? (JSON.parse(row.json) as Member) : null
+  }
+
+  removeMember(workspaceId: string, id: string): void {
+    this.db.prepare('delete from members where workspace_id = ? and id = ?').run(workspaceId, id)
+  }
+
   memberByHandle(workspaceId: string, handle: string): Member | null {
     const row = this.db
       .prepare<[string, string], { json: string }>('select json from members where workspace_id = ? and handle = ?')
@@ -291,7 +302,7 @@ export class Cache {
 
   // outbox
 
-  enqueue(entry: Omit<OutboxEntry, 'attempts' | 'createdAt'>): OutboxEntry {
+  enqueue(entry: NewOutboxEntry): OutboxEntry {
     const createdAt = new Date().toISOString()
     this.db
       .prepare(
@@ -313,12 +324,38 @@ export class Cache {
     return this.db.prepare<[], Record<string, unknown>>('select * from outbox order by created_at, rowid').all().map(outboxOut)
   }
 
+  /** Entries waiting to be sent (set-aside ones not counted). */
   outboxSize(): number {
-    return this.db.prepare<[], { n: number }>('select count(*) as n from outbox').get()!.n
+    return this.db.prepare<[], { n: number }>('select count(*) as n from outbox where failed is null').get()!.n
   }
 
-  bumpAttempts(clientId: string): void {
-    this.db.prepare('update outbox set attempts = attempts + 1 where client_id = ?').run(clientId)
+  /** Entries set aside because the server refused them. */
+  outboxFailedCount(): number {
+    return this.db.prepare<[], { n: number }>('select count(*) as n from outbox where failed is not null').get()!.n
+  }
+
+  outboxUpdate(clientId: string, patch: Partial<Pick<OutboxEntry, 'attempts' | 'failed'>>): void {
+    if (patch.attempts !== undefined) this.db.prepare('update outbox set attempts = ? where client_id = ?').run(patch.attempts, clientId)
+    if (patch.failed !== undefined) {
+      this.db.prepare('update outbox set failed = ? where client_id = ?').run(patch.failed ? JSON.stringify(patch.failed) : null, clientId)
+    }
+  }
+
+  // records of the client state tables that have no table of their own (docs/client-core.md)
+
+  record(table: string, key: string): unknown {
+    const row = this.db.prepare<[string, string], { json: string }>('select json from records where tbl = ? and key = ?').get(table, key)
+    return row ? JSON.parse(row.json) : undefined
+  }
+
+  putRecord(table: string, key: string, value: unknown): void {
+    this.db
+      .prepare('insert into records (tbl, key, json) values (?, ?, ?) on conflict (tbl, key) do update set json = excluded.json')
+      .run(table, key, JSON.stringify(value))
+  }
+
+  removeRecord(table: string, key: string): void {
+    this.db.prepare('delete from records where tbl = ? and key = ?').run(table, key)
   }
 
   /** True when this call removed it: only one path reports a delivery. */
@@ -336,5 +373,6 @@ function outboxOut(row: Record<string, unknown>): OutboxEntry {
     text: row.text as string,
     createdAt: row.created_at as string,
     attempts: row.attempts as number,
+    failed: typeof row.failed === 'string' ? (JSON.parse(row.failed) as OutboxEntry['failed']) : null,
   }
 }

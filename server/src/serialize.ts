@@ -1,4 +1,4 @@
-import type { Conversation, FileRef, Member, Message, PersonRef, Reaction, Role, User, Workspace } from '@ocomms/shared'
+import { mentionFlags, type Conversation, type FileRef, type Member, type Message, type PersonRef, type Reaction, type Role, type User, type Workspace } from '@ocomms/shared'
 
 /** Row shapes as the queries in this file's callers select them, and their protocol form. */
 
@@ -132,5 +132,6 @@ export function messageOut(row: MessageRow): Message {
     reactions: row.reactions ?? [],
     pinned: row.pinned,
     files: row.files ?? [],
+    mentions: mentionFlags(row.deleted_at ? '' : row.text),
   }
 }

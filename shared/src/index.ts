@@ -1,5 +1,5 @@
 export * from './errors.js'
-export * from './events.js'
+export * from './events/index.js'
 export * from './limits.js'
 export * from './operation.js'
 export * from './transfer.js'

@@ -95,6 +95,14 @@ export type Reaction = Static<typeof Reaction>
 export const FileRef = Type.Object({ id: Id, name: Type.String(), size: ByteSize(), mimeType: Type.String() })
 export type FileRef = Static<typeof FileRef>
 
+/**
+ * Whom a message mentions, computed by the server with the shared markdown parser (code spans,
+ * code blocks and link texts mention nobody), so no client guesses: lowercase handles, and
+ * whether it says @channel (or @everyone) or @here.
+ */
+export const MentionFlags = Type.Object({ handles: Type.Array(Type.String()), channel: Type.Boolean(), here: Type.Boolean() })
+export type MentionFlags = Static<typeof MentionFlags>
+
 export const Message = Type.Object({
   id: Id,
   seq: SeqNumber({ description: 'The conversation seq of the event that created the message.' }),
@@ -113,6 +121,7 @@ export const Message = Type.Object({
   reactions: Type.Array(Reaction),
   pinned: Type.Boolean(),
   files: Type.Array(FileRef),
+  mentions: Type.Optional(MentionFlags),
 })
 export type Message = Static<typeof Message>
 

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import { SocketDaemonClient, daemonSocketPath, type DaemonClient } from './daemon-client.js'
+import { DaemonClient, daemonSocketPath, type DaemonConnection } from '@ocomms/daemon/client'
 import { ChatStore } from './state/store.js'
 
 type Screen = typeof import('./mount.js')
@@ -30,7 +30,7 @@ export interface RunTuiOptions {
   /** Which signed-in account; default the daemon's `default`. */
   profile?: string
   /** A daemon client to use instead of connecting to `$OCOMMS_HOME/daemon.sock`. */
-  client?: DaemonClient
+  client?: DaemonConnection
   /** Start the daemon when none answers (default true); false only waits and retries. */
   startDaemon?: boolean
   /** Called once the daemon's socket could not be reached (and could not be started). */
@@ -53,9 +53,9 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   // Awaited below; until then a failure to load must not count as unhandled.
   screen.catch(() => {})
   let client = options.client
-  let socketClient: SocketDaemonClient | null = null
+  let socketClient: DaemonClient | null = null
   if (!client) {
-    socketClient = new SocketDaemonClient({ socketPath: daemonSocketPath(options.home) })
+    socketClient = new DaemonClient({ socketPath: daemonSocketPath(options.home), reconnect: true })
     client = socketClient
     const connected = await socketClient.connect().then(
       () => true,

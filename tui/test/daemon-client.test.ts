@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { OCommsError } from '@ocomms/shared'
-import { SocketDaemonClient, type DaemonLink, type DaemonNotification } from '../src/daemon-client.js'
+import { DaemonClient, type DaemonLink, type DaemonNotification } from '@ocomms/daemon/client'
 
 /**
  * The wire format against a socket peer that speaks newline-delimited JSON-RPC 2.0: the framing,
@@ -54,7 +54,7 @@ t.test('requests, split and batched lines, errors and notifications', async (t) 
       socket.write(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32000, message: 'No channel #nope.', data: { code: 'not_found' } } }) + '\n')
     }
   })
-  const client = new SocketDaemonClient({ socketPath: path })
+  const client = new DaemonClient({ reconnect: true, socketPath: path })
   t.teardown(() => client.close())
   const notes: DaemonNotification[] = []
   client.onNotification((n) => notes.push(n))
@@ -73,7 +73,7 @@ t.test('no daemon: connect fails with unavailable; it reconnects when the daemon
   const dir = await mkdtemp(join(tmpdir(), 'ocomms-tui-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const path = join(dir, 'daemon.sock')
-  const client = new SocketDaemonClient({ socketPath: path, retryMinMs: 20, retryMaxMs: 50 })
+  const client = new DaemonClient({ reconnect: true, socketPath: path, retryMinMs: 20, retryMaxMs: 50 })
   t.teardown(() => client.close())
   const links: DaemonLink[] = []
   client.onLink((l) => links.push(l))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createElement } from 'react'
 import t from 'tap'
 import type { DaemonMethodName } from '@ocomms/shared'
-import { SocketDaemonClient } from '../src/daemon-client.js'
+import { DaemonClient } from '@ocomms/daemon/client'
 import { ChatStore } from '../src/state/store.js'
 import { App } from '../src/ui/app.js'
 import { render } from './helpers/ink-testing.js'
@@ -51,7 +51,7 @@ t.test('the UI over the JSON-RPC socket: first paint, a live event, the daemon r
     return new Promise<typeof server>((r) => server.listen(path, () => r(server)))
   }
   let server = await serve()
-  const client = new SocketDaemonClient({ socketPath: path, retryMinMs: 20, retryMaxMs: 100 })
+  const client = new DaemonClient({ reconnect: true, socketPath: path, retryMinMs: 20, retryMaxMs: 100 })
   await client.connect()
   const store = new ChatStore(client)
   const view = render(createElement(App, { store }))

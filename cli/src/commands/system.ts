@@ -150,7 +150,14 @@ export function registerSystem(program: Command): void {
               `daemon running: pid ${s.pid}, version ${s.version} (API ${s.apiVersion}), since ${when(s.startedAt)}, home ${s.home}`,
               s.profiles.length === 0
                 ? 'no profile signed in'
-                : table(['PROFILE', 'HANDLE', 'SERVER', 'CONNECTION', 'OUTBOX'], s.profiles.map((p) => [p.profile, `@${p.handle}`, p.server, p.connection, p.outbox])),
+                : table(
+                    ['PROFILE', 'HANDLE', 'SERVER', 'CONNECTION', 'OUTBOX', 'FAILED'],
+                    s.profiles.map((p) => [p.profile, `@${p.handle}`, p.server, p.connection, p.outbox, p.failed]),
+                  ),
+              // Why a profile is not connected, and when it tries again.
+              ...s.profiles
+                .filter((p) => p.reason)
+                .map((p) => `${p.profile}: ${p.reason}${p.retryAt ? ` (retrying ${when(p.retryAt)})` : ''}`),
             ].join('\n'),
           )
         } finally {

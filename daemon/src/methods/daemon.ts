@@ -15,6 +15,9 @@ export const daemonHandlers: HandlersFor<'daemon.'> = {
       handle: s.profile.user.handle,
       connection: s.state,
       outbox: s.cache.outboxSize(),
+      failed: s.cache.outboxFailedCount(),
+      reason: s.engine.reason,
+      retryAt: s.engine.retryAt === null ? null : new Date(s.engine.retryAt).toISOString(),
     })),
   }),
 

@@ -6,6 +6,7 @@ import { daemonHandlers } from './daemon.js'
 import { fileHandlers } from './files.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages.js'
+import { outboxHandlers } from './outbox.js'
 import { profileHandlers } from './profile.js'
 import { resolveHandlers } from './resolve.js'
 import { searchHandlers } from './search.js'
@@ -23,4 +24,5 @@ export const handlers: { [N in DaemonMethodName]: Handler<N> } = {
   ...fileHandlers,
   ...searchHandlers,
   ...attentionHandlers,
+  ...outboxHandlers,
 }

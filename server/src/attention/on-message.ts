@@ -2,10 +2,8 @@ import {
   decideNotification,
   matchKeyword,
   OCommsError,
-  type Event,
   type MentionKind,
   type Message,
-  type NotificationData,
   type NotifyLevel,
   type NotifyReason,
 } from '@ocomms/shared'
@@ -189,10 +187,7 @@ async function storeMentions(change: Change, made: Array<{ message: Message; men
  */
 async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
   if (list.length === 0) return
-  const reasons = new Map(list.map((n) => [n.userId, n.reason]))
-  const seqs = await change.sql<{ id: string; last_seq: number }[]>`
-    update users set last_seq = last_seq + 1 where id = any (${[...reasons.keys()]}::uuid[])
-    returning id, last_seq`
+  const seqs = await change.nextSeqs('user', new Map(list.map((n) => [n.userId, 1])))
   const base = {
     conversationId: c.id,
     messageId: message.id,
@@ -200,25 +195,17 @@ async function notify(change: Change, message: Message, c: ConversationAccess, l
     conversation: { id: c.id, kind: c.kind, name: c.name },
     message,
   }
-  const dataFor = new Map(seqs.map((s) => [s.id, { ...base, reason: reasons.get(s.id)! } satisfies NotificationData]))
-  const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
-    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-    select 'user', (x->>'id')::uuid, (x->>'seq')::bigint, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid, x->'data'
-      from jsonb_array_elements(${change.sql.json(seqs.map((s) => ({ id: s.id, seq: s.last_seq, data: dataFor.get(s.id) })) as never)}) as x
-    returning stream_id, seq, created_at`
-  for (const row of rows) {
-    const event: Event = {
-      stream: 'user',
-      streamId: row.stream_id,
-      seq: row.seq,
-      type: 'notification',
-      at: row.created_at.toISOString(),
+  await change.recordMany(
+    list.map((n) => ({
+      stream: 'user' as const,
+      streamId: n.userId,
+      seq: seqs.get(n.userId)!,
+      type: 'notification' as const,
       conversationId: c.id,
       workspaceId: c.workspaceId,
-      data: dataFor.get(row.stream_id)!,
-    }
-    change.afterCommit(() => change.services.realtime.publish(event))
-  }
+      data: { ...base, reason: n.reason },
+    })),
+  )
 }
 
 /** People named in a thread reply follow the thread from then on (unless they unfollowed it before). */

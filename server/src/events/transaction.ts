@@ -1,4 +1,4 @@
-import type { Event, EventType, StreamKind } from '@ocomms/shared'
+import type { Event, EventData, EventOf, EventType, StreamKind } from '@ocomms/shared'
 import type { TxSql } from '../db/connect.js'
 import type { Services } from '../services.js'
 
@@ -8,6 +8,9 @@ interface EventExtras {
   conversationId?: string
   workspaceId?: string
 }
+
+/** An event about to be stored: any known type with its typed payload (docs/events.md). */
+export type PendingEvent = { [T in EventType]: Omit<EventOf<T>, 'at'> }[EventType]
 
 /**
  * A change in progress. Events get their seq from the stream owner's row inside this
@@ -53,23 +56,23 @@ export class Change {
   }
 
   /** Stores an event under a seq taken with nextSeq and queues it for publishing. */
-  async record(
+  async record<T extends EventType>(
     stream: StreamKind,
     streamId: string,
     seq: number,
-    type: EventType,
-    data: Record<string, unknown>,
+    type: T,
+    data: EventData<T>,
     extras: EventExtras = {},
   ): Promise<Event> {
-    const [event] = await this.recordMany([{ stream, streamId, seq, type, data, ...extras }])
+    const [event] = await this.recordMany([{ stream, streamId, seq, type, data, ...extras } as PendingEvent])
     return event!
   }
 
   /**
    * Stores several events in one statement and queues them for publishing in the order given.
-   * Each seq was taken with nextSeq or nextSeqs.
+   * Each seq was taken with nextSeq or nextSeqs. Every event the server writes passes here.
    */
-  async recordMany(events: Array<Omit<Event, 'at'>>): Promise<Event[]> {
+  async recordMany(events: PendingEvent[]): Promise<Event[]> {
     const rows = await this.sql<{ stream: StreamKind; stream_id: string; seq: number; created_at: Date }[]>`
       insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
       select x->>'stream', (x->>'streamId')::uuid, (x->>'seq')::bigint, x->>'type',
@@ -87,11 +90,11 @@ export class Change {
   }
 
   /** nextSeq and record in one step, for events whose data does not depend on the seq. */
-  async emit(
+  async emit<T extends EventType>(
     stream: StreamKind,
     streamId: string,
-    type: EventType,
-    data: Record<string, unknown>,
+    type: T,
+    data: EventData<T>,
     extras: EventExtras = {},
   ): Promise<Event> {
     const seq = await this.nextSeq(stream, streamId)

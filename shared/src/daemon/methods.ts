@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Event } from '../events.js'
+import { Event } from '../events/index.js'
 import { SearchResults, SearchType } from '../operations/search.js'
 import { ByteSize, Conversation, Count, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, SeqNumber, User, Workspace } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
@@ -39,7 +39,20 @@ export const daemonStatus = defineMethod({
     startedAt: Type.String(),
     home: Type.String(),
     profiles: Type.Array(
-      Type.Object({ profile: Type.String(), server: Type.String(), handle: Type.String(), connection: ConnectionState, outbox: Count() }),
+      Type.Object({
+        profile: Type.String(),
+        server: Type.String(),
+        handle: Type.String(),
+        connection: ConnectionState,
+        /** Sends waiting for the connection. */
+        outbox: Count(),
+        /** Sends set aside because the server refused them (see outbox.list). */
+        failed: Count(),
+        /** Why the profile is not connected (or was last disconnected); null while all is well. */
+        reason: Nullable(Type.String()),
+        /** When the next reconnect attempt is due, if one is scheduled. */
+        retryAt: Nullable(Type.String()),
+      }),
     ),
   }),
 })
@@ -285,4 +298,37 @@ export const draftsSet = defineMethod({
     'locally (`queued: true`) and written through on reconnect; the latest text per conversation/thread wins.',
   params: Type.Object({ profile: ProfileParam, conversationId: Id, threadRootId: Type.Optional(Id), text: Type.String() }),
   result: Type.Object({ queued: Type.Boolean(), draft: Nullable(Draft) }),
+})
+
+/** An outbox entry: a send waiting for the connection, or set aside (`failed`) because the server refused it. */
+export const OutboxItem = Type.Object({
+  clientId: Type.String(),
+  conversationId: Id,
+  threadRootId: Nullable(Id),
+  alsoToChannel: Type.Boolean(),
+  text: Type.String(),
+  createdAt: Type.String(),
+  attempts: Count(),
+  failed: Nullable(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
+})
+
+export const outboxList = defineMethod({
+  name: 'outbox.list',
+  summary: 'Sends waiting in the outbox and sends set aside because the server refused them for good (`failed` set), oldest first.',
+  params: Type.Object({ profile: ProfileParam }),
+  result: Type.Array(OutboxItem),
+})
+
+export const outboxRetry = defineMethod({
+  name: 'outbox.retry',
+  summary: 'Put a set-aside send back in line and try it now; answers the entry (gone once delivered: `delivered: true`).',
+  params: Type.Object({ profile: ProfileParam, clientId: Type.String({ minLength: 1 }) }),
+  result: Type.Object({ delivered: Type.Boolean(), entry: Nullable(OutboxItem) }),
+})
+
+export const outboxDiscard = defineMethod({
+  name: 'outbox.discard',
+  summary: 'Drop an outbox entry (set aside or waiting) for good.',
+  params: Type.Object({ profile: ProfileParam, clientId: Type.String({ minLength: 1 }) }),
+  result: Ok,
 })

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { limits } from '../limits.js'
 import { defineOperation } from '../operation.js'
-import { Event } from '../events.js'
+import { Event } from '../events/index.js'
 import { Count, Id, SeqNumber } from '../schemas.js'
 
 const Cursor = SeqNumber({ description: 'The last seq the client applied; 0 for none.' })

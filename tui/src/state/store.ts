@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Conversation, Member, Message, OperationName } from '@ocomms/shared'
-import type { DaemonClient, DaemonEvent, DaemonLink } from '../daemon-client.js'
+import type { DaemonConnection, DaemonEvent, DaemonLink } from '@ocomms/daemon/client'
 import { featureEvents, serverOps, type DndStatus, type Draft, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
 import { byName, dmPartner, mentionsMe } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
@@ -59,7 +59,7 @@ export class ChatStore {
   private disposed = false
 
   constructor(
-    private readonly client: DaemonClient,
+    private readonly client: DaemonConnection,
     private readonly options: StoreOptions = {},
   ) {
     this.now = options.now ?? Date.now

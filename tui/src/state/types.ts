@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox'
 import type { ConnectionState, Conversation, CustomStatus, Message, PersonRef, Presence } from '@ocomms/shared'
-import type { DaemonLink } from '../daemon-client.js'
+import type { DaemonLink } from '@ocomms/daemon/client'
 import type { DndStatus, SearchAnswer, ThreadSummary, UnreadsAnswer } from '../server-ops.js'
 
 export type ViewName = 'unreads' | 'threads' | 'mentions' | 'search' | 'saved' | 'pins'

@@ -3,14 +3,14 @@ import type { Conversation, DaemonMethodMap, DaemonMethodName, Member, Message, 
 import { OCommsError } from '@ocomms/shared'
 import { createElement } from 'react'
 import { render } from './ink-testing.js'
-import type { DaemonClient, DaemonEvent, DaemonLink, DaemonNotification } from '../../src/daemon-client.js'
+import type { DaemonConnection, DaemonEvent, DaemonLink, DaemonNotification } from '@ocomms/daemon/client'
 import { ChatStore } from '../../src/state/store.js'
 import { App } from '../../src/ui/app.js'
 import { ThemeContext } from '../../src/ui/theme.js'
 import { serverOps } from '../../src/server-ops.js'
 
 /**
- * A scripted, in-memory implementation of the TUI's DaemonClient interface: the UI's test
+ * A scripted, in-memory implementation of the daemon client's DaemonConnection interface: the UI's test
  * fixture. It answers the daemon methods the TUI uses from plain data the test sets up, records
  * every call, and pushes events when the test says so. End-to-end behaviour against the real
  * daemon and server is the tmux test's job.
@@ -93,7 +93,7 @@ export function message(c: Conversation, author: Member, text: string, extra: Pa
   }
 }
 
-export class ScriptedDaemon implements DaemonClient {
+export class ScriptedDaemon implements DaemonConnection {
   link: DaemonLink = 'open'
   readonly calls: ScriptedCall[] = []
   conversations: Conversation[] = []

@@ -1,4 +1,4 @@
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError, type EventData } from '@ocomms/shared'
 import { assertCanPost, assertNotArchived, isAdmin, readableConversation, readableMessage } from '../../access.js'
 import { transaction } from '../../events/transaction.js'
 import { onMessageEdited } from '../../attention/on-message.js'
@@ -70,7 +70,7 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
       const [done] = await change.sql`
         update messages set deleted_at = now(), text = '' where id = ${m.id} and deleted_at is null returning id`
       if (!done) throw new OCommsError('not_found', 'That message was already deleted.')
-      const data: Record<string, unknown> = { messageId: m.id, threadRootId: m.threadRootId }
+      const data: EventData<'message.deleted'> = { messageId: m.id, threadRootId: m.threadRootId }
       if (m.threadRootId) {
         await change.sql`update messages set reply_count = greatest(reply_count - 1, 0) where id = ${m.threadRootId}`
         data.root = rootSummary(await load.message(change.sql, m.threadRootId))

@@ -1,4 +1,4 @@
-import { OCommsError, type CallInput, type Message } from '@ocomms/shared'
+import { OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
 import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../../access.js'
 import { batcherPer } from '../../db/batcher.js'
 import { transaction, type Change } from '../../events/transaction.js'
@@ -176,7 +176,7 @@ async function storeSend(
         throw new OCommsError('not_found', 'Some of those files are not your unattached uploads in this conversation.')
       }
     }
-    const data: Record<string, unknown> = {}
+    let threadRoot: EventData<'message.created'>['root']
     if (root) {
       // The root may have been deleted since it was read: then there is nothing to reply to.
       // Its summary is read behind the update on the same connection (execute() sends the update
@@ -193,10 +193,10 @@ async function storeSend(
         load.messages(change.sql, change.sql`m.id = ${root.id}`, change.sql``, 1),
       ])
       if (updated.length === 0 || !rootNow[0]) throw new OCommsError('not_found', 'The message you are replying to does not exist in this conversation.')
-      data.root = rootSummary(rootNow[0])
+      threadRoot = rootSummary(rootNow[0])
     }
     const message = fileIds.length > 0 ? await load.message(change.sql, row.id) : newMessageOut(row)
-    data.message = message
+    const data: EventData<'message.created'> = threadRoot ? { message, root: threadRoot } : { message }
     await Promise.all([
       change.record('conversation', c.id, seq, 'message.created', data, { conversationId: c.id, workspaceId: c.workspaceId }),
       storeNewMentions(change, [{ message, planned }]),

@@ -4,8 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Conversation, Event, Message } from '@ocomms/shared'
-import { applyEvent } from '../src/apply-event.js'
+import { eventChanges } from '@ocomms/shared/client'
 import { Cache } from '../src/cache.js'
+import { SqliteStorage } from '../src/sqlite-storage.js'
+
+/** The shared reducer's changes for one event, stored in the cache: what the daemon's engine does per event. */
+function applyEvent(cache: Cache, event: Event, me: string): string {
+  const storage = new SqliteStorage(cache)
+  const { result, changes } = eventChanges(storage, event, { me })
+  if (changes) storage.apply(changes)
+  return result === 'unknown-stream' ? 'unknown' : result
+}
 
 const me = randomUUID()
 const conv: Conversation = {
@@ -73,4 +82,8 @@ t.test('the outbox keeps order and reports a delivery once', async (t) => {
   t.equal(cache.dequeue('id-b'), true)
   t.equal(cache.dequeue('id-b'), false, 'only one path can report the delivery')
   t.equal(cache.outboxSize(), 2)
+  cache.outboxUpdate('id-c', { failed: { code: 'forbidden', message: 'no', at: new Date().toISOString() } })
+  t.equal(cache.outboxSize(), 1, 'a set-aside entry no longer waits')
+  t.equal(cache.outboxFailedCount(), 1)
+  t.match(cache.outboxEntry('id-c'), { failed: { code: 'forbidden' } })
 })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Id, Timestamp } from './schemas.js'
+import { Id, Timestamp } from '../schemas.js'
 
 /**
  * Every change is an event in exactly one stream, numbered gap-free within it:

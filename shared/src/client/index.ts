@@ -1,0 +1,5 @@
+export * from './state.js'
+export * from './reducer.js'
+export * from './storage.js'
+export * from './memory-store.js'
+export * from './engine.js'

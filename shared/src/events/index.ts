@@ -1,0 +1,3 @@
+export * from './envelope.js'
+export * from './payloads.js'
+export * from './typed.js'
