@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
+import { slimGemoji } from './slim-gemoji'
 
 // The web app (docs/web.md): built into dist/, which the server serves at `/`. Hashed files go
 // to dist/assets/ (cached as immutable); nothing is inlined into index.html, so the page's
@@ -9,6 +10,9 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   esbuild: { jsx: 'automatic' },
+  plugins: [slimGemoji()],
+  // The repository's root holds another React (a test tool's); the app and its libraries use gui's one.
+  resolve: { dedupe: ['react', 'react-dom'] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

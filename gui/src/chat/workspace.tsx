@@ -1,26 +1,102 @@
-import type { Route } from '../router'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import type { Backend } from '../backend/backend'
+import { startBrowserBackend } from '../backend/browser-backend'
+import { BackendContext, useClientState, useConnection, useUnreads } from '../backend/hooks'
+import { navigate, type Route } from '../router'
 import type { SessionState } from '../session'
-import { navigate } from '../router'
-import { signOut } from '../session'
+import { ConversationPane } from './conversation'
+import { Sidebar } from './sidebar'
+import { ThreadPane } from './thread'
 
-export function Workspace(props: { session: Extract<SessionState, { status: 'signed-in' }>; route: Route }) {
-  const ws = props.session.workspaces[0]!
+type SignedIn = Extract<SessionState, { status: 'signed-in' }>
+
+const WORKSPACE_KEY = 'ocomms.workspace'
+const wide = window.matchMedia('(min-width: 768px)')
+const useWide = () => useSyncExternalStore((l) => (wide.addEventListener('change', l), () => wide.removeEventListener('change', l)), () => wide.matches)
+
+/** The signed-in app: the client engine for the chosen workspace, and its panes. */
+export function Workspace(props: { session: SignedIn; route: Route }) {
+  const { session } = props
+  const [workspaceId, setWorkspaceId] = useState(() => {
+    const saved = localStorage.getItem(WORKSPACE_KEY)
+    return session.workspaces.find((w) => w.id === saved)?.id ?? session.workspaces[0]!.id
+  })
+  const [backend, setBackend] = useState<Backend | null>(null)
+  useEffect(() => {
+    const b = startBrowserBackend(session, workspaceId)
+    setBackend(b)
+    return () => b.stop()
+    // One engine per signed-in user and workspace (a refreshed session object is the same one).
+  }, [session.user.id, workspaceId])
+
+  if (!backend) return null
   return (
-    <div className="workspace">
-      <header className="topbar">
-        <strong>{ws.name}</strong>
-        <nav aria-label="Account">
-          <a href="/settings/sessions" onClick={(e) => (e.preventDefault(), navigate('/settings/sessions'))}>
-            Sessions
-          </a>
-          <button type="button" className="link" onClick={() => void signOut()}>
-            Sign out
-          </button>
-        </nav>
-      </header>
-      <main>
-        <h1>Signed in as @{props.session.user.handle}</h1>
-      </main>
+    <BackendContext.Provider value={backend}>
+      <Panes
+        session={session}
+        route={props.route}
+        workspaceId={workspaceId}
+        onSwitch={(id) => {
+          localStorage.setItem(WORKSPACE_KEY, id)
+          setWorkspaceId(id)
+          navigate('/')
+        }}
+      />
+    </BackendContext.Provider>
+  )
+}
+
+function Panes(props: { session: SignedIn; route: Route; workspaceId: string; onSwitch: (id: string) => void }) {
+  const { session, route, workspaceId } = props
+  const state = useClientState()
+  const connection = useConnection()
+  const unreads = useUnreads(workspaceId)
+  const isWide = useWide()
+  const me = session.user
+  const workspace = session.workspaces.find((w) => w.id === workspaceId)!
+  const conversations = useMemo(
+    () => Object.values(state.conversations).filter((c) => c.workspaceId === workspaceId && c.isMember && !c.archived),
+    [state.conversations, workspaceId],
+  )
+  const openId = route.name === 'conversation' ? route.conversationId : null
+  const threadId = route.name === 'conversation' ? route.threadId : null
+  const open = openId ? state.conversations[openId] : undefined
+
+  // On a wide screen the workspace opens at a conversation; on a phone, at the list.
+  const lastKey = `ocomms.last.${workspaceId}`
+  useEffect(() => {
+    if (openId) localStorage.setItem(lastKey, openId)
+  }, [openId, lastKey])
+  useEffect(() => {
+    if (route.name !== 'home' || !isWide || conversations.length === 0) return
+    const last = localStorage.getItem(lastKey)
+    const target = conversations.find((c) => c.id === last) ?? conversations.find((c) => c.name === 'general') ?? conversations[0]!
+    navigate(`/c/${target.id}`, { replace: true })
+  }, [route.name, isWide, conversations, lastKey])
+
+  // The tab's title carries the unread count.
+  useEffect(() => {
+    const n = unreads?.total ?? 0
+    document.title = n > 0 ? `(${n}) ${workspace.name} · OComms` : `${workspace.name} · OComms`
+  }, [unreads?.total, workspace.name])
+
+  const pane = threadId ? 'thread' : openId ? 'conversation' : 'sidebar'
+  return (
+    <div className="workspace" data-pane={pane}>
+      <Sidebar me={me} workspace={workspace} workspaces={session.workspaces} onSwitch={props.onSwitch} conversations={conversations} unreads={unreads} openId={openId} connection={connection} />
+      {open ? (
+        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} />
+      ) : (
+        <main className="conversation placeholder" aria-label="No conversation open">
+          <p>{openId ? 'Loading…' : 'Pick a channel or a direct message.'}</p>
+        </main>
+      )}
+      {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} />}
+      {connection !== 'connected' && connection !== 'connecting' && (
+        <div className="offline" role="status">
+          {connection === 'signed_out' ? 'Your session has ended. Sign in again.' : 'Offline. Messages you write wait here and go out when the connection is back.'}
+        </div>
+      )}
     </div>
   )
 }
