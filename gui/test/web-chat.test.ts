@@ -130,27 +130,6 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
   await message(G, 'general', 'This message was deleted.').waitFor()
   t.notOk(await message(G, 'general', 'oops, wrong channel').count(), 'a deleted message is gone from the other browser')
 
-  // Hostile text from the CLI: shown as text, never run.
-  const hostile = [
-    '<script>window.__pwned = "script"</script>',
-    '[click me](javascript:window.__pwned="link")',
-    '<img src=x onerror="window.__pwned=\'img\'">',
-    '[also me](JaVaScRiPt:window.__pwned="case")',
-    '<a href="javascript:window.__pwned=\'anchor\'">an anchor</a>',
-    '![pic](javascript:window.__pwned="image")',
-  ]
-  for (const text of hostile) await linus.json(['send', '#general', text])
-  for (const tab of [A, G]) {
-    await message(tab, 'general', 'window.__pwned=\'anchor\'').waitFor()
-    const messages = log(tab, 'general')
-    t.equal(await messages.locator('script, img, iframe, object, embed').count(), 0, 'no element made from message text')
-    t.equal(await messages.locator('a[href^="javascript" i]').count(), 0, 'no javascript: link')
-    await messages.getByText('click me').click()
-    await messages.getByText('also me').click()
-    t.equal(await tab.page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined, 'nothing ran')
-    t.ok(await message(tab, 'general', '<script>window.__pwned').count(), 'the script tag shows as text')
-  }
-
   // Screenshots of the real app: desktop light (Ada) and dark (Grace).
   await say(A, 'general', 'Shipping the web app today. Screenshots are in `docs/screenshots/`.')
   await message(G, 'general', 'Shipping the web app').waitFor()
@@ -175,6 +154,27 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
     t.pass('back goes to the list')
     t.same(P.errors, [], 'no script errors on the phone')
     await P.context.close()
+  }
+
+  // Hostile text from the CLI: shown as text, never run.
+  const hostile = [
+    '<script>window.__pwned = "script"</script>',
+    '[click me](javascript:window.__pwned="link")',
+    '<img src=x onerror="window.__pwned=\'img\'">',
+    '[also me](JaVaScRiPt:window.__pwned="case")',
+    '<a href="javascript:window.__pwned=\'anchor\'">an anchor</a>',
+    '![pic](javascript:window.__pwned="image")',
+  ]
+  for (const text of hostile) await linus.json(['send', '#general', text])
+  for (const tab of [A, G]) {
+    await message(tab, 'general', 'window.__pwned=\'anchor\'').waitFor()
+    const messages = log(tab, 'general')
+    t.equal(await messages.locator('script, img, iframe, object, embed').count(), 0, 'no element made from message text')
+    t.equal(await messages.locator('a[href^="javascript" i]').count(), 0, 'no javascript: link')
+    await messages.getByText('click me').click()
+    await messages.getByText('also me').click()
+    t.equal(await tab.page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined, 'nothing ran')
+    t.ok(await message(tab, 'general', '<script>window.__pwned').count(), 'the script tag shows as text')
   }
 
   for (const tab of [A, G]) t.same(tab.errors, [], 'no script errors and no CSP violations')

@@ -46,7 +46,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
         .sort((a, b) => a.seq - b.seq),
     [state.messages, c.id],
   )
-  const pending = useMemo(() => outbox.filter((e) => e.conversationId === c.id && !e.threadRootId), [outbox, c.id])
+  // A sent message can arrive live before its acknowledgement empties the outbox: shown once.
+  const pending = useMemo(() => {
+    const arrived = new Set(messages.map((m) => m.clientId))
+    return outbox.filter((e) => e.conversationId === c.id && !e.threadRootId && !arrived.has(e.clientId))
+  }, [outbox, c.id, messages])
   const rows = useMemo(() => rowsOf(messages, pending), [messages, pending])
 
   useEffect(() => {

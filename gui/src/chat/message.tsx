@@ -41,7 +41,7 @@ export function MessageRow(props: Props) {
           <span>{dayLabel(m.createdAt)}</span>
         </div>
       )}
-      <article className={`msg${props.grouped && !props.newDay ? ' grouped' : ''}${m.mentions?.handles.includes(me.handle) ? ' mentions-me' : ''}`} aria-label={`${m.author.name}, ${timeLabel(m.createdAt)}`} data-message-id={m.id}>
+      <article className={`msg${props.grouped && !props.newDay ? ' grouped' : ''}${m.mentions?.handles.includes(me.handle) ? ' mentions-me' : ''}`} aria-label={`${m.author.name}, ${timeLabel(m.createdAt)}`} data-message-id={m.id} tabIndex={0}>
         <div className="avatar" aria-hidden="true" style={{ background: `hsl(${avatarHue(m.author.id)} 45% 45%)` }}>
           {initials(m.author.name)}
         </div>

@@ -24,7 +24,8 @@ export function ThreadPane(props: { conversation: Conversation; rootId: string; 
     () => Object.values(state.messages).filter((m) => m.threadRootId === rootId).sort((a, b) => a.seq - b.seq),
     [state.messages, rootId],
   )
-  const pending = outbox.filter((e) => e.threadRootId === rootId)
+  const arrived = new Set(replies.map((m) => m.clientId))
+  const pending = outbox.filter((e) => e.threadRootId === rootId && !arrived.has(e.clientId))
 
   return (
     <aside className="thread" aria-labelledby="thread-title">
