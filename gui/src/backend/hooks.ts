@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react'
-import type { Unreads } from '@ocomms/shared'
+import type { TypingSignal, Unreads } from '@ocomms/shared'
 import type { ClientState, OutboxEntry } from '@ocomms/shared/client'
 import type { Backend } from './backend'
 
@@ -58,4 +58,36 @@ export function useUnreads(workspaceId: string): Unreads | null {
     }
   }, [backend, workspaceId])
   return unreads
+}
+
+/** Who is typing in a conversation (or thread) now, from the ephemeral typing signals. */
+export function useTyping(conversationId: string, threadRootId: string | null): string[] {
+  const backend = useBackend()
+  const [typing, setTyping] = useState<Record<string, { handle: string; until: number }>>({})
+  useEffect(() => {
+    setTyping({})
+    const off = backend.onEvent((event) => {
+      if (event.type !== 'typing') return
+      const e = event as unknown as TypingSignal
+      if (e.conversationId !== conversationId || (e.threadRootId ?? null) !== threadRootId || e.userId === backend.user.id) return
+      setTyping((now) => {
+        const next = { ...now }
+        // A signal lasts a few seconds unless renewed: an unrenewed one fades by itself.
+        if (e.typing) next[e.userId] = { handle: e.handle, until: Date.now() + 6_000 }
+        else delete next[e.userId]
+        return next
+      })
+    })
+    const sweep = setInterval(() => {
+      setTyping((now) => {
+        const live = Object.entries(now).filter(([, v]) => v.until > Date.now())
+        return live.length === Object.keys(now).length ? now : Object.fromEntries(live)
+      })
+    }, 1_000)
+    return () => {
+      off()
+      clearInterval(sweep)
+    }
+  }, [backend, conversationId, threadRootId])
+  return Object.values(typing).map((t) => t.handle)
 }

@@ -1,23 +1,69 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
+import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
-import { useBackend } from '../backend/hooks'
+import { useBackend, useClientState } from '../backend/hooks'
 
-/** Where a message is written: Enter sends, Shift+Enter makes a new line. */
+/** How long after the last keystroke a draft is saved to the server (every device sees it). */
+const DRAFT_SAVE_MS = 700
+/** Typing is announced at most this often while someone keeps typing. */
+const TYPING_EVERY_MS = 3_000
+
+/**
+ * Where a message is written: Enter sends, Shift+Enter makes a new line. What is written is kept
+ * as the conversation's draft on the server (so the terminal UI and other tabs have it), and
+ * typing is announced to the others.
+ */
 export function Composer(props: { conversationId: string; threadRootId?: string | null; placeholder: string }) {
   const backend = useBackend()
-  const [text, setText] = useState('')
+  const state = useClientState()
+  const threadRootId = props.threadRootId ?? null
+  const draft = state.drafts[threadKey(props.conversationId, threadRootId)]
+  const [text, setText] = useState(() => draft?.text ?? '')
   const [error, setError] = useState<string | null>(null)
+  const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const typedAt = useRef(0)
+  const sent = useRef<string | null>(null)
+  const scope = { conversationId: props.conversationId, ...(threadRootId ? { threadRootId } : {}) }
+
+  // A draft written elsewhere (another tab, the terminal) shows up here while this box is empty.
+  const remote = draft?.text ?? ''
+  useEffect(() => {
+    // (A save that was still on its way when the message went out must not bring the text back.)
+    if (remote && !saveTimer.current && remote !== sent.current) setText((current) => (current ? current : remote))
+  }, [remote])
+  useEffect(() => () => {
+    if (saveTimer.current) clearTimeout(saveTimer.current)
+  }, [])
+
+  const change = (value: string) => {
+    setText(value)
+    if (saveTimer.current) clearTimeout(saveTimer.current)
+    saveTimer.current = setTimeout(() => {
+      saveTimer.current = null
+      backend.call('draft.set', { ...scope, text: value }).catch(() => {})
+    }, DRAFT_SAVE_MS)
+    if (value && Date.now() - typedAt.current > TYPING_EVERY_MS) {
+      typedAt.current = Date.now()
+      backend.call('typing.start', scope).catch(() => {})
+    }
+  }
+
   const send = () => {
     const body = text.trim()
     if (!body) return
     setText('')
     setError(null)
-    backend.send({ conversationId: props.conversationId, text: body, threadRootId: props.threadRootId ?? null }).catch((err: unknown) => setError(problem(err)))
+    sent.current = text
+    if (saveTimer.current) clearTimeout(saveTimer.current)
+    saveTimer.current = null
+    typedAt.current = 0
+    backend.call('draft.clear', scope).catch(() => {})
+    backend.send({ conversationId: props.conversationId, text: body, threadRootId }).catch((err: unknown) => setError(problem(err)))
   }
   return (
     <form
       className="composer"
-      aria-label={props.threadRootId ? 'Reply in thread' : 'Send a message'}
+      aria-label={threadRootId ? 'Reply in thread' : 'Send a message'}
       onSubmit={(e) => {
         e.preventDefault()
         send()
@@ -28,7 +74,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
         placeholder={props.placeholder}
         value={text}
         rows={1}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => change(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault()

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import type { Conversation, Message, User } from '@ocomms/shared'
-import { useBackend, useClientState, useOutbox } from '../backend/hooks'
+import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
 import { navigate } from '../router'
 import { Composer } from './composer'
 import { MessageRow } from './message'
@@ -96,6 +96,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
     lastSeen.current = last.id
   }, [last, loading, me.id])
 
+  const typing = useTyping(c.id, null)
   const title = conversationTitle(c, me)
   const openThread = (m: Message) => navigate(`/c/${c.id}/t/${m.id}`)
 
@@ -137,6 +138,9 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
           />
         )}
       </div>
+      <p className="typing" aria-live="off">
+        {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
+      </p>
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announce}
       </div>

@@ -1,4 +1,6 @@
+import { useState } from 'react'
 import type { Conversation, Unreads, User, Workspace } from '@ocomms/shared'
+import { ChannelDialog, DirectMessageDialog } from './dialogs'
 import { navigate } from '../router'
 import { signOut } from '../session'
 import { conversationTitle } from './names'
@@ -16,6 +18,7 @@ interface Props {
 
 /** Channels and direct messages of the workspace, with unread counts and mention badges from the server. */
 export function Sidebar(props: Props) {
+  const [dialog, setDialog] = useState<'channels' | 'dm' | null>(null)
   const counts = new Map(props.unreads?.conversations.map((u) => [u.conversation.id, u]) ?? [])
   const byTitle = (a: Conversation, b: Conversation) => conversationTitle(a, props.me).localeCompare(conversationTitle(b, props.me))
   const channels = props.conversations.filter((c) => c.kind === 'public' || c.kind === 'private').sort(byTitle)
@@ -75,10 +78,22 @@ export function Sidebar(props: Props) {
         )}
         <span className={`conn ${props.connection}`} title={props.connection === 'connected' ? 'Connected' : 'Offline'} aria-hidden="true" />
       </div>
-      <h2 id="channels-heading">Channels</h2>
+      <div className="section-head">
+        <h2 id="channels-heading">Channels</h2>
+        <button type="button" aria-label="Browse or create channels" onClick={() => setDialog('channels')}>
+          +
+        </button>
+      </div>
       <ul aria-labelledby="channels-heading">{channels.map(item)}</ul>
-      <h2 id="dms-heading">Direct messages</h2>
+      <div className="section-head">
+        <h2 id="dms-heading">Direct messages</h2>
+        <button type="button" aria-label="New direct message" onClick={() => setDialog('dm')}>
+          +
+        </button>
+      </div>
       <ul aria-labelledby="dms-heading">{dms.map(item)}</ul>
+      {dialog === 'channels' && <ChannelDialog workspaceId={props.workspace.id} onClose={() => setDialog(null)} />}
+      {dialog === 'dm' && <DirectMessageDialog workspaceId={props.workspace.id} onClose={() => setDialog(null)} />}
       <div className="sidebar-foot">
         <span>@{props.me.handle}</span>
         <a href="/settings/sessions" onClick={(e) => (e.preventDefault(), navigate('/settings/sessions'))}>
