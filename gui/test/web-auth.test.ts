@@ -1,6 +1,7 @@
 import { webSession } from '@ocomms/shared'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
+import { seriousViolations } from './helpers/axe.js'
 import { cannotRun, launchChromium, openTab, webDir } from './helpers/browser.js'
 
 const skip = cannotRun()
@@ -24,6 +25,7 @@ t.test('the web app: sign up, sign out, sign in by password and by mailed link, 
   await page.getByLabel('Password', { exact: true }).fill(password)
   await page.getByLabel('New workspace name').fill('Analytical Engines')
   await ada.shot('web-sign-up')
+  t.same(await seriousViolations(page), [], 'axe: no serious or critical violations on the sign-up page')
   await page.getByRole('button', { name: 'Create account' }).click()
   await page.getByText('Analytical Engines').first().waitFor()
   t.pass('signed up, the new workspace opens')
@@ -95,6 +97,7 @@ t.test('the web app: sign up, sign out, sign in by password and by mailed link, 
   t.ok((await rows.count()) >= 3, 'every session of the account is listed')
   t.equal(await rows.filter({ hasText: 'This browser' }).count(), 1, 'this browser\'s session is marked')
   await ada.shot('web-sessions')
+  t.same(await seriousViolations(page), [], 'axe: none on the sessions page')
   await page.getByRole('button', { name: 'Sign out everywhere else' }).click()
   t.match(await page.getByRole('status').textContent(), /Signed out \d+ other sessions?/, 'says how many ended')
   await t.rejects(server.call('auth.me', {}, me.token), { code: 'unauthenticated' }, 'the other sessions ended')

@@ -2,6 +2,7 @@ import type { Message } from '@ocomms/shared'
 import t from 'tap'
 import { person, signup } from '../../cli/test/helpers/cli.js'
 import { startTestServer } from '../../server/test/helpers/server.js'
+import { seriousViolations } from './helpers/axe.js'
 import { cannotRun, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
 
 const skip = cannotRun()
@@ -135,6 +136,8 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
   await message(G, 'general', 'Shipping the web app').waitFor()
   await A.shot('web-desktop-light')
   await G.shot('web-desktop-dark')
+  t.same(await seriousViolations(A.page), [], 'axe: no serious or critical violations in the conversation (light)')
+  t.same(await seriousViolations(G.page), [], 'axe: none with a thread open (dark)')
 
   // The phone: one pane at a time, with back navigation.
   for (const scheme of ['light', 'dark'] as const) {
@@ -149,6 +152,7 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
     await message(P, 'general', 'Shipping the web app').waitFor()
     t.notOk(await nav.isVisible(), 'the conversation takes the whole screen')
     await P.shot(`web-phone-conversation-${scheme}`)
+    t.same(await seriousViolations(P.page), [], `axe: none on the phone (${scheme})`)
     await P.page.getByRole('button', { name: 'Back to conversations' }).click()
     await nav.waitFor()
     t.pass('back goes to the list')
