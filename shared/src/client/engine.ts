@@ -7,7 +7,7 @@ import { OCommsError } from '../errors.js'
 import type { OperationName } from '../operations/index.js'
 import type { Conversation, Message, User, Workspace } from '../schemas.js'
 import { eventChanges, type Offered } from './reducer.js'
-import { ChangeSet, memberKey, streamKey, type Changes } from './state.js'
+import { ACCOUNT_KEY, ChangeSet, memberKey, streamKey, threadKey, type Changes } from './state.js'
 import type { ClientStorage, NewOutboxEntry, OutboxEntry } from './storage.js'
 
 /**
@@ -96,6 +96,8 @@ export class ClientEngine {
   private attempt = 0
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null
   private readonly unknownTypesLogged = new Set<string>()
+  /** The conversation cursors the current sync round asked about. */
+  private lastAsked: Record<string, number> = {}
 
   constructor(private readonly opts: EngineOptions) {
     this.account = opts.account
@@ -272,6 +274,9 @@ export class ClientEngine {
     if (event.stream === 'user') this.opts.onUserEvent?.(event)
     this.opts.publish(event as EngineEvent)
     if (event.type === 'session.revoked') this.setState('signed_out')
+    // A conversation followed from now on: what happened in it since the event that added me
+    // may have gone by before this client was in its room.
+    if (event.type === 'conversation.added') void this.requestSync()
     return result
   }
 
@@ -334,15 +339,28 @@ export class ClientEngine {
     this.account = account
     this.opts.saveAccount?.(account)
     for (const ws of me.workspaces) await this.snapshotWorkspace(ws.id, ws.lastSeq)
-    this.write((tx) => tx.put('cursors', streamKey('snapshot', me.user.id), 1))
+    const [keywords, dnd] = await Promise.all([this.call('keywords.get', {}), this.call('dnd.get', {})])
+    this.write((tx) => {
+      const account = tx.get('account', ACCOUNT_KEY) ?? { dnd: null, status: null, presenceMode: null, keywords: null }
+      tx.put('account', ACCOUNT_KEY, { ...account, keywords: keywords.keywords, dnd })
+      tx.put('cursors', streamKey('snapshot', me.user.id), 1)
+    })
   }
 
   async snapshotWorkspace(workspaceId: string, lastSeq: number, resetCursor = false): Promise<void> {
-    const [conversations, members] = await Promise.all([
+    const [conversations, members, mentionPolicy, drafts, prefs, saved] = await Promise.all([
       this.call('conversation.list', { workspaceId, all: true }),
       this.call('member.list', { workspaceId }),
+      this.call('mentionPolicy.get', { workspaceId }),
+      this.call('draft.list', { workspaceId }),
+      this.call('notify.list', { workspaceId }),
+      this.call('saved.list', { workspaceId }),
     ])
     this.write((tx) => {
+      tx.put('workspaces', workspaceId, { workspaceId, mentionPolicy })
+      for (const d of drafts) tx.put('drafts', threadKey(d.conversationId, d.threadRootId), d)
+      for (const p of prefs) tx.put('notifyPrefs', p.conversationId, p)
+      for (const m of saved) tx.put('saved', m.id, { messageId: m.id, savedAt: m.savedAt })
       for (const c of conversations) {
         const known = tx.get('conversations', c.id)
         if (known && known.isMember === c.isMember) tx.put('conversations', c.id, { ...c, lastSeq: known.lastSeq })
@@ -389,8 +407,9 @@ export class ClientEngine {
       const workspaces = Object.fromEntries(
         this.account.workspaces.map((w) => [w.id, this.storage.get('cursors', streamKey('workspace', w.id)) ?? w.lastSeq]),
       )
+      this.lastAsked = this.storage.followedCursors()
       const res = await this.call('sync', {
-        conversations: this.storage.followedCursors(),
+        conversations: this.lastAsked,
         ...(userCursor === undefined ? {} : { user: userCursor }),
         workspaces,
       })
@@ -446,6 +465,10 @@ export class ClientEngine {
         if (this.storage.get('conversations', id)?.isMember) continue
         await this.resetConversation(id)
       }
+      // Conversations followed since this round asked (joined through the user stream): their
+      // events after the join are fetched in another round.
+      const asked = new Set(Object.keys(this.lastAsked))
+      for (const id of Object.keys(this.storage.followedCursors())) if (!asked.has(id)) more = true
       if (!more) return
     }
   }

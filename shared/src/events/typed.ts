@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox'
-import { eventTypes, type Event as EventEnvelope, type EventType } from './envelope.js'
+import type { Event as EventEnvelope } from './envelope.js'
+import { eventTypes, type EventType } from './event-types.js'
 import type { eventPayloads } from './payloads.js'
 
 /** The payload of one event type. */

@@ -5,4 +5,4 @@ export { extractChannelLinks, extractLinks, extractMentions, hasLink, type Extra
 export { plainText } from './plain-text.js'
 export { defaultColorLevel, renderTerminal, type ColorLevel, type TerminalRenderOptions } from './terminal.js'
 export { escapeHtml, renderHtml, safeHref, type HtmlRenderOptions } from './html.js'
-export { mentionFlags, mentionsHandle } from './mention-flags.js'
+export { mentionFlags } from './mention-flags.js'

@@ -10,9 +10,3 @@ export function mentionFlags(text: string): MentionFlags {
   if (!text.includes('@')) return none
   return extractMentions(parseRichText(text))
 }
-
-/** Whether a message, by its server-computed flags, mentions this person (or everyone). */
-export function mentionsHandle(flags: MentionFlags | undefined, handle: string | null | undefined): boolean {
-  if (!flags) return false
-  return flags.channel || flags.here || (!!handle && flags.handles.includes(handle.toLowerCase()))
-}

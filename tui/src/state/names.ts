@@ -37,11 +37,3 @@ export function messageRef(message: Message, conversation: Conversation | undefi
   if (conversation && isChannel(conversation) && conversation.name) return `#${conversation.name}/${message.seq}`
   return message.id
 }
-
-/** Whether a message mentions me (or everyone); the server's mention records replace this when they arrive. */
-export function mentionsMe(text: string, handle: string | undefined): boolean {
-  if (/(^|[^\w])@(channel|here|everyone)\b/.test(text)) return true
-  if (!handle) return false
-  const escaped = handle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(^|[^\\w])@${escaped}(?![\\w-])`, 'i').test(text)
-}

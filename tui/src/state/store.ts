@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Conversation, Member, Message, OperationName } from '@ocomms/shared'
 import type { DaemonConnection, DaemonEvent, DaemonLink } from '@ocomms/daemon/client'
-import { featureEvents, serverOps, type DndStatus, type Draft, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
-import { byName, dmPartner, mentionsMe } from './names.js'
+import { ACCOUNT_KEY, eventChanges, knownEvent, mentionsHandle, type Changes, type ClientTables, type StateReader, type TableName } from '@ocomms/shared/reducer'
+import { featureEvents, serverOps, type OpInput, type OpOutput, type PresenceInfo, type TypingSignal } from '../server-ops.js'
+import { byName, dmPartner } from './names.js'
 import { draftKey, type ChatState, type History, type Location, type Person, type ViewName } from './types.js'
 
 const PAGE = 50
@@ -621,12 +622,36 @@ export class ChatStore {
     }
     const dm = c.kind === 'dm' || c.kind === 'group_dm'
     const prev = s.counts[message.conversationId] ?? { unread: 0, mentions: 0 }
-    const mention = dm || mentionsMe(message.text, s.me.handle)
+    const mention = dm || mentionsHandle(message.mentions, s.me.handle)
     this.set({ counts: { ...s.counts, [message.conversationId]: { ...prev, unread: prev.unread + 1, mentions: prev.mentions + (mention ? 1 : 0) } } })
   }
 
+  /**
+   * What the reducer reads while it works out an event's changes: the rows this screen holds
+   * (the conversations, the messages shown in histories and the open thread, drafts). The
+   * daemon publishes only the events it applied, in order, so no cursor is checked here.
+   */
+  private readonly shown: StateReader = {
+    get: <T extends TableName>(table: T, key: string): ClientTables[T] | undefined => {
+      const s = this.state
+      switch (table) {
+        case 'conversations':
+          return s.conversations.find((c) => c.id === key) as ClientTables[T] | undefined
+        case 'messages': {
+          for (const h of Object.values(s.histories)) {
+            const m = h.messages.find((x) => x.id === key)
+            if (m) return m as ClientTables[T]
+          }
+          if (s.thread?.root?.id === key) return s.thread.root as ClientTables[T]
+          return s.thread?.replies.find((m) => m.id === key) as ClientTables[T] | undefined
+        }
+        default:
+          return undefined
+      }
+    },
+  }
+
   apply(event: DaemonEvent) {
-    const data = ('data' in event ? event.data : {}) as Record<string, unknown>
     switch (event.type) {
       case 'daemon.connection':
         if ('connection' in event) {
@@ -644,69 +669,6 @@ export class ChatStore {
           if ('error' in event) this.notify(`Not sent: ${event.error.message}`, 'error')
         }
         return
-      case 'message.created': {
-        const message = data.message as Message | undefined
-        if (!message) return
-        this.applyMessage(message)
-        if (data.root) this.applyRootSummary(message.conversationId, data.root as Message)
-        this.set((s) => {
-          const key = draftKey(message.conversationId, message.threadRootId)
-          const who = s.typing[key]
-          if (!who?.[message.author.id]) return {}
-          const rest = { ...who }
-          delete rest[message.author.id]
-          return { typing: { ...s.typing, [key]: rest } }
-        })
-        this.countIncoming(message)
-        return
-      }
-      case 'message.updated':
-        if (data.message) this.applyMessage(data.message as Message)
-        return
-      case 'message.deleted': {
-        const id = data.messageId as string | undefined
-        const conversationId = event.conversationId
-        if (!id || !conversationId) return
-        const known =
-          this.state.histories[conversationId]?.messages.find((m) => m.id === id) ??
-          (this.state.thread?.root?.id === id ? this.state.thread.root : this.state.thread?.replies.find((m) => m.id === id))
-        if (known) this.applyMessage({ ...known, deleted: true, text: '' })
-        if (data.root) this.applyRootSummary(conversationId, data.root as Message)
-        return
-      }
-      case 'thread.updated':
-        if (event.conversationId && data.root) this.applyRootSummary(event.conversationId, data.root as Message)
-        return
-      case 'conversation.added':
-      case 'conversation.created':
-      case 'conversation.updated':
-      case 'conversation.archived':
-      case 'conversation.unarchived': {
-        const c = data.conversation as Conversation | undefined
-        if (!c) return
-        this.set((s) => {
-          const existing = s.conversations.find((x) => x.id === c.id)
-          // Channel-wide events carry the shared view of the channel, without my membership.
-          const merged = existing ? { ...existing, ...c, isMember: existing.isMember || event.type === 'conversation.added' } : c
-          return { conversations: existing ? s.conversations.map((x) => (x.id === c.id ? merged : x)) : [...s.conversations, merged] }
-        })
-        return
-      }
-      case 'conversation.removed': {
-        const id = (data.conversationId as string | undefined) ?? event.conversationId
-        if (!id) return
-        this.set((s) => ({
-          conversations: s.conversations.map((c) => (c.id === id ? { ...c, isMember: false } : c)),
-          location: s.location?.kind === 'conversation' && s.location.conversationId === id ? null : s.location,
-        }))
-        return
-      }
-      case 'member.joined':
-      case 'member.updated': {
-        const m = data.member as Member | undefined
-        if (m) this.setPerson(personOf(m))
-        return
-      }
       // Ephemeral signals: the daemon passes them on with their fields beside `type` (no `data`).
       case featureEvents.presence:
         this.applyPresence(event as unknown as PresenceInfo)
@@ -725,40 +687,32 @@ export class ChatStore {
         })
         return
       }
-      case featureEvents.reactionAdded:
-      case featureEvents.reactionRemoved: {
-        // The event carries the message's new reaction summary.
-        const id = data.messageId as string | undefined
-        const reactions = data.reactions as Message['reactions'] | undefined
-        if (!id) return
-        if (!reactions) return void this.refetch(id)
-        this.patchMessage(event.conversationId, id, { reactions })
-        return
-      }
-      case featureEvents.pinAdded:
-        if (data.message) this.applyMessage(data.message as Message)
-        else if (typeof data.messageId === 'string') this.patchMessage(event.conversationId, data.messageId, { pinned: true })
-        return
-      case featureEvents.pinRemoved:
-        if (typeof data.messageId === 'string') this.patchMessage(event.conversationId, data.messageId, { pinned: false })
-        return
-      case featureEvents.savedAdded:
-      case featureEvents.savedRemoved: {
-        const id = data.messageId as string | undefined
-        if (!id) return
+    }
+    if (!('stream' in event)) return
+    // What the event changes is the shared reducer's answer, the same the daemon stored.
+    const { changes } = eventChanges(this.shown, event, { me: this.state.me?.id ?? null, ordered: true })
+    if (changes) this.show(changes)
+    if (!knownEvent(event)) return
+    // What this screen does besides showing the change.
+    switch (event.type) {
+      case 'message.created': {
+        const message = event.data.message
         this.set((s) => {
-          const savedIds = { ...s.savedIds }
-          if (event.type === featureEvents.savedAdded) savedIds[id] = true
-          else delete savedIds[id]
-          return { savedIds }
+          const key = draftKey(message.conversationId, message.threadRootId)
+          const who = s.typing[key]
+          if (!who?.[message.author.id]) return {}
+          const rest = { ...who }
+          delete rest[message.author.id]
+          return { typing: { ...s.typing, [key]: rest } }
         })
+        this.countIncoming(message)
         return
       }
-      case featureEvents.readMarked: {
+      case 'read.marked': {
         // Read (or marked unread) here or on another device of mine.
-        const id = (data.conversationId as string | undefined) ?? event.conversationId
-        if (!id || data.threadRootId) return
-        if (data.unread === true) {
+        const { conversationId: id, threadRootId, unread } = event.data
+        if (threadRootId) return
+        if (unread) {
           if (id !== this.openConversationId()) void this.refreshCounts()
           return
         }
@@ -771,38 +725,65 @@ export class ChatStore {
         })
         return
       }
-      case featureEvents.draftUpdated: {
-        const d = data.draft as Draft | undefined
-        if (d?.conversationId) this.set((s) => ({ drafts: { ...s.drafts, [draftKey(d.conversationId, d.threadRootId)]: d.text } }))
-        return
-      }
-      case featureEvents.draftCleared: {
-        const conversationId = data.conversationId as string | undefined
-        if (!conversationId) return
-        const key = draftKey(conversationId, data.threadRootId as string | null | undefined)
-        this.set((s) => {
-          if (!(key in s.drafts)) return {}
-          const drafts = { ...s.drafts }
-          delete drafts[key]
-          return { drafts }
-        })
-        return
-      }
-      case featureEvents.dndUpdated:
-        if (data.dnd) this.set({ dnd: data.dnd as DndStatus })
-        return
-      case featureEvents.notifyUpdated: {
-        const pref = data.pref as { conversationId: string; muted: boolean } | undefined
-        if (!pref) return
-        this.set((s) => {
-          const muted = { ...s.muted }
+    }
+  }
+
+  /** Shows the rows an event changed, wherever they are on screen. */
+  private show(changes: Changes) {
+    for (const id of changes.dropHistory) {
+      this.set((s) => {
+        if (!s.histories[id]) return {}
+        const histories = { ...s.histories }
+        delete histories[id]
+        return { histories }
+      })
+    }
+    for (const message of Object.values(changes.put.messages ?? {})) this.applyMessage(message)
+    const conversations = Object.values(changes.put.conversations ?? {})
+    const gone = new Set(changes.remove.conversations ?? [])
+    if (conversations.length > 0 || gone.size > 0) {
+      this.set((s) => {
+        let list = s.conversations.filter((c) => !gone.has(c.id))
+        for (const c of conversations) list = list.some((x) => x.id === c.id) ? list.map((x) => (x.id === c.id ? c : x)) : [...list, c]
+        const openId = s.location?.kind === 'conversation' ? s.location.conversationId : null
+        const stillMine = !openId || list.some((c) => c.id === openId && c.isMember)
+        return { conversations: list, location: stillMine ? s.location : null }
+      })
+    }
+    for (const m of Object.values(changes.put.members ?? {})) this.setPerson(personOf(m))
+    const saved = Object.keys(changes.put.saved ?? {})
+    const unsaved = changes.remove.saved ?? []
+    if (saved.length > 0 || unsaved.length > 0) {
+      this.set((s) => {
+        const savedIds = { ...s.savedIds }
+        for (const id of saved) savedIds[id] = true
+        for (const id of unsaved) delete savedIds[id]
+        return { savedIds }
+      })
+    }
+    const drafts = Object.entries(changes.put.drafts ?? {})
+    const cleared = changes.remove.drafts ?? []
+    if (drafts.length > 0 || cleared.length > 0) {
+      this.set((s) => {
+        const next = { ...s.drafts }
+        for (const [key, d] of drafts) next[key] = d.text
+        for (const key of cleared) delete next[key]
+        return { drafts: next }
+      })
+    }
+    const prefs = Object.values(changes.put.notifyPrefs ?? {})
+    if (prefs.length > 0) {
+      this.set((s) => {
+        const muted = { ...s.muted }
+        for (const pref of prefs) {
           if (pref.muted) muted[pref.conversationId] = true
           else delete muted[pref.conversationId]
-          return { muted }
-        })
-        return
-      }
+        }
+        return { muted }
+      })
     }
+    const account = changes.put.account?.[ACCOUNT_KEY]
+    if (account?.dnd && account.dnd !== this.state.dnd) this.set({ dnd: account.dnd })
   }
 
   private applyPresence(p: PresenceInfo) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Conversation, DaemonMethodMap, DaemonMethodName, Member, Message, ParamsOf, ResultOf } from '@ocomms/shared'
-import { OCommsError } from '@ocomms/shared'
+import { mentionFlags, OCommsError } from '@ocomms/shared'
 import { createElement } from 'react'
 import { render } from './ink-testing.js'
 import type { DaemonConnection, DaemonEvent, DaemonLink, DaemonNotification } from '@ocomms/daemon/client'
@@ -89,6 +89,8 @@ export function message(c: Conversation, author: Member, text: string, extra: Pa
     reactions: [],
     pinned: false,
     files: [],
+    // As the server computes them, with the shared parser.
+    mentions: mentionFlags(text),
     ...extra,
   }
 }

@@ -1,0 +1,41 @@
+/** Every event type this client knows, by stream (see docs/events.md). No schema library here: frontends load it at start-up. */
+export const eventTypes = [
+  // conversation streams
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'thread.updated',
+  'conversation.updated',
+  'conversation.archived',
+  'conversation.unarchived',
+  'conversation.member_joined',
+  'conversation.member_left',
+  'reaction.added',
+  'reaction.removed',
+  'message.pinned',
+  'message.unpinned',
+  // user streams
+  'conversation.added',
+  'conversation.removed',
+  'thread.followed',
+  'thread.unfollowed',
+  'session.revoked',
+  'saved.added',
+  'saved.removed',
+  'notification',
+  'read.marked',
+  'draft.updated',
+  'draft.cleared',
+  'dnd.updated',
+  'status.updated',
+  'presence.updated',
+  'keywords.updated',
+  'notify.updated',
+  // workspace streams
+  'conversation.created',
+  'member.joined',
+  'member.updated',
+  'member.left',
+  'workspace.updated',
+] as const
+export type EventType = (typeof eventTypes)[number]
