@@ -1,4 +1,5 @@
 import { OCommsError, type Role } from '@ocomms/shared'
+import type { Helper } from 'postgres'
 import type { Sql, TxSql } from './db/connect.js'
 
 /**
@@ -8,6 +9,8 @@ import type { Sql, TxSql } from './db/connect.js'
  */
 
 type AnySql = Sql | TxSql
+/** A user id, as a value or as a column of the statement (`sql('x.user_id')`). */
+type Reader = string | Helper<string, []>
 
 export const isAdmin = (role: Role) => role === 'owner' || role === 'admin'
 
@@ -41,16 +44,35 @@ export interface AccessRow {
   is_member: boolean
   /** Null when the caller is not an active member of the conversation's workspace. */
   role: Role | null
+  /** mayRead's answer. */
+  readable: boolean
 }
 
-/** The columns of an AccessRow, from conversations c, workspace_members wm and conversation_members cm. */
-export const accessColumns = (sql: AnySql) => sql`
-  c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
-  cm.user_id is not null as is_member, wm.role`
+/**
+ * Who may read a conversation, the one rule every read path asks (single reads, sends, search,
+ * sync): an active member of its workspace, when it is a public channel or they are in it.
+ * `c` is the alias of the conversations row; `reader` the user, as a value or a column
+ * (`sql('x.user_id')`).
+ */
+export function mayRead(sql: AnySql, reader: Reader, c = 'c') {
+  const conv = sql(c)
+  return sql`(exists (select 1 from workspace_members rw
+                       where rw.workspace_id = ${conv}.workspace_id and rw.user_id = ${reader} and rw.state = 'active')
+              and (${conv}.kind = 'public'
+                   or exists (select 1 from conversation_members rc where rc.conversation_id = ${conv}.id and rc.user_id = ${reader})))`
+}
 
-/** The access a row gives: a public channel of the caller's workspace, or one they are in. */
+/**
+ * The columns of an AccessRow, from conversations c, workspace_members wm and conversation_members
+ * cm (joined for `reader`), with whether `reader` may read it decided by mayRead.
+ */
+export const accessColumns = (sql: AnySql, reader: Reader) => sql`
+  c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
+  cm.user_id is not null as is_member, wm.role, ${mayRead(sql, reader)} as readable`
+
+/** The access a row gives, when mayRead let the caller read it. */
 export function accessFrom(row: AccessRow | undefined): ConversationAccess {
-  if (!row?.id || !row.role || (row.kind !== 'public' && !row.is_member)) throw new OCommsError('not_found', 'No such conversation.')
+  if (!row?.id || !row.role || !row.readable) throw new OCommsError('not_found', 'No such conversation.')
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -72,7 +94,7 @@ const accessRowOf = (sql: AnySql, conversationId: string, userId: string) => sql
 
 /** A conversation the caller may read: a public channel of their workspace, or one they are in. */
 export async function readableConversation(sql: AnySql, conversationId: string, userId: string): Promise<ConversationAccess> {
-  const [row] = await sql<AccessRow[]>`select ${accessColumns(sql)} ${accessRowOf(sql, conversationId, userId)}`
+  const [row] = await sql<AccessRow[]>`select ${accessColumns(sql, userId)} ${accessRowOf(sql, conversationId, userId)}`
   return accessFrom(row)
 }
 
@@ -88,7 +110,7 @@ export async function readableConversationVersion(
   userId: string,
 ): Promise<{ conversation: ConversationAccess; version: string }> {
   const [row] = await sql<(AccessRow & { version: string })[]>`
-    select ${accessColumns(sql)},
+    select ${accessColumns(sql, userId)},
            c.last_seq || '.' || (select w.last_seq from workspaces w where w.id = c.workspace_id) as version
     ${accessRowOf(sql, conversationId, userId)}`
   return { conversation: accessFrom(row), version: row!.version }

@@ -1,5 +1,11 @@
 import t from 'tap'
-import { findMentions } from '../src/attention/mentions.js'
+import { findMentions as find } from '../src/attention/mentions.js'
+
+/** The mentions alone (the prose is pinned below). */
+const findMentions = (text: string) => {
+  const { prose: _prose, ...mentions } = find(text)
+  return mentions
+}
 
 t.test('mentions in text, not in code', async (t) => {
   t.same(findMentions('hi @bob and @Carol.'), { handles: ['bob', 'carol'], channel: false, here: false })
@@ -13,4 +19,12 @@ t.test('mentions in text, not in code', async (t) => {
   t.same(findMentions('@bob @bob @BOB'), { handles: ['bob'], channel: false, here: false }, 'each handle once')
   t.same(findMentions('(@a.b-c_d), @x.'), { handles: ['a.b-c_d', 'x'], channel: false, here: false }, 'handle punctuation, trailing dot dropped')
   t.same(findMentions('@@bob'), { handles: [], channel: false, here: false })
+})
+
+t.test('keywords are matched in the prose of the same parse: code and code blocks left out, words kept apart', async (t) => {
+  t.equal(find('deploy `deploy now` then *ship* it').prose, 'deploy   then ship it')
+  t.equal(find('```\ndeploy\n```\nafter').prose, '\n\nafter', 'a fenced block is left out')
+  t.equal(find('a`x`b').prose, 'a b', 'inline code keeps the words on either side apart')
+  t.equal(find('see [the deploy](https://example.com/x) @bob #ops').prose, 'see the deploy @bob #ops', 'link labels, mentions and channels as written')
+  t.equal(find('> quoted deploy').prose, '> quoted deploy')
 })

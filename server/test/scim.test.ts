@@ -93,6 +93,15 @@ t.test('SCIM provisioning', async (t) => {
     t.match(all.body, { totalResults: 2, itemsPerPage: 1, startIndex: 1 })
   })
 
+  await t.test('a name from the identity provider loses the invisible characters a person could not type', async (t) => {
+    const made = await scim('POST', '/Users', { schemas: [USER], userName: 'mallory@example.com', displayName: 'Zoe\u200B Qu\u202Einn', emails: [{ value: 'mallory@example.com' }] })
+    t.equal(made.status, 201)
+    t.equal(made.body!.displayName, 'Zoe Quinn', 'zero-width space and right-to-left override dropped')
+    const blank = await scim('POST', '/Users', { schemas: [USER], userName: 'blank@example.com', displayName: '\u200B\u200E', emails: [{ value: 'blank@example.com' }] })
+    t.equal(blank.body!.displayName, 'blank', 'nothing visible left: the email\'s local part')
+    for (const id of [made.body!.id, blank.body!.id]) t.equal((await scim('DELETE', `/Users/${id}`)).status, 204)
+  })
+
   await t.test('deactivation ends the person\'s sessions and closes their sockets at once', async (t) => {
     idp.login({ sub: 'zoe-sub', email: 'zoe@example.com', email_verified: false, name: 'Zoe Quinn' })
     const zoe = await (await browserSignIn(server, 'acme')).exchange()

@@ -37,7 +37,7 @@ const emoji = /\p{Emoji}/u
 const joinedLetter = /(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])[\p{L}\p{M}]/u
 const tag = /[\u{E0020}-\u{E007F}]/u
 /** Tag characters spell a flag (🏴 followed by tags, e.g. Scotland's) and nothing else. */
-function flagTag(chars: string[], i: number): boolean {
+function flagTag(chars: readonly string[], i: number): boolean {
   let j = i
   while (j > 0 && tag.test(chars[j]!)) j--
   return chars[j] === '\u{1F3F4}'
@@ -65,14 +65,8 @@ const names: Record<string, string> = {
   '\u2060': 'word joiner',
 }
 
-/**
- * Why `name` cannot be a display name, in words, or null when it can. `name` is as the person
- * typed it; the server stores `normalizeDisplayName(name)`.
- */
-export function displayNameProblem(name: string): string | null {
-  const text = normalizeDisplayName(name)
-  if (text.length === 0) return 'A display name needs at least one visible character.'
-  const chars = [...text]
+/** Where the first character that may not stand where it stands is, or -1 when none. */
+function refusedAt(chars: readonly string[]): number {
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!
     const before = chars[i - 1] ?? ''
@@ -82,12 +76,41 @@ export function displayNameProblem(name: string): string | null {
     else if (ch === '\u200C') bad = !(joinedLetter.test(before) && joinedLetter.test(after))
     else if (ch === '\uFE0E' || ch === '\uFE0F') bad = !emoji.test(before)
     else if (tag.test(ch)) bad = !flagTag(chars, i)
-    if (bad) {
-      const what = names[ch] ? `the invisible ${names[ch]} (${hex(ch)})` : `the invisible character ${hex(ch)}`
-      return `A display name cannot contain ${what}: it changes how the name looks without showing, so one person could pass for another (character ${i + 1}).`
-    }
+    if (bad) return i
   }
-  return null
+  return -1
+}
+
+/**
+ * Why `name` cannot be a display name, in words, or null when it can. `name` is as the person
+ * typed it; the server stores `normalizeDisplayName(name)`.
+ */
+export function displayNameProblem(name: string): string | null {
+  const text = normalizeDisplayName(name)
+  if (text.length === 0) return 'A display name needs at least one visible character.'
+  const chars = [...text]
+  const i = refusedAt(chars)
+  if (i < 0) return null
+  const ch = chars[i]!
+  const what = names[ch] ? `the invisible ${names[ch]} (${hex(ch)})` : `the invisible character ${hex(ch)}`
+  return `A display name cannot contain ${what}: it changes how the name looks without showing, so one person could pass for another (character ${i + 1}).`
+}
+
+/**
+ * A display name from an identity provider (single sign-on, SCIM), as stored: nobody is there to
+ * be told to type it again, so the characters `displayNameProblem` refuses are dropped instead,
+ * by the same rule, and the result is cut to `maxLength` characters. Null when nothing visible is
+ * left (the caller falls back, e.g. to the email's local part).
+ */
+export function displayNameFromProvider(name: string | null | undefined, maxLength = 80): string | null {
+  const clean = (chars: string[]) => {
+    for (let i = refusedAt(chars); i >= 0; i = refusedAt(chars)) chars.splice(i, 1)
+    return chars
+  }
+  // Cut after cleaning (so dropped characters do not count), then clean again: the cut may
+  // leave a joiner with nothing after it.
+  const text = normalizeDisplayName(clean(clean([...normalizeDisplayName(name ?? '')]).slice(0, maxLength)).join(''))
+  return text.length > 0 && displayNameProblem(text) === null ? text : null
 }
 
 /** How a display name is stored: NFC, without spaces at either end. */

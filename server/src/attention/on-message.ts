@@ -10,7 +10,7 @@ import {
 import { isAdmin, type ConversationAccess } from '../access.js'
 import { transaction, type Change } from '../events/transaction.js'
 import type { Services } from '../services.js'
-import { findMentions, withoutCode, type FoundMentions } from './mentions.js'
+import { findMentions, type FoundMentions } from './mentions.js'
 
 /**
  * What a message means for the attention of the people it reaches: the mentions it makes
@@ -76,7 +76,7 @@ export interface Reach {
  * deciding that needs. In a channel that is not everyone: only the members it names, those with
  * keywords, those who asked for every message, and a reply's thread followers (see
  * decideNotification: anyone else gets neither a mention nor a notification), so a message to
- * a channel of thousands reads a handful of rows instead of thousands (62 ms for 5,000 members).
+ * a channel of thousands reads a handful of rows instead of thousands.
  * In a DM, or with @channel/@here, every member. Each member's row comes from primary-key
  * lookups (the lateral subquery, kept apart by `offset 0`): written as plain joins,
  * PostgreSQL's generic plan for this statement scanned the whole users, attention_settings and
@@ -143,7 +143,6 @@ export async function planMessageAttention(
  * reaches besides its author, and which of them are present (for @here).
  */
 export function evaluateAttention(message: MessageFacts, c: ConversationAccess, found: FoundMentions, list: Recipient[], present: Set<string>): Evaluated {
-  const plain = withoutCode(message.text)
   const facts = {
     authorId: message.author.id,
     conversationKind: c.kind,
@@ -154,7 +153,7 @@ export function evaluateAttention(message: MessageFacts, c: ConversationAccess, 
   for (const r of list) {
     const mentioned = found.handles.includes(r.handle)
     const here = present.has(r.user_id)
-    const keyword = r.keywords.length > 0 ? matchKeyword(plain, r.keywords) : null
+    const keyword = r.keywords.length > 0 ? matchKeyword(found.prose, r.keywords) : null
     const kind: MentionKind | null = mentioned ? 'user' : found.channel ? 'channel' : here ? 'here' : keyword ? 'keyword' : null
     if (kind) out.mentions.push({ userId: r.user_id, kind, keyword: kind === 'keyword' ? keyword : null })
     const decision = decideNotification(

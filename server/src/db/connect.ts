@@ -39,7 +39,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       // Each prepared statement is planned once per connection, not at every execution. The
       // server's statements look rows up by key, often for arrays of keys (`unnest`), where
       // PostgreSQL's default judged a plan for the actual array cheaper and planned again every
-      // time: planning was 60% of the database's work per message (docs/performance.md).
+      // time: planning then outweighed execution on the send path (docs/performance.md).
       // Search, whose plans depend on its words, asks for its own plans (src/search/settings.ts).
       plan_cache_mode: 'force_generic_plan',
     },

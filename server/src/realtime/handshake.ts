@@ -1,3 +1,4 @@
+import { mayRead } from '../access.js'
 import { hashToken, plausibleToken } from '../auth/tokens.js'
 import { liveSession, touchSessions } from '../auth/sessions.js'
 import { batcherPer } from '../db/batcher.js'
@@ -34,8 +35,7 @@ const handshakes = batcherPer((services: Services) => {
              array(select cm.conversation_id
                      from conversation_members cm
                      join conversations c on c.id = cm.conversation_id
-                     join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
-                    where cm.user_id = s.user_id) as conversations
+                    where cm.user_id = s.user_id and ${mayRead(sql, sql('s.user_id'))}) as conversations
         from unnest(${tokens.map((t) => hashToken(t).toString('hex'))}::text[]) with ordinality as x(hash, i)
         join sessions s on s.token_hash = decode(x.hash, 'hex') and ${liveSession(sql, services.config.sessions)}`
     touchSessions(sql, rows.filter((r) => r.stale).map((r) => r.id))

@@ -1,5 +1,6 @@
 import { dayRange, OCommsError, type SearchQuery } from '@ocomms/shared'
 import type { PendingQuery, Row } from 'postgres'
+import { mayRead } from '../access.js'
 import type { Sql, TxSql } from '../db/connect.js'
 
 /**
@@ -77,19 +78,10 @@ export async function buildScope(sql: TxSql | Sql, userId: string, workspaceId: 
   return { userId, workspaceId, config, timeZone, q, readable, authors, days, stopWords }
 }
 
-/**
- * The conversations the searcher may read now: public channels of the workspace, and private
- * channels and DMs they are in, only while their workspace membership is active; narrowed by in:.
- */
+/** The conversations the searcher may read now (access.ts mayRead), narrowed by in:. */
 function readableConversations(sql: TxSql | Sql, userId: string, workspaceId: string, within: Within | null) {
-  const active = sql`exists (select 1 from workspace_members wm where wm.workspace_id = ${workspaceId} and wm.user_id = ${userId} and wm.state = 'active')`
   const narrow = within ? sql`and (c.name = any (${within.names}::text[]) or c.dm_key = any (${within.keys}::text[]))` : sql``
-  return sql`
-    select c.id from conversations c
-     where c.workspace_id = ${workspaceId} and c.kind = 'public' and ${active} ${narrow}
-    union all
-    select c.id from conversations c join conversation_members cm on cm.conversation_id = c.id and cm.user_id = ${userId}
-     where c.workspace_id = ${workspaceId} and c.kind <> 'public' and ${active} ${narrow}`
+  return sql`select c.id from conversations c where c.workspace_id = ${workspaceId} and ${mayRead(sql, userId)} ${narrow}`
 }
 
 /** `column` within the query's days, which are days in the searcher's time zone. */

@@ -1,4 +1,4 @@
-import { OCommsError, reservedHandles } from '@ocomms/shared'
+import { displayNameFromProvider, OCommsError, reservedHandles } from '@ocomms/shared'
 import { transaction, type Change } from '../events/transaction.js'
 import * as load from '../queries.js'
 import { joinDefaultChannels } from '../routes/workspaces/index.js'
@@ -63,7 +63,7 @@ export async function createAccount(
   who: { email: string; name: string | null; username: string | null },
 ): Promise<string | null> {
   const email = who.email.trim()
-  const name = (who.name?.trim() || email.slice(0, email.lastIndexOf('@'))).slice(0, 80)
+  const name = displayNameFromProvider(who.name) ?? displayNameFromProvider(email.slice(0, email.lastIndexOf('@'))) ?? email.slice(0, 80)
   for (const handle of handleCandidates(who.username, email)) {
     const [row] = await change.sql<{ id: string }[]>`
       insert into users (email, email_normalized, handle, name)

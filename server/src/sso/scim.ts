@@ -1,3 +1,4 @@
+import { displayNameFromProvider } from '@ocomms/shared'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { parse as parseFilter, type Filter } from 'scim2-parse-filter'
 import { bearerToken } from '../auth/sessions.js'
@@ -245,7 +246,7 @@ function applyPatch(start: Desired, body: unknown): Desired {
 
 /** The name OComms shows, from what the identity provider sent. */
 function displayName(d: Desired, fallback: string): string {
-  return (d.displayName ?? ([d.givenName, d.familyName].filter(Boolean).join(' ') || fallback)).slice(0, 80)
+  return displayNameFromProvider(d.displayName) ?? displayNameFromProvider([d.givenName, d.familyName].filter(Boolean).join(' ')) ?? fallback
 }
 
 /**

@@ -8,30 +8,39 @@ import type { RichListItem, RichBlock, RichDoc, RichInline } from './types.js'
  * (`- `, `1. `, `> `) so structure still reads. RichText with no markup comes back unchanged.
  */
 export function plainText(doc: RichDoc): string {
-  return blocks(doc.children, '\n\n')
+  return blocks(doc.children, '\n\n', true)
 }
 
-function blocks(nodes: RichBlock[], separator: string): string {
-  return nodes.map(block).join(separator)
+/**
+ * plainText without code: what a person wrote in prose, for keyword alerts (a keyword inside
+ * `code` or a code block alerts nobody, as a mention there mentions nobody). Code blocks are
+ * left out and inline code reads as a space, so the words around it stay apart.
+ */
+export function proseText(doc: RichDoc): string {
+  return blocks(doc.children, '\n\n', false)
 }
 
-function block(node: RichBlock): string {
+function blocks(nodes: RichBlock[], separator: string, code: boolean): string {
+  return nodes.map((node) => block(node, code)).join(separator)
+}
+
+function block(node: RichBlock, code: boolean): string {
   switch (node.type) {
     case 'paragraph':
-      return inline(node.children)
+      return inline(node.children, code)
     case 'codeBlock':
-      return node.text
+      return code ? node.text : ''
     case 'quote':
-      return prefixLines(blocks(node.children, '\n\n'), '> ', '> ')
+      return prefixLines(blocks(node.children, '\n\n', code), '> ', '> ')
     case 'list':
-      return node.children.map((item, i) => listItem(item, node.ordered ? `${node.start + i}. ` : '- ')).join('\n')
+      return node.children.map((item, i) => listItem(item, node.ordered ? `${node.start + i}. ` : '- ', code)).join('\n')
     case 'rule':
       return '---'
   }
 }
 
-function listItem(item: RichListItem, marker: string): string {
-  return prefixLines(blocks(item.children, '\n'), marker, ' '.repeat(marker.length))
+function listItem(item: RichListItem, marker: string, code: boolean): string {
+  return prefixLines(blocks(item.children, '\n', code), marker, ' '.repeat(marker.length))
 }
 
 function prefixLines(text: string, first: string, rest: string): string {
@@ -42,19 +51,21 @@ function prefixLines(text: string, first: string, rest: string): string {
     .replace(/[ \t]+$/gm, '')
 }
 
-function inline(nodes: RichInline[]): string {
+function inline(nodes: RichInline[], code: boolean): string {
   let out = ''
   for (const node of nodes) {
     switch (node.type) {
       case 'text':
-      case 'inlineCode':
         out += node.text
+        break
+      case 'inlineCode':
+        out += code ? node.text : ' '
         break
       case 'bold':
       case 'italic':
       case 'strike':
       case 'link':
-        out += inline(node.children)
+        out += inline(node.children, code)
         break
       case 'break':
         out += '\n'

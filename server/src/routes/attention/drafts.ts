@@ -1,5 +1,5 @@
 import { OCommsError, type Draft } from '@ocomms/shared'
-import { readableConversation, readableMessage, workspaceRole } from '../../access.js'
+import { mayRead, readableConversation, readableMessage, workspaceRole } from '../../access.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import type { HandlersFor } from '../handler.js'
 
@@ -74,7 +74,7 @@ export const draftHandlers: HandlersFor<'draft'> = {
       select d.conversation_id, d.thread_root_id, d.text, d.updated_at
         from drafts d join conversations c on c.id = d.conversation_id and c.workspace_id = ${input.workspaceId}
        where d.user_id = ${userId}
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = ${userId}))
+         and ${mayRead(sql, userId)}
        order by d.updated_at desc`
     return rows.map(draftOut)
   },

@@ -1,5 +1,5 @@
 import { OCommsError, type MentionItem, type MentionKind } from '@ocomms/shared'
-import { isAdmin, workspaceRole } from '../../access.js'
+import { isAdmin, mayRead, workspaceRole } from '../../access.js'
 import { transaction } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import type { HandlersFor } from '../handler.js'
@@ -30,7 +30,7 @@ export const mentionHandlers: HandlersFor<'mentions'> & HandlersFor<'mentionPoli
         join conversations c on c.id = x.conversation_id and c.workspace_id = ${input.workspaceId}
         join messages m on m.id = x.message_id and m.deleted_at is null
        where x.user_id = ${userId} ${before}
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = ${userId}))
+         and ${mayRead(sql, userId)}
        order by x.created_at desc, x.seq desc
        limit ${input.limit ?? 50}`
     if (rows.length === 0) return []

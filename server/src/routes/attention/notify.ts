@@ -1,5 +1,5 @@
 import { effectiveLevel, KEYWORDS_MAX, normalizeKeyword, OCommsError, type NotifyLevel, type NotifyPref } from '@ocomms/shared'
-import { readableConversation, workspaceRole } from '../../access.js'
+import { mayRead, readableConversation, workspaceRole } from '../../access.js'
 import { ensureRow } from '../../attention/settings.js'
 import { transaction } from '../../events/transaction.js'
 import type { HandlersFor } from '../handler.js'
@@ -57,7 +57,7 @@ export const notifyHandlers: HandlersFor<'notify'> & HandlersFor<'keywords'> = {
       select np.conversation_id, c.kind, np.level, np.muted, np.ignore_channel_mentions
         from notify_prefs np join conversations c on c.id = np.conversation_id and c.workspace_id = ${input.workspaceId}
        where np.user_id = ${ctx.caller.userId}
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = np.user_id))
+         and ${mayRead(sql, ctx.caller.userId)}
          and (np.level is not null or np.muted or np.ignore_channel_mentions)
        order by np.updated_at desc`
     return rows.map(prefOut)

@@ -1,5 +1,5 @@
 import { OCommsError, type Unreads } from '@ocomms/shared'
-import { readableConversation, readableMessage, workspaceRole } from '../../access.js'
+import { mayRead, readableConversation, readableMessage, workspaceRole } from '../../access.js'
 import type { Sql } from '../../db/connect.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
@@ -69,7 +69,7 @@ async function threadCounts(sql: Sql, userId: string, workspaceId: string) {
         join conversations c on c.id = r.conversation_id and c.workspace_id = ${workspaceId}
         left join thread_read_markers trm on trm.user_id = tf.user_id and trm.root_id = tf.root_id
        where tf.user_id = ${userId} and tf.following
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = tf.user_id))
+         and ${mayRead(sql, userId)}
     )
     select f.root_id, f.marker,
            (select count(*)::int from messages m

@@ -3,6 +3,7 @@ import {
   assertCanManage,
   assertNotArchived,
   isAdmin,
+  mayRead,
   readableConversation,
   workspaceRole,
   type ConversationAccess,
@@ -90,7 +91,7 @@ export const conversationHandlers: HandlersFor<'conversation'> & HandlersFor<'ch
       sql,
       userId,
       input.all
-        ? sql`c.workspace_id = ${input.workspaceId} and (c.kind = 'public' or ${mine})`
+        ? sql`c.workspace_id = ${input.workspaceId} and ${mayRead(sql, userId)}`
         : sql`c.workspace_id = ${input.workspaceId} and ${mine}`,
       sql`order by c.kind in ('dm', 'group_dm'), c.name, c.created_at`,
     )

@@ -36,10 +36,10 @@ export const plainSends = batcherPer((services: Services) => ({
   alone: (send: PlainSend) => send.alone(),
   // Two transactions in flight: one fills while the other commits, and a batch waiting for a
   // lock (a conversation another change holds) does not stop every plain send of the process.
-  // With four lanes batches stayed small and throughput under load was a fifth lower.
+  // More lanes keep batches small, which costs throughput under load (docs/performance.md).
   lanes: 2,
-  // Under sustained load (bench P3: 256 sends in flight) a cap of 64 filled 94 % of batches and
-  // held sends back; at 128 batches average about 70 and throughput was 7–10 % higher.
+  // High enough that the load, not the cap, decides a batch's size under sustained load; a lower
+  // cap kept most batches full and sends waiting (measured in docs/performance.md).
   most: 128,
 }))
 

@@ -64,7 +64,7 @@ const sendChecks = batcherPer((services: Services) => {
   const together = async (checks: SendCheck[]): Promise<Checked[]> => {
     const column = <T>(f: (m: SendCheck) => T) => checks.map(f)
     const rows = await sql<(Checked & { i: string })[]>`
-      select x.i, ${accessColumns(sql)}, e.id as sent_id, e.conversation_id as sent_in
+      select x.i, ${accessColumns(sql, sql('x.user_id'))}, e.id as sent_id, e.conversation_id as sent_in
         from unnest(${column((k) => k.conversationId)}::uuid[], ${column((k) => k.userId)}::uuid[], ${column((k) => k.clientId)}::text[])
              with ordinality as x(conversation_id, user_id, client_id, i)
         left join conversations c on c.id = x.conversation_id

@@ -1,5 +1,5 @@
 import { limits, OCommsError, type SavedMessage } from '@ocomms/shared'
-import { readableMessage } from '../../access.js'
+import { mayRead, readableMessage } from '../../access.js'
 import { transaction } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import type { HandlersFor } from '../handler.js'
@@ -68,10 +68,9 @@ export const savedHandlers: HandlersFor<'saved'> = {
         from saved_items s
         join messages m on m.id = s.message_id
         join conversations c on c.id = m.conversation_id
-        join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = s.user_id and wm.state = 'active'
        where s.user_id = ${userId}
          and m.deleted_at is null
-         and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = s.user_id))
+         and ${mayRead(sql, userId)}
          ${input.workspaceId ? sql`and c.workspace_id = ${input.workspaceId}` : sql``}
          ${input.before ? sql`and s.created_at < ${input.before}::timestamptz` : sql``}
        order by s.created_at desc, s.message_id

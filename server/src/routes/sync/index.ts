@@ -1,4 +1,5 @@
 import { limits, type Event, type StreamKind } from '@ocomms/shared'
+import { mayRead } from '../../access.js'
 import { batcherPer } from '../../db/batcher.js'
 import type { Services } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
@@ -101,9 +102,8 @@ const headReads = batcherPer((services: Services) => {
              coalesce((
                select json_agg(${sql.unsafe(head('c'))})
                  from conversations c
-                 join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = q.user_id and wm.state = 'active'
                 where c.id in (select jsonb_array_elements_text(q.conversations)::uuid)
-                  and (c.kind = 'public' or exists (select 1 from conversation_members cm where cm.conversation_id = c.id and cm.user_id = q.user_id))
+                  and ${mayRead(sql, sql('q.user_id'))}
              ), '[]') as readable,
              coalesce((
                select json_agg(${sql.unsafe(head('w'))})
@@ -116,8 +116,7 @@ const headReads = batcherPer((services: Services) => {
                'heads', (select json_object_agg(c.id, c.last_seq)
                            from conversation_members cm
                            join conversations c on c.id = cm.conversation_id
-                           join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = cm.user_id and wm.state = 'active'
-                          where cm.user_id = u.id)) as me
+                          where cm.user_id = u.id and ${mayRead(sql, sql('u.id'))})) as me
         from jsonb_to_recordset(${JSON.stringify(asks.map((a, i) => ({ i, user_id: a.userId, conversations: a.conversations, workspaces: a.workspaces })))}::text::jsonb)
              as q(i int, user_id uuid, conversations jsonb, workspaces jsonb)
         join users u on u.id = q.user_id`
