@@ -29,13 +29,14 @@ t.test('the web app through a server restart: offline sends wait and go out once
   await box.fill('before the restart')
   await box.press('Enter')
   await log.getByRole('article').filter({ hasText: 'before the restart' }).waitFor()
+  await log.getByRole('article', { name: 'Ada, sending' }).waitFor({ state: 'detached' })
 
   await server.kill()
   await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor()
   t.pass('the page says it is offline')
   await box.fill('written while the server was down')
   await box.press('Enter')
-  const waiting = log.getByRole('article', { name: 'Ada, sending' })
+  const waiting = log.getByRole('article', { name: 'Ada, sending' }).filter({ hasText: 'written while the server was down' })
   await waiting.waitFor()
   t.pass('the message waits in the page, marked as sending')
 

@@ -72,5 +72,21 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   await A.page.getByRole('log', { name: 'Messages in Grace' }).getByText('A word in private?').waitFor()
   t.pass('and opens there')
 
+  // Pin, save and mark unread from the message's actions.
+  const privateWord = A.page.getByRole('log', { name: 'Messages in Grace' }).getByRole('article').filter({ hasText: 'A word in private?' })
+  await privateWord.hover()
+  await privateWord.getByRole('button', { name: 'Pin message' }).click()
+  await G.page.getByRole('log', { name: 'Messages in Ada' }).getByText('📌 Pinned').waitFor()
+  t.pass('a pin shows in the other browser')
+  await privateWord.hover()
+  await privateWord.getByRole('button', { name: 'Save message' }).click()
+  await privateWord.getByText('★ Saved').waitFor()
+  t.equal((await ada.call('saved.list', { workspaceId: ws.id })).length, 1, 'saved on the server')
+  await privateWord.hover()
+  await privateWord.getByRole('button', { name: 'Mark unread from here' }).click()
+  await nav(A).getByRole('link', { name: /^Grace, .*1 unread$/ }).waitFor()
+  await new Promise((r) => setTimeout(r, 500))
+  t.ok(await nav(A).getByRole('link', { name: /^Grace, .*1 unread$/ }).isVisible(), 'marked unread, and it stays unread while the conversation is open')
+
   for (const tab of [A, G]) t.same(tab.errors, [], 'no script errors and no CSP violations')
 })

@@ -77,12 +77,19 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   }, [backend, c.id, messages, more])
 
   // Read up to the newest message while the conversation is open and the page is seen.
+  // After "mark unread" (here or on another device) the marker moved back: it stays back until
+  // something new arrives or the conversation is opened again.
   const newest = messages.at(-1)?.seq ?? 0
+  const marker = state.readMarkers[c.id]?.lastReadSeq ?? 0
+  const previousMarker = useRef(marker)
+  const heldAt = useRef<number | null>(null)
+  if (marker < previousMarker.current) heldAt.current = newest
+  previousMarker.current = marker
   useEffect(() => {
-    if (!newest || document.visibilityState !== 'visible') return
-    const marker = state.readMarkers[c.id]?.lastReadSeq ?? 0
+    if (!newest || document.visibilityState !== 'visible' || heldAt.current === newest) return
+    heldAt.current = null
     if (newest > marker) backend.call('read.mark', { conversationId: c.id, seq: newest }).catch(() => {})
-  }, [backend, c.id, newest, state.readMarkers])
+  }, [backend, c.id, newest, marker])
 
   // Incoming messages of others are read out by screen readers (aria-live), once each.
   const [announce, setAnnounce] = useState('')

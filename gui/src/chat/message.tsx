@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { Message, User } from '@ocomms/shared'
 import { problem } from '../backend/http'
-import { useBackend } from '../backend/hooks'
+import { useBackend, useClientState } from '../backend/hooks'
 import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
 
@@ -22,6 +22,7 @@ interface Props {
 export function MessageRow(props: Props) {
   const { message: m, me } = props
   const backend = useBackend()
+  const saved = !!useClientState().saved[m.id]
   const [editing, setEditing] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [picker, setPicker] = useState(false)
@@ -50,6 +51,12 @@ export function MessageRow(props: Props) {
             <span className="author">{m.author.name}</span>
             <time dateTime={m.createdAt}>{timeLabel(m.createdAt)}</time>
           </header>
+          {(m.pinned || saved) && (
+            <p className="marks">
+              {m.pinned && <span>📌 Pinned</span>}
+              {saved && <span>★ Saved</span>}
+            </p>
+          )}
           {m.deleted ? (
             <p className="deleted">This message was deleted.</p>
           ) : editing ? (
@@ -128,6 +135,17 @@ export function MessageRow(props: Props) {
             {props.onOpenThread && (
               <button type="button" aria-label="Reply in thread" onClick={() => props.onOpenThread!(m)}>
                 💬
+              </button>
+            )}
+            <button type="button" aria-label={saved ? 'Remove from saved' : 'Save message'} aria-pressed={saved} onClick={() => void run(backend.call(saved ? 'saved.remove' : 'saved.add', { messageId: m.id }))}>
+              {saved ? '★' : '☆'}
+            </button>
+            <button type="button" aria-label={m.pinned ? 'Unpin message' : 'Pin message'} aria-pressed={m.pinned} onClick={() => void run(backend.call(m.pinned ? 'pin.remove' : 'pin.add', { messageId: m.id }))}>
+              📌
+            </button>
+            {!mine && (
+              <button type="button" aria-label="Mark unread from here" onClick={() => void run(backend.call('read.markUnread', { messageId: m.id }))}>
+                ◔
               </button>
             )}
             {mine && (
