@@ -1,6 +1,7 @@
 import { useSyncExternalStore } from 'react'
 import type { User, Workspace } from '@ocomms/shared'
 import { call } from './backend/http'
+import { IdbStore } from './backend/idb-store'
 
 /** Who is signed in in this browser, as the server says (the session itself is an HttpOnly cookie). */
 export type SessionState =
@@ -29,8 +30,11 @@ export async function refreshSession(): Promise<SessionState> {
 }
 
 export async function signOut(): Promise<void> {
+  const userId = state.status === 'signed-in' ? state.user.id : null
   await call('auth.logout', {}).catch(() => {})
   set({ status: 'signed-out' })
+  // What this browser kept of the account goes with the session.
+  if (userId) await IdbStore.forget(userId).catch(() => {})
 }
 
 export function useSession(): SessionState {

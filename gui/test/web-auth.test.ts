@@ -37,9 +37,19 @@ t.test('the web app: sign up, sign out, sign in by password and by mailed link, 
   t.notMatch(await page.evaluate(() => document.cookie), new RegExp(webSession.cookie), 'scripts cannot read it')
   t.same(await page.evaluate(() => JSON.stringify({ ...localStorage }).match(/[A-Za-z0-9_-]{43}/g)), null, 'no token in local storage')
 
+  const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))
+  let kept: Array<string | undefined> = []
+  for (let i = 0; i < 50 && kept.length === 0; i++) {
+    kept = await databases()
+    if (kept.length === 0) await new Promise((r) => setTimeout(r, 100))
+  }
+  t.match(kept, [/^ocomms-/], 'the client state is kept in IndexedDB')
+
   // Sign out, then in again with the password.
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.waitForURL('**/signin')
+  for (let i = 0; i < 50 && (await databases()).length > 0; i++) await new Promise((r) => setTimeout(r, 100))
+  t.same(await databases(), [], 'signing out deletes what the browser kept')
   t.notOk((await ada.context.cookies()).some((c) => c.name === webSession.cookie), 'signing out clears the cookie')
   await page.getByLabel('Email', { exact: true }).fill('ada@example.test')
   await page.getByLabel('Password', { exact: true }).fill('wrong password')

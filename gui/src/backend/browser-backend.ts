@@ -3,6 +3,7 @@ import { ClientEngine, MemoryStore, noChanges, type EngineEvent, type EngineSock
 import { io } from 'socket.io-client'
 import type { Backend } from './backend'
 import { csrfToken } from './http'
+import { IdbStore } from './idb-store'
 import { webSession } from '@ocomms/shared'
 
 const HISTORY_PAGE = 50
@@ -34,7 +35,7 @@ class PageStore extends MemoryStore {
  * from cursors after every (re)connect, the outbox with client ids, and the reducer's state in
  * memory. HTTP calls (while the socket is down) carry the CSRF header.
  */
-export function startBrowserBackend(session: { user: User; workspaces: Workspace[] }, workspaceId: string): Backend {
+export async function startBrowserBackend(session: { user: User; workspaces: Workspace[] }, workspaceId: string): Promise<Backend> {
   const listeners = new Set<() => void>()
   const eventListeners = new Set<(e: EngineEvent) => void>()
   let scheduled = false
@@ -49,9 +50,14 @@ export function startBrowserBackend(session: { user: User; workspaces: Workspace
   }
   // The outbox as one array per change, so the UI can compare it by identity.
   let outbox: OutboxEntry[] | null = null
-  const store = new PageStore(() => {
+  const outboxChanged = () => {
     outbox = null
     notify()
+  }
+  // IndexedDB when the browser has it (the page opens with what it had, offline too); else memory.
+  const store: MemoryStore = await IdbStore.open(session.user.id, outboxChanged).catch((err: unknown) => {
+    console.warn('IndexedDB is not available; the client state is kept in memory only', err)
+    return new PageStore(outboxChanged)
   })
   store.onChange(notify)
 
@@ -131,6 +137,7 @@ export function startBrowserBackend(session: { user: User; workspaces: Workspace
     },
     stop() {
       engine.stop()
+      if (store instanceof IdbStore) store.close()
       listeners.clear()
       eventListeners.clear()
     },

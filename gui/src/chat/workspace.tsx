@@ -23,9 +23,18 @@ export function Workspace(props: { session: SignedIn; route: Route }) {
   })
   const [backend, setBackend] = useState<Backend | null>(null)
   useEffect(() => {
-    const b = startBrowserBackend(session, workspaceId)
-    setBackend(b)
-    return () => b.stop()
+    let stopped = false
+    let started: Backend | null = null
+    void startBrowserBackend(session, workspaceId).then((b) => {
+      if (stopped) return b.stop()
+      started = b
+      setBackend(b)
+    })
+    return () => {
+      stopped = true
+      started?.stop()
+      setBackend(null)
+    }
     // One engine per signed-in user and workspace (a refreshed session object is the same one).
   }, [session.user.id, workspaceId])
 
