@@ -18,13 +18,26 @@ function set(next: SessionState): void {
 }
 
 /** Asks the server who this browser's cookie belongs to. */
+/** Who was signed in last, so the page can open offline with what it kept (cleared at sign-out). */
+const LAST = 'ocomms.last-session'
+
 export async function refreshSession(): Promise<SessionState> {
   try {
     const me = await call('auth.me', {})
-    set({ status: 'signed-in', user: me.user, sessionId: me.sessionId, workspaces: me.workspaces })
+    const next = { status: 'signed-in' as const, user: me.user, sessionId: me.sessionId, workspaces: me.workspaces }
+    localStorage.setItem(LAST, JSON.stringify(next))
+    set(next)
   } catch (err) {
-    if ((err as { code?: string }).code === 'unauthenticated') set({ status: 'signed-out' })
-    else throw err
+    if ((err as { code?: string }).code === 'unauthenticated') {
+      localStorage.removeItem(LAST)
+      set({ status: 'signed-out' })
+    } else {
+      // The server cannot be reached: open as the person last signed in here, from what this
+      // browser kept; the engine connects (and the server checks the cookie) once it is back.
+      const last = localStorage.getItem(LAST)
+      if (!last) throw err
+      set(JSON.parse(last) as SessionState)
+    }
   }
   return state
 }
@@ -32,6 +45,7 @@ export async function refreshSession(): Promise<SessionState> {
 export async function signOut(): Promise<void> {
   const userId = state.status === 'signed-in' ? state.user.id : null
   await call('auth.logout', {}).catch(() => {})
+  localStorage.removeItem(LAST)
   set({ status: 'signed-out' })
   // What this browser kept of the account goes with the session.
   if (userId) await IdbStore.forget(userId).catch(() => {})

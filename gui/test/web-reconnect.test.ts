@@ -50,5 +50,17 @@ t.test('the web app through a server restart: offline sends wait and go out once
   t.equal(texts.filter((x) => x === 'written while the server was down').length, 1, 'the offline message was delivered exactly once')
   t.equal(await log.getByRole('article').filter({ hasText: 'written while the server was down' }).count(), 1, 'and shows once')
   t.equal(await log.getByRole('article').filter({ hasText: 'before the restart' }).count(), 1, 'nothing is doubled')
-  t.same(A.errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(e)), [], 'no script errors')
+
+  // Without the server at all: the page opens from the service worker's shell and shows what
+  // IndexedDB kept, marked offline.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true))
+  await server.kill()
+  await page.reload()
+  await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor()
+  await log.getByRole('article').filter({ hasText: 'from Grace during the reconnect' }).waitFor()
+  t.pass('with the server down, a reload opens the app with what it had, marked offline')
+  await server.restart()
+  await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ state: 'detached', timeout: 20_000 })
+  t.pass('and it connects when the server is back')
+  t.same(A.errors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket|status of 50\d/.test(e)), [], 'no script errors')
 })
