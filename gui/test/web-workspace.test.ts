@@ -88,5 +88,20 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   await new Promise((r) => setTimeout(r, 500))
   t.ok(await nav(A).getByRole('link', { name: /^Grace, .*1 unread$/ }).isVisible(), 'marked unread, and it stays unread while the conversation is open')
 
+  // Ctrl+K jumps to a conversation by name; `:sho` offers emoji.
+  await A.page.keyboard.press('Control+k')
+  await A.page.getByRole('dialog', { name: 'Jump to a conversation' }).getByLabel('Conversation name').fill('desi')
+  await A.page.keyboard.press('Enter')
+  await A.page.getByRole('heading', { name: '#design', level: 1 }).waitFor()
+  t.pass('the quick switcher opens a conversation')
+  const box = A.page.getByRole('textbox', { name: 'Message #design' })
+  await box.pressSequentially('Ship it :tad', { delay: 10 })
+  await A.page.getByRole('listbox', { name: 'Emoji' }).getByRole('option', { name: /:tada:/ }).waitFor()
+  await box.press('Enter')
+  t.equal(await box.inputValue(), 'Ship it :tada: ', 'Enter takes the emoji offered')
+  await box.press('Enter')
+  await G.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: /^design, 1 unread$/ }).waitFor()
+  t.pass('and the message went out')
+
   for (const tab of [A, G]) t.same(tab.errors, [], 'no script errors and no CSP violations')
 })

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { searchEmoji } from '@ocomms/shared'
 import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
@@ -35,8 +36,22 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
     if (saveTimer.current) clearTimeout(saveTimer.current)
   }, [])
 
+  // `:sho` before the caret offers emoji by shortcode (Tab or Enter takes one, Escape none).
+  const [caret, setCaret] = useState(0)
+  const [dismissed, setDismissed] = useState<string | null>(null)
+  const [pick, setPick] = useState(0)
+  const typed = /(?:^|\s):([a-z0-9_+-]{2,})$/i.exec(text.slice(0, caret))?.[1] ?? null
+  const suggestions = typed && typed !== dismissed ? searchEmoji(typed, 6) : []
+  const takeEmoji = (shortcode: string) => {
+    const start = caret - typed!.length - 1
+    const next = `${text.slice(0, start)}:${shortcode}: ${text.slice(caret)}`
+    change(next)
+    setCaret(start + shortcode.length + 3)
+  }
+
   const change = (value: string) => {
     setText(value)
+    setPick(0)
     if (saveTimer.current) clearTimeout(saveTimer.current)
     saveTimer.current = setTimeout(() => {
       saveTimer.current = null
@@ -74,14 +89,43 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
         placeholder={props.placeholder}
         value={text}
         rows={1}
-        onChange={(e) => change(e.target.value)}
+        onChange={(e) => (change(e.target.value), setCaret(e.target.selectionStart))}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+        aria-autocomplete="list"
+        aria-controls={suggestions.length > 0 ? 'emoji-suggestions' : undefined}
+        aria-activedescendant={suggestions.length > 0 ? `emoji-${suggestions[pick]?.shortcode}` : undefined}
         onKeyDown={(e) => {
+          if (suggestions.length > 0) {
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault()
+              setPick((p) => (p + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length)
+              return
+            }
+            if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey)) {
+              e.preventDefault()
+              takeEmoji(suggestions[pick]!.shortcode)
+              return
+            }
+            if (e.key === 'Escape') {
+              setDismissed(typed)
+              return
+            }
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault()
             send()
           }
         }}
       />
+      {suggestions.length > 0 && (
+        <ul id="emoji-suggestions" className="suggestions" role="listbox" aria-label="Emoji">
+          {suggestions.map((sug, i) => (
+            <li key={sug.shortcode} id={`emoji-${sug.shortcode}`} role="option" aria-selected={i === pick} className={i === pick ? 'selected' : undefined} onMouseDown={(e) => (e.preventDefault(), takeEmoji(sug.shortcode))}>
+              <span aria-hidden="true">{sug.emoji}</span> :{sug.shortcode}:
+            </li>
+          ))}
+        </ul>
+      )}
       <button type="submit" className="send" aria-label="Send" disabled={!text.trim()}>
         ➤
       </button>

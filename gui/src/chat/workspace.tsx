@@ -6,6 +6,7 @@ import { navigate, type Route } from '../router'
 import type { SessionState } from '../session'
 import { ConversationPane } from './conversation'
 import { Sidebar } from './sidebar'
+import { QuickSwitcher } from './quick-switcher'
 import { ThreadPane } from './thread'
 
 type SignedIn = Extract<SessionState, { status: 'signed-in' }>
@@ -89,6 +90,19 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
     document.title = n > 0 ? `(${n}) ${workspace.name} · OComms` : `${workspace.name} · OComms`
   }, [unreads?.total, workspace.name])
 
+  // Ctrl/Cmd+K jumps to any conversation.
+  const [switcher, setSwitcher] = useState(false)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault()
+        setSwitcher(true)
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+
   const pane = threadId ? 'thread' : openId ? 'conversation' : 'sidebar'
   return (
     <div className="workspace" data-pane={pane}>
@@ -101,6 +115,7 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
         </main>
       )}
       {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} />}
+      {switcher && <QuickSwitcher conversations={conversations} me={me} onClose={() => setSwitcher(false)} />}
       {connection !== 'connected' && connection !== 'connecting' && (
         <div className="offline" role="status">
           {connection === 'signed_out' ? 'Your session has ended. Sign in again.' : 'Offline. Messages you write wait here and go out when the connection is back.'}
