@@ -32,9 +32,14 @@ export function QuickSwitcher(props: { conversations: Conversation[]; me: User; 
         value={query}
         onChange={(e) => (setQuery(e.target.value), setSelected(0))}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') (e.preventDefault(), setSelected((s) => Math.min(s + 1, matches.length - 1)))
-          if (e.key === 'ArrowUp') (e.preventDefault(), setSelected((s) => Math.max(s - 1, 0)))
-          if (e.key === 'Enter' && matches[selected]) (e.preventDefault(), open(matches[selected].c))
+          const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0
+          if (move !== 0) {
+            e.preventDefault()
+            setSelected((s) => Math.max(0, Math.min(s + move, matches.length - 1)))
+          } else if (e.key === 'Enter' && matches[selected]) {
+            e.preventDefault()
+            open(matches[selected].c)
+          }
         }}
       />
       <ul id="switcher-list" role="listbox" aria-label="Conversations" className="pick-list">
