@@ -57,6 +57,23 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   for (let i = 0; i < 40 && (await grace.call('draft.list', { workspaceId: ws.id })).some((d) => d.conversationId === general.id); i++) await new Promise((r) => setTimeout(r, 100))
   t.notOk((await grace.call('draft.list', { workspaceId: ws.id })).some((d) => d.conversationId === general.id), 'sending clears the draft')
 
+  // Browser notifications: held back by DND, shown without it (the same rule as the daemon's).
+  await A.context.grantPermissions(['notifications'])
+  // A string, not a function: the test's compiler would add helpers the page does not have.
+  await A.context.addInitScript({
+    content: `window.__shown = [];
+      window.Notification = class {
+        static permission = 'granted'
+        static requestPermission() { return Promise.resolve('granted') }
+        constructor(title, options) { window.__shown.push({ title, body: options && options.body }) }
+      }`,
+  })
+  await A.page.reload()
+  await A.page.getByRole('heading', { name: '#design', level: 1 }).waitFor()
+  const notified = () => A.page.evaluate(() => (window as unknown as { __shown: Array<{ title: string; body?: string }> }).__shown)
+  await ada.call('dnd.snooze', { minutes: 30 })
+  await A.page.waitForTimeout(300)
+
   // A direct message.
   await nav(G).getByRole('button', { name: 'New direct message' }).click()
   const picker = G.page.getByRole('dialog', { name: 'New message' })
@@ -68,7 +85,15 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   const dm = nav(A).getByRole('link', { name: /^Grace, 1 mention, 1 unread$/ })
   await dm.waitFor()
   t.pass('the DM appears in the other person\'s sidebar, unread and counted as a mention')
-  await dm.click()
+  await A.page.waitForTimeout(300)
+  t.same(await notified(), [], 'during DND the browser shows no notification')
+  await ada.call('dnd.off', {})
+  await A.page.waitForTimeout(300)
+  await G.page.getByRole('textbox', { name: 'Message Ada' }).fill('Still there?')
+  await G.page.getByRole('textbox', { name: 'Message Ada' }).press('Enter')
+  for (let i = 0; i < 50 && (await notified()).length === 0; i++) await A.page.waitForTimeout(100)
+  t.same(await notified(), [{ title: '@grace', body: 'Still there?' }], 'without DND it does')
+  await nav(A).getByRole('link', { name: /^Grace/ }).click()
   await A.page.getByRole('log', { name: 'Messages in Grace' }).getByText('A word in private?').waitFor()
   t.pass('and opens there')
 
@@ -84,9 +109,9 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   t.equal((await ada.call('saved.list', { workspaceId: ws.id })).length, 1, 'saved on the server')
   await privateWord.hover()
   await privateWord.getByRole('button', { name: 'Mark unread from here' }).click()
-  await nav(A).getByRole('link', { name: /^Grace, .*1 unread$/ }).waitFor()
+  await nav(A).getByRole('link', { name: /^Grace, .*\d+ unread$/ }).waitFor()
   await new Promise((r) => setTimeout(r, 500))
-  t.ok(await nav(A).getByRole('link', { name: /^Grace, .*1 unread$/ }).isVisible(), 'marked unread, and it stays unread while the conversation is open')
+  t.ok(await nav(A).getByRole('link', { name: /^Grace, .*\d+ unread$/ }).isVisible(), 'marked unread, and it stays unread while the conversation is open')
 
   // Ctrl+K jumps to a conversation by name; `:sho` offers emoji.
   await A.page.keyboard.press('Control+k')

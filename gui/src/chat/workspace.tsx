@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { Backend } from '../backend/backend'
 import { startBrowserBackend } from '../backend/browser-backend'
-import { BackendContext, useClientState, useConnection, useUnreads } from '../backend/hooks'
+import { BackendContext, useBackend, useClientState, useConnection, useUnreads } from '../backend/hooks'
 import { navigate, type Route } from '../router'
 import type { SessionState } from '../session'
 import { ConversationPane } from './conversation'
 import { Sidebar } from './sidebar'
+import { askForNotifications, useBrowserNotifications } from './notifications'
 import { QuickSwitcher } from './quick-switcher'
 import { ThreadPane } from './thread'
 
@@ -101,6 +102,14 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
+  }, [])
+
+  useBrowserNotifications(useBackend(), openId)
+  // Permission is asked at the first click in the app, as browsers require.
+  useEffect(() => {
+    const ask = () => askForNotifications()
+    window.addEventListener('pointerdown', ask, { once: true })
+    return () => window.removeEventListener('pointerdown', ask)
   }, [])
 
   const pane = threadId ? 'thread' : openId ? 'conversation' : 'sidebar'
