@@ -17,4 +17,6 @@ export default tseslint.config(
     files: ['gui/public/sw.js'],
     languageOptions: { globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', Response: 'readonly', URL: 'readonly' } },
   },
+  // The desktop app's stand-in renderer runs in a browser page.
+  { files: ['desktop/renderer-placeholder/**/*.js'], languageOptions: { globals: { window: 'readonly', document: 'readonly' } } },
 )

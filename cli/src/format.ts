@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import type { Conversation, Member, Message } from '@ocomms/shared'
+import { messageLink } from '@ocomms/shared/core'
 
 type TableClass = typeof import('cli-table3')
 // Loaded when a table is printed, not on every start.
@@ -49,6 +50,11 @@ export function messageLine(m: Message): string {
   const head = `${String(m.seq).padStart(4)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}`
   const more = rest.map((l) => `      ${l}`)
   return [head + (marks.length ? `  (${marks.join(', ')})` : ''), ...more].join('\n')
+}
+
+/** A message line followed by its `ocomms://` link, which the desktop app opens at that message. */
+export function linkedMessageLine(m: Message): string {
+  return `${messageLine(m)}\n      ${messageLink(m)}`
 }
 
 export function conversationDetails(c: Conversation, me?: string): string {

@@ -32,6 +32,9 @@ t.test('reactions, pins, saved items and files from the CLI', async (t) => {
   const pins = await ann.json<PinnedMessage[]>(['pins', '#dev'])
   t.same(pins.map((p) => p.id), [hello.id])
   t.match(pins[0], { pinnedBy: { handle: 'bob' }, pinnedAt: String })
+  // Human output gives each message's ocomms:// link, which the desktop app opens at the message.
+  t.match((await ann.run(['pins', '#dev'])).stdout, `ocomms://message/${hello.conversationId}/${hello.id}`)
+  t.match((await ann.run(['send', '#dev', 'linked'])).stdout, /^\s+ocomms:\/\/message\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/m)
   t.equal((await cara.run(['pin', hello.id])).code, 1, 'a non-member cannot pin')
 
   // read shows reactions, the pin and rendered markdown.

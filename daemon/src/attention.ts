@@ -1,4 +1,4 @@
-import { notificationBody, notificationHeldBy, notificationTitle, NOTIFICATION_STALE_MS, OCommsError, type DndStatus, type Event, type NotificationData, type NotifyPref } from '@ocomms/shared'
+import { knownEvent, notificationBody, notificationHeldBy, notificationTitle, NOTIFICATION_STALE_MS, OCommsError, type DndStatus, type Event, type NotificationData } from '@ocomms/shared'
 import type { Logger } from 'pino'
 import type { AttentionStore, NotificationEntry } from './attention-store.js'
 import { showDesktopNotification } from './desktop-notify.js'
@@ -10,6 +10,10 @@ export interface AttentionHooks {
   /** Calls a server operation; rejects when unreachable. */
   getDnd(): Promise<DndStatus>
   setDraft(d: { conversationId: string; threadRootId: string | null; text: string }): Promise<unknown>
+  /** A frontend (the desktop app) shows notifications itself: the daemon pops none of its own. */
+  delegated(): boolean
+  /** Tells such frontends the verdict on each notification. */
+  decided(entry: NotificationEntry): void
 }
 
 
@@ -26,18 +30,18 @@ export class Attention {
 
   /** An event applied to the cache (in order, once). */
   onEvent(event: Event): void {
-    const data = event.data
+    if (!knownEvent(event)) return
     switch (event.type) {
       case 'dnd.updated':
-        if (data.dnd) this.store.setDnd(data.dnd as DndStatus)
+        this.store.setDnd(event.data.dnd)
         break
       case 'notify.updated': {
-        const pref = data.pref as NotifyPref | undefined
-        if (pref) this.store.setQuiet(pref.conversationId, pref.muted || pref.effectiveLevel === 'none')
+        const pref = event.data.pref
+        this.store.setQuiet(pref.conversationId, pref.muted || pref.effectiveLevel === 'none')
         break
       }
       case 'notification':
-        this.notify(event.at, data as unknown as NotificationData)
+        this.notify(event.at, event.data)
         break
     }
   }
@@ -53,8 +57,10 @@ export class Attention {
     const title = notificationTitle(data)
     const body = notificationBody(data)
     const fresh = now.getTime() - Date.parse(eventAt) < NOTIFICATION_STALE_MS
-    const desktop = heldBy === null && fresh ? showDesktopNotification(title, body, this.hooks.log) : false
-    return this.store.addNotification({
+    // With the desktop app open, `desktop` means "the app is told to show it"; it shows what the daemon released.
+    const release = heldBy === null && fresh
+    const desktop = release && (this.hooks.delegated() || showDesktopNotification(title, body, this.hooks.log))
+    const entry = this.store.addNotification({
       at: now.toISOString(),
       conversationId: data.conversationId,
       messageId: data.messageId,
@@ -66,6 +72,8 @@ export class Attention {
       heldBy,
       desktop,
     })
+    this.hooks.decided(entry)
+    return entry
   }
 
   /** After each catch-up with the server: current DND settings, then drafts kept while offline. */

@@ -5,7 +5,6 @@ import type { DaemonMethodMap, DaemonMethodName, EventNotification, ParamsOf, Re
 // Values from the small entry points only: the index builds every schema (TUI start-up, docs/tui.md).
 import { DAEMON_EVENT_NOTIFICATION, OCommsError } from '@ocomms/shared/core'
 import type { Static } from '@sinclair/typebox'
-import { fromRpcError } from './rpc-errors.js'
 
 /**
  * The one client of the daemon's JSON-RPC socket, for every frontend (the CLI, the TUI, the
@@ -54,7 +53,22 @@ type Incoming =
   | { jsonrpc: '2.0'; id: number; error: RpcError }
   | { jsonrpc: '2.0'; method: string; params?: unknown }
 
+/** JSON-RPC 2.0's own error codes (spelled out: the client loads no JSON-RPC library). */
+const METHOD_NOT_FOUND = -32601
+const INVALID_PARAMS = -32602
+const INVALID_REQUEST = -32600
+
 /** A JSON-RPC error from the daemon as the closed OComms error set (the daemon puts the code in `data`). */
+export function fromRpcError(error: RpcError): OCommsError {
+  const data = error.data as { code?: unknown } | undefined
+  // The sentence is the error's own; `data` may repeat it or carry only the code.
+  if (data && typeof data === 'object' && typeof data.code === 'string') return OCommsError.from({ message: error.message, ...data })
+  if (error.code === METHOD_NOT_FOUND) {
+    return new OCommsError('not_found', `${error.message} (the daemon may be older than this client: run ocomms daemon stop)`)
+  }
+  if (error.code === INVALID_PARAMS || error.code === INVALID_REQUEST) return new OCommsError('invalid_input', error.message)
+  return new OCommsError('internal', error.message)
+}
 export const errorFromRpc = fromRpcError
 
 export interface DaemonClientOptions {

@@ -31,6 +31,8 @@ interface Subscription {
   conn: Socket
   profile: string
   conversations: Set<string> | null
+  /** Shows desktop notifications itself and receives `daemon.notification`. */
+  notifications: boolean
 }
 
 export interface CallContext {
@@ -149,6 +151,7 @@ export class Daemon {
     const session = new ProfileSession(name, stored, new Cache(this.cachePath(name)), {
       log: this.log,
       publish: (profile, event) => this.publish(profile, event),
+      showsNotifications: (profile) => [...this.subscriptions.values()].some((s) => s.profile === profile && s.notifications),
       saveProfile: (profile, value) => {
         if (this.sessions.get(profile)) this.store.set(profile, value)
       },
@@ -176,9 +179,9 @@ export class Daemon {
 
   // subscriptions
 
-  subscribe(conn: Socket, profile: string, conversationIds: string[] | undefined): string {
+  subscribe(conn: Socket, profile: string, conversationIds: string[] | undefined, notifications = false): string {
     const id = randomUUID()
-    this.subscriptions.set(id, { conn, profile, conversations: conversationIds ? new Set(conversationIds) : null })
+    this.subscriptions.set(id, { conn, profile, conversations: conversationIds ? new Set(conversationIds) : null, notifications })
     return id
   }
 
@@ -197,6 +200,7 @@ export class Daemon {
           : null
     for (const [subscriptionId, sub] of this.subscriptions) {
       if (sub.profile !== profile) continue
+      if (event.type === 'daemon.notification' && !sub.notifications) continue
       if (sub.conversations && conversationId && !sub.conversations.has(conversationId)) continue
       writeLine(sub.conn, { jsonrpc: '2.0', method: DAEMON_EVENT_NOTIFICATION, params: { subscriptionId, profile, event } })
     }

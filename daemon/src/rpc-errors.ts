@@ -11,17 +11,3 @@ export function toRpcError(err: unknown): JSONRPCErrorException {
   const rpcCode = e.code === 'invalid_input' ? JSONRPCErrorCode.InvalidParams : APPLICATION_ERROR
   return new JSONRPCErrorException(e.message, rpcCode, e.toJSON())
 }
-
-/** The other way round, for clients: any JSON-RPC error becomes an OCommsError. */
-export function fromRpcError(error: { code: number; message: string; data?: unknown }): OCommsError {
-  const data = error.data as { code?: unknown } | undefined
-  // The sentence is the error's own; `data` may repeat it or carry only the code.
-  if (data && typeof data === 'object' && typeof data.code === 'string') return OCommsError.from({ message: error.message, ...data })
-  if (error.code === JSONRPCErrorCode.MethodNotFound) {
-    return new OCommsError('not_found', `${error.message} (the daemon may be older than this client: run ocomms daemon stop)`)
-  }
-  if (error.code === JSONRPCErrorCode.InvalidParams || error.code === JSONRPCErrorCode.InvalidRequest) {
-    return new OCommsError('invalid_input', error.message)
-  }
-  return new OCommsError('internal', error.message)
-}

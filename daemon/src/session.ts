@@ -15,6 +15,8 @@ export type DaemonEvent = EngineEvent
 export interface SessionHooks {
   log: Logger
   publish(profile: string, event: DaemonEvent): void
+  /** Whether a frontend of this profile shows desktop notifications itself. */
+  showsNotifications(profile: string): boolean
   saveProfile(profile: string, stored: StoredProfile): void
 }
 
@@ -60,6 +62,8 @@ export class ProfileSession {
       profile: name,
       getDnd: () => this.call('dnd.get', {}),
       setDraft: (d) => this.call('draft.set', { conversationId: d.conversationId, text: d.text, ...(d.threadRootId ? { threadRootId: d.threadRootId } : {}) }),
+      delegated: () => hooks.showsNotifications(name),
+      decided: (notification) => hooks.publish(name, { type: 'daemon.notification', notification }),
     })
   }
 

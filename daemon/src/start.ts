@@ -12,6 +12,12 @@ export interface ConnectOptions {
   /** Start the daemon when none answers (the default). */
   start?: boolean
   timeoutMs?: number
+  /**
+   * The Node.js that runs a daemon started on demand; default this process's own. The desktop app
+   * passes one: its own executable is Electron, whose native modules (better-sqlite3) are built
+   * for another ABI.
+   */
+  node?: string
 }
 
 /** The daemon's entry point, resolved the same way this module was (source or built). */
@@ -34,11 +40,11 @@ function checkHome(home: string): void {
 }
 
 /** Starts the daemon in the background (detached, logging to daemon.log) without waiting. */
-export function spawnDaemon(home: string): void {
+export function spawnDaemon(home: string, node?: string): void {
   const { log } = homePaths(home)
   const out = openSync(log, 'a', 0o600)
   try {
-    const child = spawn(process.execPath, [...process.execArgv, daemonMain()], {
+    const child = spawn(node ?? process.execPath, node ? [daemonMain()] : [...process.execArgv, daemonMain()], {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, OCOMMS_HOME: home },
@@ -76,7 +82,7 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Daemo
   } catch (err) {
     if (options.start === false) throw new OCommsError('unavailable', `The daemon is not running (${(err as Error).message}).`)
   }
-  spawnDaemon(home)
+  spawnDaemon(home, options.node)
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   let last: unknown
   while (Date.now() < deadline) {

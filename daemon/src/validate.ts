@@ -1,4 +1,4 @@
-import { OCommsError } from '@ocomms/shared'
+import { OCommsError } from '@ocomms/shared/core'
 import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 

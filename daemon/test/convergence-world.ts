@@ -41,6 +41,7 @@ export async function startObserver(t: Teardown, server: TestServer, user: TestU
       log,
       publish: () => {},
       saveProfile: (_name, stored) => (profile = stored),
+      showsNotifications: () => false,
     })
   const observer: Observer = {
     user,
@@ -111,30 +112,38 @@ export async function serverView(o: Observer, ws: Workspace, conversationsWithHi
   const u = o.user
   const conversations = await u.call('conversation.list', { workspaceId: ws.id, all: true })
   const messages: Record<string, unknown> = {}
-  for (const c of conversations) {
-    if (!c.isMember || !conversationsWithHistory.has(c.id)) continue
-    for (const m of await u.call('message.list', { conversationId: c.id, limit: 200 })) {
-      messages[m.id] = messageView(m)
-      if (m.replyCount > 0 || m.threadRootId || threadRoots.has(m.id)) {
-        const thread = await u.call('thread.replies', { messageId: m.threadRootId ?? m.id })
-        for (const r of thread.replies) messages[r.id] = messageView(r)
-      }
-    }
+  const pages = await Promise.all(
+    conversations.filter((c) => c.isMember && conversationsWithHistory.has(c.id)).map((c) => u.call('message.list', { conversationId: c.id, limit: 200 })),
+  )
+  const roots = new Set<string>()
+  for (const m of pages.flat()) {
+    messages[m.id] = messageView(m)
+    if (m.replyCount > 0 || threadRoots.has(m.id)) roots.add(m.id)
+    if (m.threadRootId) roots.add(m.threadRootId)
   }
-  const follows: Record<string, boolean> = {}
-  for (const { key } of o.session.cache.db.prepare<[], { key: string }>("select key from records where tbl = 'follows'").all()) {
-    follows[key] = (await u.call('thread.replies', { messageId: key, limit: 1 })).following
+  for (const thread of await Promise.all([...roots].map((id) => u.call('thread.replies', { messageId: id })))) {
+    for (const r of thread.replies) messages[r.id] = messageView(r)
   }
-  const dnd = await u.call('dnd.get', {})
+  const followKeys = o.session.cache.db.prepare<[], { key: string }>("select key from records where tbl = 'follows'").all().map((r) => r.key)
+  const [follows, dnd, members, saved, drafts, notifyPrefs, keywords, mentionPolicy] = await Promise.all([
+    Promise.all(followKeys.map(async (key) => [key, (await u.call('thread.replies', { messageId: key, limit: 1 })).following] as const)).then((e) => Object.fromEntries(e)),
+    u.call('dnd.get', {}),
+    u.call('member.list', { workspaceId: ws.id }),
+    u.call('saved.list', { workspaceId: ws.id }),
+    u.call('draft.list', { workspaceId: ws.id }),
+    u.call('notify.list', { workspaceId: ws.id }),
+    u.call('keywords.get', {}),
+    u.call('mentionPolicy.get', { workspaceId: ws.id }),
+  ])
   return {
     conversations: byId(conversations).map(conversationView),
-    members: byId(await u.call('member.list', { workspaceId: ws.id })).map(memberView),
+    members: byId(members).map(memberView),
     messages,
-    saved: (await u.call('saved.list', { workspaceId: ws.id })).map((m) => m.id).sort(),
-    drafts: (await u.call('draft.list', { workspaceId: ws.id })).sort((a, b) => (a.conversationId + a.threadRootId < b.conversationId + b.threadRootId ? -1 : 1)),
-    notifyPrefs: (await u.call('notify.list', { workspaceId: ws.id })).sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1)),
-    keywords: [...(await u.call('keywords.get', {})).keywords].sort(),
-    mentionPolicy: await u.call('mentionPolicy.get', { workspaceId: ws.id }),
+    saved: saved.map((m) => m.id).sort(),
+    drafts: drafts.sort((a, b) => (a.conversationId + a.threadRootId < b.conversationId + b.threadRootId ? -1 : 1)),
+    notifyPrefs: notifyPrefs.sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1)),
+    keywords: [...keywords.keywords].sort(),
+    mentionPolicy,
     follows,
     dnd: { snoozeUntil: dnd.snoozeUntil, schedule: dnd.schedule, timeZone: dnd.timeZone },
   }

@@ -223,10 +223,17 @@ const canonical = (v: unknown): string =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
   )
 
-async function converged(t: Tap.Test, o: Observer, ws: Workspace, label: string) {
-  let server: View | null = null
-  let cache: View | null = null
+async function converged(t: { same(a: unknown, b: unknown, message: string): unknown }, o: Observer, ws: Workspace, label: string) {
+  let server: View
+  let cache: View
   const deadline = Date.now() + 4_000
+  // First, cheaply: every conversation followed up to the server's head.
+  for (;;) {
+    const heads = (await o.user.call('conversation.list', { workspaceId: ws.id })).filter((c) => c.isMember)
+    const cursors = o.session.cache.memberCursors()
+    if (heads.every((c) => cursors[c.id] === c.lastSeq) || Date.now() > deadline) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
   for (;;) {
     cache = cacheView(o, ws)
     const cached = Object.values(cache.messages) as Array<{ conversationId: string; threadRootId: string | null }>

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { Conversation, DndStatus, Draft, Unreads } from '@ocomms/shared'
 import { textArg, positiveInt, UsageError, type Cli } from '../context.js'
+import { messageLink } from '@ocomms/shared/core'
 import { conversationLabel, messageLine, table, when } from '../format.js'
 import { action } from './action.js'
 
@@ -123,7 +124,7 @@ export function registerAttention(program: Command): void {
         if (cli.globals.json) return cli.out(items)
         const label = await labels(cli)
         cli.out(items, () =>
-          items.length === 0 ? 'No mentions.' : items.map((m) => `${label(m.conversationId)}  ${messageLine(m).trimStart()}  [${m.mention.kind}${m.mention.keyword ? `: ${m.mention.keyword}` : ''}]`).join('\n'),
+          items.length === 0 ? 'No mentions.' : items.map((m) => `${label(m.conversationId)}  ${messageLine(m).trimStart()}  [${m.mention.kind}${m.mention.keyword ? `: ${m.mention.keyword}` : ''}]\n      ${messageLink(m)}`).join('\n'),
         )
       }),
     )

@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
 import type { Message } from '@ocomms/shared'
 import { positiveInt, UsageError } from '../context.js'
-import { messageLine } from '../format.js'
+import { linkedMessageLine, messageLine } from '../format.js'
 import { action } from './action.js'
 
 const refHelp = 'a message id (from --json output) or #channel/SEQ'
 
 /** One line per message, or a sentence when there are none. */
-const lines = (messages: Message[], empty: string) => (messages.length === 0 ? empty : messages.map(messageLine).join('\n'))
+const lines = (messages: Message[], empty: string) => (messages.length === 0 ? empty : messages.map(linkedMessageLine).join('\n'))
 
 /** Reactions, pins and saved items: small acts on one message. */
 export function registerItems(program: Command): void {
@@ -68,7 +68,7 @@ export function registerItems(program: Command): void {
         const c = await cli.target(target)
         const pins = await cli.call('pin.list', { conversationId: c.id })
         cli.out(pins, () =>
-          pins.length === 0 ? '(nothing pinned)' : pins.map((p) => `${messageLine(p)}\n      pinned by @${p.pinnedBy.handle}`).join('\n'),
+          pins.length === 0 ? '(nothing pinned)' : pins.map((p) => `${linkedMessageLine(p)}\n      pinned by @${p.pinnedBy.handle}`).join('\n'),
         )
       }),
     )

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { Message } from '@ocomms/shared'
 import { positiveInt, textArg, type Cli } from '../context.js'
-import { conversationLabel, messageLine, richMessage } from '../format.js'
+import { conversationLabel, linkedMessageLine, messageLine, richMessage } from '../format.js'
 import { action } from './action.js'
 import { uploadUnattached } from './files.js'
 
@@ -59,7 +59,7 @@ export function registerMessages(program: Command): void {
           cli.say(`queued: the server is unreachable; the message will be delivered when the connection is back (clientId ${res.clientId}).`)
           return cli.out({ queued: true, clientId: res.clientId, conversationId: c.id })
         }
-        cli.out(res.message, () => messageLine(res.message!))
+        cli.out(res.message, () => linkedMessageLine(res.message!))
       }),
     )
 

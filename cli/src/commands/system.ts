@@ -134,7 +134,7 @@ export function registerSystem(program: Command): void {
     )
   daemon
     .command('status')
-    .description('Whether the daemon runs, its version, and each profile\'s connection and outbox. Exit code 3 when it is not running.')
+    .description('Whether the daemon runs, its version, and each profile\'s connection (and why it is not connected), outbox and sends set aside because the server refused them. Exit code 3 when it is not running.')
     .action(
       action(async (cli) => {
         let client

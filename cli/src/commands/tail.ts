@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Event, Message, PresenceInfo, TypingSignal } from '@ocomms/shared'
+import { knownEvent, type Event, type EventOf, type KnownEvent, type PresenceInfo, type TypingSignal } from '@ocomms/shared'
 import { Cli } from '../context.js'
 import { conversationLabel, messageLine } from '../format.js'
 
@@ -8,16 +8,18 @@ type TailEvent = Event | { type: string; [key: string]: unknown }
 function human(event: TailEvent, labels: Map<string, string>, handles: Map<string, string>): string | null {
   const e = event as Event
   const where = e.conversationId ? (labels.get(e.conversationId) ?? e.conversationId) : ''
-  const data = (e.data ?? {}) as Record<string, unknown>
-  switch (e.type) {
+  const known = 'stream' in event && knownEvent(e) ? e : null
+  switch (known?.type) {
     case 'message.created':
-      return `${where}  ${messageLine(data.message as Message).trimStart()}`
+      return `${where}  ${messageLine(known.data.message).trimStart()}`
     case 'message.updated':
-      return `${where}  edited: ${messageLine(data.message as Message).trimStart()}`
+      return `${where}  edited: ${messageLine(known.data.message).trimStart()}`
     case 'message.deleted':
       return `${where}  a message was deleted`
     case 'conversation.updated':
-      return `${where}  updated: topic "${(data.conversation as { topic?: string })?.topic ?? ''}"`
+      return `${where}  updated: topic "${known.data.conversation.topic}"`
+  }
+  switch (e.type) {
     case 'typing': {
       const t = event as unknown as TypingSignal
       return t.typing ? `${where}  @${t.handle} is typing${t.threadRootId ? ' (in a thread)' : ''}` : null
@@ -60,8 +62,8 @@ export function registerTail(program: Command): void {
       handles.set(me.user.id, me.user.handle)
       client.onEvent(({ event }) => {
         const e = event as TailEvent
-        if (e.type === 'conversation.added' && (e as Event).data?.conversation) {
-          const c = (e as Event).data.conversation as Parameters<typeof conversationLabel>[0] & { id: string }
+        if ('stream' in e && knownEvent(e as Event) && (e as KnownEvent).type === 'conversation.added') {
+          const c = (e as EventOf<'conversation.added'>).data.conversation
           labels.set(c.id, conversationLabel(c, me.user.handle))
         }
         if (cli.globals.json) {

@@ -307,7 +307,8 @@ export class ClientEngine {
       } finally {
         this.syncing = null
       }
-      if (this.synced) {
+      // Stopped meanwhile: its storage may be closed already.
+      if (this.synced && !this.closed) {
         void this.flushOutbox()
         void this.runAfterSync()
       }
@@ -537,6 +538,7 @@ export class ClientEngine {
   }
 
   private async flushOnce(): Promise<void> {
+    if (this.closed) return
     for (const entry of this.storage.outboxList()) {
       if (entry.failed) continue
       const socket = this.socket

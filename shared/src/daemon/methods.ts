@@ -203,7 +203,18 @@ export const subscribe = defineMethod({
   summary:
     'Receive live events as `event` notifications ({subscriptionId, profile, event}) until unsubscribe or disconnect; ' +
     'optionally only for some conversations. Local events (connection state, outbox delivery) come too.',
-  params: Type.Object({ profile: ProfileParam, conversationIds: Type.Optional(Type.Array(Id)) }),
+  params: Type.Object({
+    profile: ProfileParam,
+    conversationIds: Type.Optional(Type.Array(Id)),
+    notifications: Type.Optional(
+      Type.Boolean({
+        description:
+          'This frontend shows desktop notifications itself (the desktop app): it also receives `daemon.notification` ' +
+          'events, each with the daemon\'s verdict (`desktop: true` = show it now; DND and preferences already applied), ' +
+          'and the daemon shows none of its own while such a subscription is open.',
+      }),
+    ),
+  }),
   result: Type.Object({ subscriptionId: Type.String() }),
 })
 
@@ -212,21 +223,6 @@ export const unsubscribe = defineMethod({
   summary: 'Stop a subscription.',
   params: Type.Object({ subscriptionId: Type.String() }),
   result: Ok,
-})
-
-/** The params of a DAEMON_EVENT_NOTIFICATION. */
-export const EventNotification = Type.Object({
-  subscriptionId: Type.String(),
-  profile: Type.String(),
-  event: Type.Union([
-    Event,
-    Type.Object({ type: Type.Literal('daemon.connection'), connection: ConnectionState }),
-    Type.Object({ type: Type.Literal('daemon.outbox.delivered'), clientId: Type.String(), message: Message }),
-    Type.Object({ type: Type.Literal('daemon.outbox.failed'), clientId: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
-    // Ephemeral socket signals, forwarded as they come (no seq, never replayed).
-    Type.Composite([Type.Object({ type: Type.Literal('typing') }), TypingSignal]),
-    Type.Composite([Type.Object({ type: Type.Literal('presence') }), PresenceInfo]),
-  ]),
 })
 
 export const filesUpload = defineMethod({
@@ -282,6 +278,23 @@ export const NotificationRecord = Type.Object({
   shown: Type.Boolean({ description: 'Released to the person (not held back).' }),
   heldBy: Nullable(Type.Union([Type.Literal('dnd'), Type.Literal('preference')])),
   desktop: Type.Boolean({ description: 'A desktop notification was actually displayed.' }),
+})
+
+/** The params of a DAEMON_EVENT_NOTIFICATION. */
+export const EventNotification = Type.Object({
+  subscriptionId: Type.String(),
+  profile: Type.String(),
+  event: Type.Union([
+    Event,
+    Type.Object({ type: Type.Literal('daemon.connection'), connection: ConnectionState }),
+    Type.Object({ type: Type.Literal('daemon.outbox.delivered'), clientId: Type.String(), message: Message }),
+    Type.Object({ type: Type.Literal('daemon.outbox.failed'), clientId: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+    // Only to subscriptions that asked with `notifications: true`: the daemon's verdict on one notification.
+    Type.Object({ type: Type.Literal('daemon.notification'), notification: NotificationRecord }),
+    // Ephemeral socket signals, forwarded as they come (no seq, never replayed).
+    Type.Composite([Type.Object({ type: Type.Literal('typing') }), TypingSignal]),
+    Type.Composite([Type.Object({ type: Type.Literal('presence') }), PresenceInfo]),
+  ]),
 })
 
 export const notificationsList = defineMethod({

@@ -1,0 +1,73 @@
+import type { DaemonMethodMap, DaemonMethodName, ParamsOf, ResultOf } from '@ocomms/shared'
+import type { EventNotificationParams } from '@ocomms/daemon'
+import { wireNotifications, type DaemonLinkState, type OpenRequest, type RendererBridge } from './protocol.js'
+
+/** The part of a WebSocket this needs: the browser's, or the `ws` package's in Node. */
+export interface WebSocketLike {
+  send(data: string): void
+  close(): void
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+/**
+ * The renderer's side of the WebSocket transport (ws-transport.ts): the same `RendererBridge`
+ * the preload gives the page in the app, for a page running in a plain browser. Written without
+ * Node or DOM imports so it bundles into the web app's test build as it is.
+ */
+export async function connectBridge(url: string, Socket: WebSocketConstructor): Promise<RendererBridge & { close(): void }> {
+  const ws = new Socket(url)
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve())
+    ws.addEventListener('error', () => reject(new Error(`Cannot reach the bridge at ${url.replace(/token=[^&]*/, 'token=…')}.`)))
+  })
+  let nextId = 1
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>()
+  const listeners = { event: new Set<(v: never) => void>(), daemon: new Set<(v: never) => void>(), open: new Set<(v: never) => void>() }
+  const byMethod: Record<string, keyof typeof listeners> = {
+    [wireNotifications.event]: 'event',
+    [wireNotifications.daemon]: 'daemon',
+    [wireNotifications.open]: 'open',
+  }
+  ws.addEventListener('message', ({ data }) => {
+    let m: { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: string; message: string } }
+    try {
+      m = JSON.parse(String(data)) as typeof m
+    } catch {
+      return
+    }
+    if (typeof m.id === 'number' && pending.has(m.id)) {
+      const p = pending.get(m.id)!
+      pending.delete(m.id)
+      if (m.error) p.reject(m.error)
+      else p.resolve(m.result)
+      return
+    }
+    const kind = m.method ? byMethod[m.method] : undefined
+    if (kind) for (const l of listeners[kind]) l(m.params as never)
+  })
+  ws.addEventListener('close', () => {
+    for (const p of pending.values()) p.reject({ code: 'unavailable', message: 'The bridge closed the connection.' })
+    pending.clear()
+  })
+  const on =
+    <T>(kind: keyof typeof listeners) =>
+    (listener: (value: T) => void) => {
+      listeners[kind].add(listener as (v: never) => void)
+      return () => void listeners[kind].delete(listener as (v: never) => void)
+    }
+  return {
+    call<N extends DaemonMethodName>(method: N, params: ParamsOf<DaemonMethodMap[N]>): Promise<ResultOf<DaemonMethodMap[N]>> {
+      return new Promise((resolve, reject) => {
+        const id = nextId++
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+      })
+    },
+    onEvent: on<EventNotificationParams>('event'),
+    onDaemon: on<DaemonLinkState>('daemon'),
+    onOpen: on<OpenRequest>('open'),
+    close: () => ws.close(),
+  }
+}
