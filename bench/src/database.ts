@@ -74,3 +74,35 @@ async function treeCpu(pidFile: string): Promise<number | null> {
   }
   return total
 }
+
+/** What PostgreSQL counted so far: commits, WAL, checkpoints and autovacuum runs (see dbCounters). */
+export interface DbCounters {
+  commits: number
+  walRecords: number
+  walBytes: number
+  checkpoints: number
+  autovacuums: number
+}
+
+/**
+ * PostgreSQL's own counters, read between two points of a scenario: transactions and WAL per
+ * message do not depend on how loaded the machine is, and checkpoints or autovacuum runs during
+ * a step say what else the disk and the database did meanwhile. Backends report their counts
+ * to the statistics within a second of being idle, so read them after a pause.
+ */
+export async function dbCounters(url: string): Promise<DbCounters> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    const [db] = await sql<{ commits: number }[]>`select xact_commit::float8 as commits from pg_stat_database where datname = current_database()`
+    const [wal] = await sql<{ records: number; bytes: number }[]>`select wal_records::float8 as records, wal_bytes::float8 as bytes from pg_stat_wal`
+    // PostgreSQL 17 moved the checkpoint counts to their own view.
+    const [{ v } = { v: null }] = await sql<{ v: string | null }[]>`select to_regclass('pg_catalog.pg_stat_checkpointer')::text as v`
+    const [cp] = v
+      ? await sql<{ n: number }[]>`select (num_timed + num_requested)::float8 as n from pg_stat_checkpointer`
+      : await sql<{ n: number }[]>`select (checkpoints_timed + checkpoints_req)::float8 as n from pg_stat_bgwriter`
+    const [av] = await sql<{ n: number }[]>`select coalesce(sum(autovacuum_count + autoanalyze_count), 0)::float8 as n from pg_stat_user_tables`
+    return { commits: db!.commits, walRecords: wal!.records, walBytes: wal!.bytes, checkpoints: cp!.n, autovacuums: av!.n }
+  } finally {
+    await sql.end()
+  }
+}

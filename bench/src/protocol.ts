@@ -18,8 +18,12 @@ export type Command =
   | { cmd: 'collect' }
   /** Deliveries counted so far, without stopping. */
   | { cmd: 'progress' }
-  /** Open-loop sends at `rate` per second over `durationMs`, from random clients of this worker. */
-  | { cmd: 'send'; rate: number; durationMs: number }
+  /**
+   * Open-loop sends at `rate` per second over `durationMs`, from random clients of this worker.
+   * `paced`: each send goes out when it is due (to the millisecond) instead of on a 5 ms tick,
+   * so a high rate is not sent in bursts of a tick's worth.
+   */
+  | { cmd: 'send'; rate: number; durationMs: number; paced?: boolean }
   /** Closed-loop sends: `inFlight` outstanding at any time, for `durationMs`. */
   | { cmd: 'saturate'; inFlight: number; durationMs: number }
   /** One send from the first client to its first conversation; used by the fan-out scenario. */

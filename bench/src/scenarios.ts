@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { callHttp, operations } from '@ocomms/shared'
 import { randomUUID } from 'node:crypto'
-import type { BenchDatabase } from './database.js'
+import { dbCounters, type BenchDatabase } from './database.js'
+import { flushes, type Flush } from './flush.js'
 import type { Collected } from './protocol.js'
 import type { Scale } from './scales.js'
 import { mixOf, type Seeded } from './seed.js'
@@ -24,6 +25,8 @@ export interface Context {
   db: BenchDatabase
   seeded: Seeded
   scale: Scale
+  /** The disk's flush latency measured at the start of the run (null when it could not be). */
+  flush: Flush | null
   log(line: string): void
 }
 
@@ -47,17 +50,30 @@ function totals(collected: Collected[]) {
  * operation does not, and the load generators' share shows what the server's two cores lose to them.
  */
 async function cpuMeter(ctx: Context) {
+  const measure = await cpuMeterRaw(ctx)
+  return async (per: number, what: string) => (await measure(per)).text(what)
+}
+
+/** CPU seconds per operation since the meter started: server, PostgreSQL (null when not ours), load generators. */
+async function cpuMeterRaw(ctx: Context) {
   const loadCpu = async () => (await Promise.all(ctx.workers.pids.map(usage))).reduce((sum, u) => sum + u.cpu, 0)
   const s0 = (await usage(ctx.server.pid)).cpu
   const p0 = await ctx.db.cpu()
   const l0 = await loadCpu()
-  return async (per: number, what: string) => {
+  return async (per: number) => {
     const s1 = (await usage(ctx.server.pid)).cpu
     const p1 = await ctx.db.cpu()
     const l1 = await loadCpu()
-    const ms = (seconds: number) => `${f((seconds * 1000) / per, 2)} ms`
-    const pg = p0 !== null && p1 !== null ? `, PostgreSQL ${ms(p1 - p0)}` : ''
-    return `CPU per ${what}: server ${ms(s1 - s0)}${pg}, load generators ${ms(l1 - l0)}`
+    const server = (s1 - s0) / per
+    const pg = p0 !== null && p1 !== null ? (p1 - p0) / per : null
+    const load = (l1 - l0) / per
+    const ms = (seconds: number) => `${f(seconds * 1000, 2)} ms`
+    return {
+      server,
+      pg,
+      load,
+      text: (what: string) => `CPU per ${what}: server ${ms(server)}${pg !== null ? `, PostgreSQL ${ms(pg)}` : ''}, load generators ${ms(load)}`,
+    }
   }
 }
 
@@ -112,7 +128,7 @@ export async function p1(ctx: Context): Promise<Row[]> {
     {
       id: 'P1',
       scenario: `send→deliver, ${int(clients)} clients / ${p1.length} channels, ${rate} msg/s × ${seconds} s`,
-      result: `p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors)`,
+      result: `p50 ${f(d.p50)} ms (${flushes(d.p50, ctx.flush)} flush), p99 ${f(d.p99)} ms (${flushes(d.p99, ctx.flush)}) (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors)`,
       target: 'p50 ≤ 5 ms, p99 ≤ 25 ms',
       pass: d.p50 <= 5 && d.p99 <= 25 && t.deliveries === n * members && t.errors === 0,
     },
@@ -158,7 +174,7 @@ export async function p9(ctx: Context): Promise<Row> {
     return {
       id: 'P9',
       scenario: `noisy neighbour: P1 (${int(clients)} clients, ${rate} msg/s × ${seconds} s) while one member floods ${int(flood.emitted / (floodMs / 1000))} requests/s without waiting (reactions, searches, typing)`,
-      result: `others: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors); flooder: ${int(refused)} of ${int(flood.emitted)} refused`,
+      result: `others: p50 ${f(d.p50)} ms (${flushes(d.p50, ctx.flush)} flush), p99 ${f(d.p99)} ms (${flushes(d.p99, ctx.flush)}) (${int(t.deliveries)}/${int(n * members)} delivered, ${t.errors} errors); flooder: ${int(refused)} of ${int(flood.emitted)} refused`,
       target: 'P1\'s: p50 ≤ 5 ms, p99 ≤ 25 ms',
       pass: d.p50 <= 5 && d.p99 <= 25 && t.deliveries === n * members && t.errors === 0,
     }
@@ -235,7 +251,7 @@ export async function p3(ctx: Context): Promise<Row> {
   return {
     id: 'P3',
     scenario: `sustained persisted sends, fan-out ${fanout}, ${inFlight} in flight, ${seconds} s`,
-    result: `${int(rate)} msg/s, ack p99 ${f(a.p99)} ms, deliver p99 ${f(d.p99)} ms${t.errors ? `, ${t.errors} errors` : ''}`,
+    result: `${int(rate)} msg/s, ack p99 ${f(a.p99)} ms (${flushes(a.p99, ctx.flush)} flush), deliver p99 ${f(d.p99)} ms${t.errors ? `, ${t.errors} errors` : ''}`,
     target: '≥ 2,000 msg/s, p99 ≤ 200 ms',
     pass: rate >= 2000 && a.p99 <= 200 && t.errors === 0,
   }
@@ -379,4 +395,75 @@ export async function p8(ctx: Context): Promise<Row> {
     target: '≥ 2,000 users (avg ≤ 100 ms, p99 ≤ 2 s, errors ≤ 0.025%)',
     pass: full(ctx) ? best >= 2000 : null,
   }
+}
+
+/**
+ * Small rooms at everyday rates: `clients` connected, in rooms of 10, send open loop (paced to
+ * the millisecond) at each rate of the steps in turn. Per step: send→ack and send→deliver
+ * p50/p99 (every delivery, the sender's own included), each also as a multiple of the disk's
+ * flush, and the server's and PostgreSQL's CPU per message. The target is the issue's: up to
+ * 1,000 messages/s, p50 ≤ 2 ms and p99 ≤ 10 ms for both, and CPU per message at 100 msg/s no
+ * higher than at 1,000 msg/s.
+ */
+export async function p10(ctx: Context): Promise<Row[]> {
+  const { clients, steps, seconds } = ctx.scale.p10
+  const { p10 } = ctx.seeded
+  const members = clients / p10.length
+  await connect(ctx, ctx.server.url, ctx.seeded.clients(clients, (i) => [p10[i % p10.length]!]))
+  // Warm-up, not measured: the statements' first plans, the pool's connections, the JIT.
+  await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
+  await sleep(500)
+  const rows: Row[] = []
+  const cpuAt = new Map<number, number>()
+  const x = (ms: number) => flushes(ms, ctx.flush)
+  for (const rate of steps) {
+    const before = await dbCounters(ctx.db.url)
+    await ctx.workers.all({ cmd: 'record' })
+    const meter = await cpuMeterRaw(ctx)
+    const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000, paced: true })
+    const n = sent.reduce((sum, r) => sum + r.sent, 0)
+    await ctx.workers.waitForDeliveries(n * members, 30_000)
+    const cpu = await meter(n || 1)
+    // After the backends reported their counts (within a second of going idle).
+    await sleep(1_100)
+    const after = await dbCounters(ctx.db.url)
+    const per = (k: keyof typeof after) => (after[k] - before[k]) / (n || 1)
+    ctx.log(
+      `  ${int(rate)} msg/s, per message: ${f(per('commits'), 2)} transactions, ${f(per('walRecords'), 1)} WAL records, ${int(per('walBytes'))} WAL bytes; ` +
+        `during the step: ${after.checkpoints - before.checkpoints} checkpoints, ${after.autovacuums - before.autovacuums} autovacuum/autoanalyze runs`,
+    )
+    const t = totals(await ctx.workers.collect())
+    const a = summary(t.ack)
+    const d = summary(t.deliver)
+    if (cpu.pg !== null) cpuAt.set(rate, cpu.server + cpu.pg)
+    ctx.log(`  ${int(rate)} msg/s: ${int(n)} sent, ${int(t.deliveries)} of ${int(n * members)} deliveries, ack p50 ${f(a.p50, 2)} p99 ${f(a.p99, 2)} ms, deliver p50 ${f(d.p50, 2)} p99 ${f(d.p99, 2)} ms; ${cpu.text('message')}`)
+    const judged = rate <= 1_000
+    const ok = a.p50 <= 2 && a.p99 <= 10 && d.p50 <= 2 && d.p99 <= 10 && t.deliveries === n * members && t.errors === 0
+    const pgCpu = cpu.pg !== null ? ` + PostgreSQL ${f(cpu.pg * 1000, 2)}` : ''
+    rows.push({
+      id: 'P10',
+      scenario: `small rooms: ${int(clients)} clients in rooms of ${members}, ${int(rate)} msg/s × ${seconds} s (open loop)`,
+      result:
+        `ack p50 ${f(a.p50, 2)} ms (${x(a.p50)}), p99 ${f(a.p99, 2)} ms (${x(a.p99)}); ` +
+        `deliver p50 ${f(d.p50, 2)} ms (${x(d.p50)}), p99 ${f(d.p99, 2)} ms (${x(d.p99)}); ` +
+        `CPU/msg server ${f(cpu.server * 1000, 2)}${pgCpu} ms` +
+        `${t.deliveries !== n * members ? `; ${int(t.deliveries)}/${int(n * members)} delivered` : ''}${t.errors ? `; ${t.errors} errors` : ''}`,
+      target: judged ? 'p50 ≤ 2 ms, p99 ≤ 10 ms' : 'none (above 1,000 msg/s)',
+      pass: judged ? ok : null,
+    })
+    await sleep(500)
+  }
+  await ctx.workers.disconnect()
+  const low = cpuAt.get(steps[0]!)
+  const high = cpuAt.get(1_000)
+  if (low !== undefined && high !== undefined && steps[0]! < 1_000) {
+    rows.push({
+      id: 'P10c',
+      scenario: `small rooms: server + PostgreSQL CPU per message at ${int(steps[0]!)} against 1,000 msg/s`,
+      result: `${f(low * 1000, 2)} ms against ${f(high * 1000, 2)} ms (${f(low / high, 2)}×)`,
+      target: 'no higher at the lower rate',
+      pass: low <= high * 1.05,
+    })
+  }
+  return rows
 }

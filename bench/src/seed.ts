@@ -7,6 +7,8 @@ export interface SeedPlan {
   users: number
   p1: { channels: number; members: number }
   p3: { channels: number; members: number }
+  /** Small rooms (P10): users [0, channels × members) spread over them. */
+  p10: { channels: number; members: number }
   big: number
   /** Mix channels have `mixSize` members; each user is in `mixPerUser` of them. */
   mixSize: number
@@ -19,6 +21,7 @@ export interface Seeded {
   users: Array<{ id: string; token: string }>
   p1: string[]
   p3: string[]
+  p10: string[]
   big: string
   history: string
   mix: string[]
@@ -59,6 +62,7 @@ export async function seed(url: string, plan: SeedPlan): Promise<Seeded> {
     const names = [
       ...Array.from({ length: plan.p1.channels }, (_, i) => `p1-${i}`),
       ...Array.from({ length: plan.p3.channels }, (_, i) => `p3-${i}`),
+      ...Array.from({ length: plan.p10.channels }, (_, i) => `p10-${i}`),
       'p2-big',
       'p7-history',
       ...Array.from({ length: mixCount }, (_, i) => `mix-${i}`),
@@ -71,6 +75,7 @@ export async function seed(url: string, plan: SeedPlan): Promise<Seeded> {
     const list = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => byName.get(`${prefix}-${i}`)!)
     const p1 = list('p1', plan.p1.channels)
     const p3 = list('p3', plan.p3.channels)
+    const p10 = list('p10', plan.p10.channels)
     const mix = list('mix', mixCount)
     const big = byName.get('p2-big')!
     const history = byName.get('p7-history')!
@@ -78,6 +83,7 @@ export async function seed(url: string, plan: SeedPlan): Promise<Seeded> {
     const memberships: Array<[string, string]> = []
     for (let i = 0; i < Math.min(n, plan.p1.channels * plan.p1.members); i++) memberships.push([p1[i % p1.length]!, ids[i]!])
     for (let i = 0; i < Math.min(n, plan.p3.channels * plan.p3.members); i++) memberships.push([p3[i % p3.length]!, ids[i]!])
+    for (let i = 0; i < Math.min(n, plan.p10.channels * plan.p10.members); i++) memberships.push([p10[i % p10.length]!, ids[i]!])
     for (let i = 0; i < Math.min(n, plan.big); i++) memberships.push([big, ids[i]!])
     for (let i = 0; i < n; i++) for (const c of mixOf(i, mix, plan.mixPerUser)) memberships.push([c, ids[i]!])
     memberships.push([history, ids[0]!])
@@ -113,6 +119,7 @@ export async function seed(url: string, plan: SeedPlan): Promise<Seeded> {
       users: all,
       p1,
       p3,
+      p10,
       big,
       history,
       mix,

@@ -187,13 +187,15 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
 
   async send(cmd) {
     const live = connected()
-    const start = Date.now()
+    const start = performance.now()
     const pending: Promise<void>[] = []
     // Open loop: however late a timer fires, the sends owed by the clock go out.
-    for (let now = start; now < start + cmd.durationMs; now = Date.now()) {
+    for (let now = start; now < start + cmd.durationMs; now = performance.now()) {
       const owed = Math.floor(((now - start) * cmd.rate) / 1000) - pending.length
       for (let i = 0; i < owed; i++) pending.push(sendFrom(pick(live)))
-      await sleep(5)
+      // Paced: sleep until the next send is due (timers fire on whole milliseconds at best).
+      const next = start + ((pending.length + 1) * 1000) / cmd.rate
+      await sleep(cmd.paced ? Math.max(1, next - performance.now()) : 5)
     }
     await Promise.all(pending)
     return { sent: pending.length }

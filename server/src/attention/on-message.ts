@@ -8,7 +8,7 @@ import {
   type NotifyReason,
 } from '@ocomms/shared'
 import { isAdmin, type ConversationAccess } from '../access.js'
-import { transaction, type Change } from '../events/transaction.js'
+import { pipelinedTransaction, type Change } from '../events/transaction.js'
 import type { Services } from '../services.js'
 import { findMentions, type FoundMentions } from './mentions.js'
 
@@ -181,8 +181,8 @@ async function storeMentions(change: Change, made: Array<{ message: Message; men
 }
 
 /**
- * One `notification` event per recipient, in their user streams: one statement takes every
- * seq and one stores every event, however many people a broadcast reaches.
+ * One `notification` event per recipient, in their user streams, however many people a broadcast
+ * reaches: every recipient's next seq is taken together and every event stored together.
  */
 async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
   if (list.length === 0) return
@@ -229,17 +229,23 @@ const retryable = new Set(['40P01', '40001']) // deadlock detected, serializatio
  * their own. It locks every user stream it writes up front, in id order, so it cannot deadlock
  * with another delivery; against other changes that lock user streams in another order, the
  * database breaks a deadlock by aborting one side, and this side tries again. The send does not
- * hold its conversation locked while a broadcast writes hundreds of events.
+ * hold its conversation locked while a broadcast writes hundreds of events. Without thread
+ * follows (every DM, most mentions) it is one round trip: BEGIN, the lock, the notifications
+ * and COMMIT go out together (pipelinedTransaction), and the sender's answer waits for that.
  */
 async function deliver(services: Services, message: Message, c: ConversationAccess, result: Evaluated): Promise<void> {
   const users = [...new Set([...result.notifications.map((n) => n.userId), ...(message.threadRootId ? result.mentions.filter((m) => m.kind === 'user').map((m) => m.userId) : [])])]
   if (users.length === 0) return
   for (let attempt = 1; ; attempt++) {
     try {
-      await transaction(services, async (change) => {
-        await change.sql`select id from users where id = any (${users}::uuid[]) order by id for update`
-        await followOnMention(change, message, c, result.mentions)
-        await notify(change, message, c, result.notifications)
+      await pipelinedTransaction(services, async (change) => {
+        const locked = change.sql`select id from users where id = any (${users.sort()}::uuid[]) order by id for update`.execute()
+        locked.catch(() => {})
+        if (message.threadRootId) {
+          await locked
+          await followOnMention(change, message, c, result.mentions)
+        }
+        await Promise.all([locked, notify(change, message, c, result.notifications), change.commit()])
       })
       return
     } catch (err) {

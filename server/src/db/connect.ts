@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import { countStatement, tracingStatements } from '../trace/send-timeline.js'
 import { driverAddress } from './address.js'
 
 export type Sql = postgres.Sql<Record<string, never>>
@@ -28,6 +29,8 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     // server is serving again about a second after the database is (docs/reliability.md).
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: options.onnotice ?? (() => {}),
+    // OCOMMS_TRACE_SEND counts the statements of a traced send (src/trace/send-timeline.ts).
+    ...(tracingStatements && { debug: () => countStatement() }),
     types: {
       bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
     },

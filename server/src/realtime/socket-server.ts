@@ -9,6 +9,7 @@ import { errorBody, toError } from '../errors.js'
 import { invoke } from '../invoke.js'
 import type { Caller, Services } from '../services.js'
 import { cookieToken, originAllowed, ownOrigin } from '../http/web-session.js'
+import { endSend, traceSend } from '../trace/send-timeline.js'
 import { handshake } from './handshake.js'
 
 /** What a socket acknowledgement carries back: the operation's output, or an error. */
@@ -125,10 +126,14 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
         const where = first?.instancePath ? `${first.instancePath.slice(1)} ` : ''
         return reply({ ok: false, error: { code: 'invalid_input', message: `Invalid input: ${where}${first?.message ?? ''}`.trim() } })
       }
-      invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id, charged: true }, input).then(
-        (data) => reply({ ok: true, data }),
-        (err: unknown) => reply({ ok: false, ...errorBody(toError(err, services.log)) }),
-      )
+      const call = () =>
+        invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id, charged: true }, input).then(
+          (data) => (reply({ ok: true, data }), endSend('answered')),
+          (err: unknown) => reply({ ok: false, ...errorBody(toError(err, services.log)) }),
+        )
+      // OCOMMS_TRACE_SEND: where a send's time goes (src/trace/send-timeline.ts).
+      if (event === 'message.send') traceSend(call)
+      else call()
     })
   })
 

@@ -3,8 +3,9 @@ import type { ConversationAccess } from '../../access.js'
 import type { FoundMentions } from '../../attention/mentions.js'
 import { afterMessageCreated, conversationRecipients, evaluateAttention, storeNewMentions, type Recipient } from '../../attention/on-message.js'
 import { batcherPer } from '../../db/batcher.js'
-import { transaction } from '../../events/transaction.js'
+import { pipelinedTransaction } from '../../events/transaction.js'
 import type { Services } from '../../services.js'
+import { mark } from '../../trace/send-timeline.js'
 import { insertMessages, newMessageOut } from './store.js'
 
 /** A send that needs nothing of its own in the transaction: no thread, no files, no @channel or @here. */
@@ -45,7 +46,9 @@ export const plainSends = batcherPer((services: Services) => ({
 
 /** Stores plain sends in one transaction; the messages in the order of the sends. */
 async function storeTogether(services: Services, sends: PlainSend[]): Promise<Message[]> {
-  return transaction(services, async (change) => {
+  // Two round trips: BEGIN, recipients, seqs and insert; then events, mentions and COMMIT.
+  return pipelinedTransaction(services, async (change) => {
+    mark('began')
     const counts = new Map<string, number>()
     for (const s of sends) counts.set(s.c.id, (counts.get(s.c.id) ?? 0) + 1)
     // The k-th of n sends to a conversation gets the k-th of its n new seqs. The three
@@ -68,6 +71,7 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
         }),
       ),
     ])
+    mark('stored')
     const stored = new Map(rows.map((r) => [`${r.author_id}:${r.client_id}`, r]))
     const messages = sends.map((s) => {
       const row = stored.get(`${s.userId}:${s.clientId}`)
@@ -104,7 +108,9 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
         })),
       ),
       storeNewMentions(change, messages.map((message, i) => ({ message, planned: planned[i]! }))),
+      change.commit(),
     ])
+    mark('recorded')
     messages.forEach((message, i) => afterMessageCreated(change, message, sends[i]!.c, planned[i]!))
     return messages
   })

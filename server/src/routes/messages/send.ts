@@ -6,6 +6,7 @@ import { findMentions, type FoundMentions } from '../../attention/mentions.js'
 import { afterMessageCreated, planMessageAttention, storeNewMentions } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { AuthedContext, Services } from '../../services.js'
+import { mark } from '../../trace/send-timeline.js'
 import { plainSends } from './group-commit.js'
 import { insertMessages, newMessageOut } from './store.js'
 
@@ -98,8 +99,10 @@ function later<T>(promise: Promise<T>): Promise<T> {
 /** Posts a message, exactly once per (author, clientId), with any files it carries. */
 export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
   const userId = ctx.caller.userId
+  mark('admitted')
   // A retry of a send that already committed gets the original, even if access changed since.
   const checked = await sendChecks(ctx.services).run({ conversationId: input.conversationId, userId, clientId: input.clientId })
+  mark('checked')
   if (checked.sent_id) return original(ctx, checked.sent_id, checked.sent_in!, input.conversationId)
   const c = accessFrom(checked)
   assertCanPost(c)
