@@ -9,6 +9,7 @@
 #
 # Settings: OCOMMS_HOST (default 127.0.0.1), OCOMMS_PORT (default 7080),
 # OCOMMS_DATA_DIR (default ./data), DATABASE_URL (use an external PostgreSQL >= 15).
+# They are recorded in ./server.env, which `npm start` and `ocomms server ...` read.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO=$(pwd)
@@ -21,18 +22,18 @@ for arg in "$@"; do
     --no-start) start=0 ;;
     --systemd) systemd=1 ;;
     --no-link) link=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
 
 if ! command -v node >/dev/null 2>&1; then
-  echo "install.sh: Node.js 20 or newer is required and was not found. Install it from your distribution or nodejs.org, then run ./install.sh again." >&2
+  echo "install.sh: Node.js 20.19 or newer is required and was not found. Install it from your distribution or nodejs.org, then run ./install.sh again." >&2
   exit 1
 fi
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 20 ]; then
-  echo "install.sh: Node.js 20 or newer is required; this is $(node --version)." >&2
+# The oldest Node.js every dependency supports (package.json "engines"; a test keeps them in step).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "install.sh: Node.js 20.19 or newer is required; this is $(node --version)." >&2
   exit 1
 fi
 command -v npm >/dev/null 2>&1 || { echo "install.sh: npm was not found next to Node.js." >&2; exit 1; }
@@ -55,9 +56,15 @@ if [ "$link" = 1 ]; then
   esac
 fi
 
-HOST=${OCOMMS_HOST:-127.0.0.1}
-PORT=${OCOMMS_PORT:-7080}
-DATA=${OCOMMS_DATA_DIR:-$REPO/data}
+# The server's settings: from the environment, else from the last install (server.env), else the
+# defaults. They are written to server.env, where `npm start` and `ocomms server start|stop|restart|
+# status` read them: the installed server comes back on the same data directory and port every time.
+SETTINGS="$REPO/server.env"
+recorded() { [ -f "$SETTINGS" ] && sed -n "s/^$1=//p" "$SETTINGS" | tail -n 1; }
+HOST=${OCOMMS_HOST:-$(recorded OCOMMS_HOST)}; HOST=${HOST:-127.0.0.1}
+PORT=${OCOMMS_PORT:-$(recorded OCOMMS_PORT)}; PORT=${PORT:-7080}
+DATA=${OCOMMS_DATA_DIR:-$(recorded OCOMMS_DATA_DIR)}; DATA=${DATA:-$REPO/data}
+DATABASE_URL=${DATABASE_URL:-$(recorded DATABASE_URL)}
 # From here on, everything written (the data dir, the log, the pid file) is the owner's alone:
 # the data dir holds the database and every uploaded file, the log names accounts. (Not before:
 # the PostgreSQL binaries under node_modules must stay readable by the `postgres` user that runs
@@ -67,10 +74,17 @@ DATA=${OCOMMS_DATA_DIR:-$REPO/data}
 umask 077
 mkdir -p "$DATA"
 chmod go-rwx "$DATA"
+DATA=$(cd "$DATA" && pwd)
+{
+  echo "# Written by install.sh: the installed server's settings, read by npm start and ocomms server start|stop|restart|status."
+  echo "OCOMMS_HOST=$HOST"
+  echo "OCOMMS_PORT=$PORT"
+  echo "OCOMMS_DATA_DIR=$DATA"
+  if [ -n "$DATABASE_URL" ]; then echo "DATABASE_URL=$DATABASE_URL"; fi
+} > "$SETTINGS"
+chmod 600 "$SETTINGS"
 URL="http://$HOST:$PORT"
 [ "$HOST" = "0.0.0.0" ] && URL="http://localhost:$PORT"
-
-healthy() { node -e "fetch('$URL/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; }
 
 if [ "$systemd" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then echo "install.sh: --systemd needs root (sudo ./install.sh --systemd)." >&2; exit 1; fi
@@ -85,10 +99,7 @@ After=network.target
 [Service]
 Type=simple
 WorkingDirectory=$REPO
-Environment=OCOMMS_HOST=$HOST
-Environment=OCOMMS_PORT=$PORT
-Environment=OCOMMS_DATA_DIR=$DATA
-${DATABASE_URL:+Environment=DATABASE_URL=$DATABASE_URL}
+EnvironmentFile=$SETTINGS
 ExecStart=$(command -v node) $REPO/server/dist/main.js
 Restart=on-failure
 KillSignal=SIGTERM
@@ -105,24 +116,16 @@ UNIT
 fi
 
 if [ "$start" = 1 ]; then
-  if healthy; then
-    echo "A server is already answering at $URL; leaving it running."
-  else
-    echo "Starting the server (data in $DATA, log in $DATA/server.log)..."
-    touch "$DATA/server.log" "$DATA/server.pid"
-    chmod 600 "$DATA/server.log" "$DATA/server.pid"
-    OCOMMS_HOST=$HOST OCOMMS_PORT=$PORT OCOMMS_DATA_DIR=$DATA nohup node server/dist/main.js >>"$DATA/server.log" 2>&1 &
-    echo $! > "$DATA/server.pid"
-    for _ in $(seq 1 120); do healthy && break; sleep 0.5; done
-    healthy || { echo "install.sh: the server did not come up; see $DATA/server.log" >&2; exit 1; }
-  fi
+  # The same command people use afterwards; it reads server.env, so it needs no options.
+  node "$REPO/cli/bin/ocomms.js" server start --background || { echo "install.sh: the server did not come up; see $DATA/server.log" >&2; exit 1; }
 fi
 
 cat <<DONE
 
 OComms is installed.
   Server:   $URL   (API reference: $URL/api/docs)
-  Stop it:  kill \$(cat $DATA/server.pid)
+  Data:     $DATA   (settings in $SETTINGS)
+  Manage:   ocomms server status | stop | restart | start --background
 
 Create the first account and workspace:
   printf %s 'choose a long password' | ocomms signup --server $URL --email you@example.com \\

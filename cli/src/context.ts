@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { connectDaemon, type DaemonClient } from '@ocomms/daemon'
 import type { CallInput, CallOutput, Conversation, DaemonMethodMap, DaemonMethodName, Message, OperationName, ParamsOf, ResultOf } from '@ocomms/shared'
-import { OCommsError, parseMessageRef, parseTarget } from '@ocomms/shared/core'
+import { OCommsError, parseHandle, parseMessageRef, parseTarget } from '@ocomms/shared/core'
 
 /** Bad arguments: exit code 2. */
 export class UsageError extends Error {}
@@ -116,7 +116,7 @@ export function positiveInt(name: string) {
 }
 
 export function handleArg(value: string): string {
-  const h = value.trim().replace(/^@/, '').toLowerCase()
-  if (!/^[a-z0-9][a-z0-9._-]{0,31}$/.test(h)) throw new UsageError(`"${value}" is not a handle: expected @name.`)
-  return h
+  const parsed = parseHandle(value)
+  if (!parsed.ok) throw new UsageError(parsed.error)
+  return parsed.value
 }

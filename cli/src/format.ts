@@ -39,22 +39,39 @@ export function conversationLabel(c: Pick<Conversation, 'kind' | 'name' | 'membe
   return others.length > 0 ? others.join(',') : '(just you)'
 }
 
-/** One message per line block: `SEQ  TIME  @author  text`, with thread and edit marks. */
-export function messageLine(m: Message): string {
+/**
+ * What goes before `/SEQ` in a reference to a message of this conversation (`#dev`, `@ann`,
+ * `@ann,@bob`; the conversation id when there is no one else in it).
+ */
+export function refPrefix(c: Pick<Conversation, 'id' | 'kind' | 'name' | 'members'>, me?: string): string {
+  const label = conversationLabel(c, me)
+  return label.startsWith('#') || label.startsWith('@') ? label : c.id
+}
+
+/** The reference (`#dev/12`) when the conversation is known, else the bare seq, right-aligned. */
+function refColumn(m: Message, prefix?: string): string {
+  return prefix ? `${prefix}/${m.seq}` : String(m.seq).padStart(4)
+}
+
+/** One message per line block: `REF  TIME  @author  text` (REF is `#dev/12`, or the seq), with thread and edit marks. */
+export function messageLine(m: Message, prefix?: string): string {
   const marks: string[] = []
   if (m.threadRootId) marks.push(m.alsoInChannel ? '↳ thread reply, also in channel' : '↳ in thread')
   if (m.editedAt) marks.push('edited')
   if (m.replyCount > 0) marks.push(`${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}`)
-  const text = m.deleted ? '(deleted)' : m.text
+  // A message that only carries files shows them, not an empty line.
+  const files = m.files.map((f) => `📎 ${f.name} (${bytes(f.size)})`).join('  ')
+  const text = m.deleted ? '(deleted)' : m.text === '' ? files : m.text
   const [first, ...rest] = text.split('\n')
-  const head = `${String(m.seq).padStart(4)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}`
+  if (m.text !== '' && files && !m.deleted) rest.push(files)
+  const head = `${refColumn(m, prefix)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}`
   const more = rest.map((l) => `      ${l}`)
   return [head + (marks.length ? `  (${marks.join(', ')})` : ''), ...more].join('\n')
 }
 
 /** A message line followed by its `ocomms://` link, which the desktop app opens at that message. */
-export function linkedMessageLine(m: Message): string {
-  return `${messageLine(m)}\n      ${messageLink(m)}`
+export function linkedMessageLine(m: Message, prefix?: string): string {
+  return `${messageLine(m, prefix)}\n      ${messageLink(m)}`
 }
 
 export function conversationDetails(c: Conversation, me?: string): string {
@@ -104,7 +121,7 @@ export const colorLevel = (): 0 | undefined => (process.stdout.isTTY && !process
  * A message as `read` shows it: the head line, the markdown rendered for the terminal and
  * indented under it, then its files, reactions and whether it is pinned.
  */
-export function richMessage(shared: Shared, m: Message, me?: string): string {
+export function richMessage(shared: Shared, m: Message, me?: string, prefix?: string): string {
   const marks: string[] = []
   if (m.pinned) marks.push('📌 pinned')
   if (m.threadRootId) marks.push(m.alsoInChannel ? '↳ thread reply, also in channel' : '↳ in thread')
@@ -118,7 +135,7 @@ export function richMessage(shared: Shared, m: Message, me?: string): string {
       ? []
       : shared.renderTerminal(shared.parseRichText(m.text), { width, color: colorLevel(), ...(me ? { me } : {}) }).split('\n')
   const [first, ...rest] = body
-  const head = `${String(m.seq).padStart(4)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}` + (marks.length ? `  (${marks.join(', ')})` : '')
+  const head = `${refColumn(m, prefix)}  ${when(m.createdAt)}  @${m.author.handle}: ${first ?? ''}` + (marks.length ? `  (${marks.join(', ')})` : '')
   const lines = [head, ...rest.map((l) => (l ? indent + l : l))]
   for (const f of m.files) lines.push(`${indent}📎 ${f.name} (${bytes(f.size)}, ${f.mimeType})  ${f.id}`)
   if (m.reactions.length > 0) lines.push(indent + m.reactions.map((r) => `${r.emoji} ${r.count} (${r.members.map((h) => `@${h}`).join(' ')})`).join('  '))

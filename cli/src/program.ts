@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerAccounts } from './commands/accounts.js'
+import { registerAudit, registerRetention } from './commands/audit.js'
 import { registerAttention } from './commands/attention.js'
 import { registerChannels } from './commands/channels.js'
 import { registerFiles } from './commands/files.js'
@@ -72,6 +73,8 @@ export function buildProgram(): Command {
   program.commandsGroup('Running OComms:')
   registerSystem(program)
   registerSso(program)
+  registerAudit(program)
+  registerRetention(program)
   program.commandsGroup('Help:')
   program.helpCommand('help [command]', 'show help for a command')
   return program

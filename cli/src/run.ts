@@ -7,8 +7,12 @@ function fail(json: boolean, code: string, message: string, exit: number): numbe
   return exit
 }
 
-/** `ocomms` with no command: the terminal UI when it is installed, else the help. */
+/**
+ * `ocomms` with no command: the terminal UI when it is installed and there is a terminal to run
+ * it in (keys from one, screen to one), else the help.
+ */
 async function noCommand(): Promise<number | null> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return null
   return (await openTui(process.env.OCOMMS_PROFILE || 'default')) ? 0 : null
 }
 
@@ -33,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return exitCodes.ok
+    // A command that reports its own outcome (`server status` of a stopped server) sets the code.
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return exitCodes.ok

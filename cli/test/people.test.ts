@@ -58,8 +58,8 @@ t.test('people, roles and workspaces from the CLI', async (t) => {
   const loose = await person(t, 'dan')
   await chmod(loose.home, 0o755)
   const refusedHome = await loose.run(['--json', 'whoami'])
-  t.equal(refusedHome.code, 3)
-  t.match(JSON.parse(refusedHome.stdout), { error: { code: 'unavailable', message: /accessible to other users.*chmod 700/ } })
+  t.equal(refusedHome.code, 1, 'refused (1), not "cannot reach" (3): nothing is down')
+  t.match(JSON.parse(refusedHome.stdout), { error: { code: 'forbidden', message: /accessible to other users.*chmod 700/ } })
 
   // Signing out.
   t.equal((await bob.run(['logout'])).code, 0)

@@ -34,7 +34,8 @@ function checkHome(home: string): void {
     const { socket } = homePaths(home)
     if (existsSync(socket)) checkPrivate(socket)
   } catch (err) {
-    if (err instanceof LoosePermissionsError) throw new OCommsError('unavailable', `Refusing to use ${home}: ${err.message}`)
+    // Refused (exit 1), not unreachable (exit 3): nothing is down, the home must be made private.
+    if (err instanceof LoosePermissionsError) throw new OCommsError('forbidden', `Refusing to use ${home}: ${err.message}`)
     throw err
   }
 }

@@ -13,7 +13,7 @@ t.test('a home or socket others can reach is refused', async (t) => {
   const d = runDaemon(open)
   t.equal(await d.exit, 1, 'the daemon refuses to start')
   t.match(d.stderr(), /accessible to other users.*chmod 700/)
-  await t.rejects(connectDaemon({ home: open }), { code: 'unavailable', message: /Refusing to use/ }, 'and frontends refuse it too')
+  await t.rejects(connectDaemon({ home: open }), { code: 'forbidden', message: /Refusing to use/ }, 'and frontends refuse it too')
 
   const loose = await home(t)
   await writeFile(join(loose, 'daemon.sock'), '')

@@ -15,6 +15,8 @@ import { errorBody, toError } from './errors.js'
 import { createLogger } from './logger.js'
 import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
+import { startRetentionSweeper } from './retention/sweep.js'
+import { metricsOf } from './metrics/metrics.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
 import { isAppRoute, mountWebApp } from './http/web-app.js'
@@ -64,7 +66,7 @@ export async function build(options: BuildOptions): Promise<App> {
       const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A value in the address is too long.' : 'The address is not valid.'
       return (reply as unknown as FastifyReply).status(400).send(errorBody(new OCommsError('invalid_input', message)))
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, verbose: true } },
   }) as unknown as FastifyInstance
   // Several processes share rooms and login counters through Redis; one process needs none.
   // Loaded only then, so a single process carries none of it.
@@ -152,6 +154,13 @@ export async function build(options: BuildOptions): Promise<App> {
   const io = attachSocketServer(app, services)
   if (redis) (await import('./realtime/redis-adapter.js')).useRedisAdapter(io, redis)
   services.realtime.attach(io)
+  const metrics = metricsOf(services)
+  metrics.attach(io, redis ? { status: () => ({ pub: redis.pub.status, sub: redis.sub.status, limiter: redis.limiter.status, presence: redis.presence.status }) } : null)
+  services.realtime.observer = (event) => metrics.published(event)
+  if (config.metricsListen) {
+    const at = await metrics.listen(config.metricsListen)
+    log.info({ metrics: `http://${at.address}:${at.port}/metrics` }, 'serving metrics')
+  }
   await services.attention.start()
 
   const pruner = startPruner(services)
@@ -164,6 +173,7 @@ export async function build(options: BuildOptions): Promise<App> {
     io.engine.close()
   })
   const stopSweeper = startSweeper(services)
+  const stopRetention = startRetentionSweeper(services)
   // Sessions past their idle timeout or lifetime are refused at once by every lookup; this
   // deletes them and closes sockets opened before they expired.
   const sessionSweep = setInterval(() => {
@@ -183,6 +193,8 @@ export async function build(options: BuildOptions): Promise<App> {
     clearInterval(sessionSweep)
     services.admission.stop()
     stopSweeper()
+    stopRetention()
+    await metrics.close()
     await pruner.stop()
     await Promise.all([sql.end({ timeout: 5 }), healthSql.end({ timeout: 1 })])
     await redis?.close()

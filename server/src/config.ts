@@ -53,6 +53,11 @@ export interface ServerConfig {
   }
   /** PostgreSQL text search configuration (language) of search; changing it rebuilds the index at start. */
   searchConfig: string
+  /**
+   * Where to serve Prometheus metrics (`HOST:PORT`, GET /metrics), on a listener of its own so it
+   * is never exposed with the API by accident. Off (null) by default. See docs/metrics.md.
+   */
+  metricsListen: string | null
   sessions: {
     /** A session not used for this long ends (0: never). Every use renews it. */
     idleDays: number
@@ -167,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       intervalSeconds: int(env.OCOMMS_EVENT_PRUNE_INTERVAL, 3600, 'OCOMMS_EVENT_PRUNE_INTERVAL'),
     },
     searchConfig: str(env.OCOMMS_SEARCH_CONFIG) ?? 'english',
+    metricsListen: str(env.OCOMMS_METRICS_LISTEN),
     sessions: {
       idleDays: int(env.OCOMMS_SESSION_IDLE_DAYS, 30, 'OCOMMS_SESSION_IDLE_DAYS'),
       maxDays: int(env.OCOMMS_SESSION_MAX_DAYS, 365, 'OCOMMS_SESSION_MAX_DAYS'),

@@ -1,4 +1,4 @@
-import { OCommsError, type ErrorBody } from '@ocomms/shared'
+import { ajvErrorInWords, OCommsError, type ErrorBody } from '@ocomms/shared'
 import type { Logger } from 'pino'
 
 // PostgreSQL unreachable or restarting: the request may be retried once it is back.
@@ -20,6 +20,8 @@ export function toError(err: unknown, log: Logger): OCommsError {
   if (err instanceof OCommsError) return err
   const e = (err ?? {}) as FastifyLikeError
   if (e.validation) {
+    const first = Array.isArray(e.validation) ? (e.validation[0] as Parameters<typeof ajvErrorInWords>[0] | undefined) : undefined
+    if (first && typeof first.keyword === 'string') return new OCommsError('invalid_input', ajvErrorInWords(first))
     return new OCommsError('invalid_input', `Invalid ${e.validationContext ?? 'input'}: ${e.message.replace(/^(body|querystring|params)\/?/, '')}`)
   }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new OCommsError('payload_too_large')

@@ -5,6 +5,7 @@ import { loadConfig } from './config.js'
 import { backup, restore } from './ops/backup.js'
 import { withServerDatabase } from './ops/server-database.js'
 import { startServer } from './start.js'
+import { withInstalledSettings } from './installed.js'
 
 const usage = `usage: ocomms-server [start] [--host H] [--port P] [--data-dir D] [--database-url U] [--redis-url R]
        ocomms-server backup <directory> [--data-dir D] [--database-url U]
@@ -25,7 +26,8 @@ const { values, positionals } = parseArgs({
 // Backups, restored files and everything the server writes: the owner's alone.
 process.umask(0o077)
 
-const env = { ...process.env }
+// Under the environment: the settings install.sh recorded (server.env), so a restart finds the same data.
+const env = withInstalledSettings({ ...process.env })
 if (values['data-dir']) env.OCOMMS_DATA_DIR = values['data-dir']
 if (values['database-url']) env.DATABASE_URL = values['database-url']
 if (values['redis-url']) env.REDIS_URL = values['redis-url']

@@ -1,4 +1,4 @@
-import { chmod, mkdir } from 'node:fs/promises'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build } from './app.js'
 import type { ServerConfig } from './config.js'
@@ -16,6 +16,11 @@ async function ownerOnlyDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   await chmod(dataDir, 0o700)
   await chmod(join(dataDir, 'files'), 0o700).catch(() => {})
+}
+
+/** Where a running server keeps its process id, for `ocomms server stop|status|restart`. */
+export function serverPidFile(dataDir: string): string {
+  return join(dataDir, 'server.pid')
 }
 
 export interface RunningServer {
@@ -45,6 +50,7 @@ export async function startServer(config: ServerConfig, { handleSignals = true }
   await app.listen({ host: config.host, port: config.port })
   const { port } = app.server.address() as { port: number }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  await writeFile(serverPidFile(config.dataDir), `${process.pid}\n`, { mode: 0o600 })
   process.stderr.write(`listening on ${url}\n`)
 
   let stopping: Promise<void> | null = null
@@ -53,6 +59,7 @@ export async function startServer(config: ServerConfig, { handleSignals = true }
       log.info('shutting down')
       await app.close()
       await embedded?.stop()
+      await rm(serverPidFile(config.dataDir), { force: true })
     })())
 
   if (handleSignals) {

@@ -59,7 +59,7 @@ t.test('REST: oversized, malformed and mistyped bodies get clear errors and chan
   t.same(await snapshot(sql), before, 'nothing changed')
 })
 
-t.test('socket: oversized messages close that connection only; malformed payloads get invalid_input', async (t) => {
+t.test('socket: oversized messages are refused (far over the limit, that connection closes); malformed payloads get invalid_input', async (t) => {
   const { server, alice, general, sql } = await setup(t)
   const before = await snapshot(sql)
   const s = await server.connect(alice.token)
@@ -81,8 +81,12 @@ t.test('socket: oversized messages close that connection only; malformed payload
   s.socket.emit('message.send', { conversationId: general.id, text: 'no ack', clientId: 'noack' })
   t.ok(s.socket.connected, 'an event without acknowledgement is ignored, the socket stays')
 
+  // Over the request limit: refused by its answer, and the connection stays.
+  t.match(await ack('message.send', { conversationId: general.id, text: 'x'.repeat(LIMIT + 10), clientId: 'big' }), { ok: false, error: { code: 'payload_too_large' } }, 'a message over the limit is refused')
+  t.ok(s.socket.connected, 'and the socket stays')
+  // Over what the transport takes (four times the limit) the connection closes, that one only.
   const closed = new Promise<string>((resolve) => s.socket.once('disconnect', (reason) => resolve(reason)))
-  s.socket.emit('message.send', { conversationId: general.id, text: 'x'.repeat(LIMIT + 10), clientId: 'huge' }, () => {})
+  s.socket.emit('message.send', { conversationId: general.id, text: 'x'.repeat(4 * LIMIT + 10), clientId: 'huge' }, () => {})
   t.match(await closed, /close/, 'a message over maxHttpBufferSize closes that connection')
   const again = await server.connect(alice.token)
   t.ok(again.socket.connected, 'the server is fine and takes new connections')

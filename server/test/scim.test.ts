@@ -116,6 +116,7 @@ t.test('SCIM provisioning', async (t) => {
     const members = await owner.call('member.list', { workspaceId: ws.id, includeInactive: true })
     t.equal(members.find((m) => m.id === zoeId)?.state, 'deactivated')
     t.match(refusal(await browserSignIn(server, 'acme')), { code: 'forbidden', message: /deactivated in Acme/ }, 'and cannot sign in again')
+    t.match((await owner.call('audit.list', { workspaceId: ws.id, action: 'member.deactivated' }))[0], { actor: null, targetId: zoeId, details: { by: 'scim' } }, 'in the audit log')
 
     const on = await scim('PATCH', `/Users/${zoeId}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: true }] })
     t.match(on, { status: 200, body: { active: true } })

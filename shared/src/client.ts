@@ -1,4 +1,5 @@
 import { OCommsError } from './errors.js'
+import { limits, tooLargeSentence } from './limits.js'
 import { fieldsBesidePath, fillPath, pathWithQuery, type InputOf, type OutputOf } from './operation.js'
 import { operations, type OperationMap, type OperationName } from './operations/index.js'
 import { transferRequestFor, type TransferInput, type TransferOutput } from './transfer.js'
@@ -49,10 +50,23 @@ export interface AckSocket {
 
 type Ack = { ok: true; data: unknown } | { ok: false; error: unknown }
 
+/**
+ * Calls an operation over the socket. A frame over the request limit is refused here, before it is
+ * sent: the transport would otherwise drop the whole connection for it, with no answer.
+ */
 export async function callSocket<N extends OperationName>(socket: AckSocket, name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+  const bytes = frameBytes(name, input)
+  if (bytes > limits.requestBytes) throw new OCommsError('payload_too_large', tooLargeSentence(bytes, limits.requestBytes))
   const ack = (await socket.emitWithAck(name, input)) as Ack
   if (ack && ack.ok) return ack.data as CallOutput<N>
   throw OCommsError.from(ack?.error)
+}
+
+/** About the size of the Socket.IO frame that carries this call (its JSON plus a few bytes of framing). */
+function frameBytes(name: string, input: unknown): number {
+  const json = JSON.stringify([name, input]) ?? ''
+  // Cheap when small: a UTF-8 byte count is at most three bytes per UTF-16 unit.
+  return 16 + (json.length * 3 <= limits.requestBytes ? json.length : new TextEncoder().encode(json).byteLength)
 }
 
 export type UploadInput = TransferInput<typeof uploadFile>

@@ -28,7 +28,35 @@ export const limits = {
   fileTextContent: 64 * 1024,
   /** Most saved items returned by one call. */
   savedPage: 100,
+  /** Longest custom status text, and its emoji (a shortcode or the emoji itself). */
+  statusText: 100,
+  statusEmoji: 64,
+  /**
+   * The largest request the server takes by default, in bytes: an HTTP body or one socket frame
+   * (`OCOMMS_BODY_LIMIT` changes it on the server). A client never sends a frame over it: it
+   * refuses the call itself, so nobody's connection is dropped for what they typed.
+   */
+  requestBytes: 1024 * 1024,
 } as const
+
+/** The sentence for a request over the size limit. */
+export function tooLargeSentence(bytes: number, limit: number): string {
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 2)} MiB`
+  return `The request is too large (${mib(bytes)}); the server takes at most ${mib(limit)} per request.`
+}
+
+/**
+ * Why `text` cannot be the text of a message, in words, or null when it can. Blank text (only
+ * spaces and line breaks) is a message only when it carries files. Checked by every client before
+ * a send is queued, and again by the server.
+ */
+export function messageTextProblem(text: string, options: { withFiles?: boolean } = {}): string | null {
+  if (text.length > limits.messageText) {
+    return `A message can be at most ${limits.messageText.toLocaleString('en')} characters; this one has ${text.length.toLocaleString('en')}.`
+  }
+  if (text.trim() === '' && !options.withFiles) return 'A message needs some text: this one is blank.'
+  return null
+}
 
 /**
  * The largest whole numbers the protocol carries, by the column that keeps them: stream seqs are

@@ -13,7 +13,8 @@ export type Target =
   | { kind: 'people'; handles: string[] }
   | { kind: 'id'; id: string }
 
-export type MessageRef = { kind: 'id'; id: string } | { kind: 'seq'; channel: string; seq: number }
+/** A message: by id, or by its conversation and seq (`#dev/12`, `@ann/7`, `@ann,@bob/3`, `ID/5`). */
+export type MessageRef = { kind: 'id'; id: string } | { kind: 'seq'; target: Target; seq: number }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
 
@@ -36,7 +37,9 @@ function channelName(raw: string): Parsed<string> {
 /** Parses a handle with or without its leading `@`. */
 export function parseHandle(raw: string): Parsed<string> {
   const handle = raw.trim().replace(/^@/, '').toLowerCase()
-  if (!handleRe.test(handle)) return { ok: false, error: `"${raw}" is not a handle: expected @name (letters, digits, ".", "_", "-").` }
+  if (!handleRe.test(handle)) {
+    return { ok: false, error: `"${raw}" is not a handle: a handle may use only lowercase letters, digits, ".", "_" and "-", starting with a letter or digit, at most ${limits.handle} characters.` }
+  }
   return { ok: true, value: handle }
 }
 
@@ -66,13 +69,16 @@ export function parseTarget(input: string): Parsed<Target> {
 export function parseMessageRef(input: string): Parsed<MessageRef> {
   const raw = input.trim()
   if (isId(raw)) return { ok: true, value: { kind: 'id', id: raw.toLowerCase() } }
-  const m = /^#?([^/\s]+)\/(\d{1,15})$/.exec(raw)
+  const m = /^(\S.*)\/(\d{1,15})$/.exec(raw)
   if (m) {
-    const name = channelName(m[1]!)
+    const target = parseTarget(m[1]!)
     const seq = Number(m[2])
-    if (name.ok && Number.isSafeInteger(seq) && seq >= 1) return { ok: true, value: { kind: 'seq', channel: name.value, seq } }
+    if (target.ok && Number.isSafeInteger(seq) && seq >= 1) return { ok: true, value: { kind: 'seq', target: target.value, seq } }
   }
-  return { ok: false, error: `"${raw}" is not a message reference: expected a message id or #channel/SEQ.` }
+  return {
+    ok: false,
+    error: `"${raw}" is not a message reference: expected a message id, or the reference \`ocomms read\` prints in front of a message (#channel/SEQ, @handle/SEQ).`,
+  }
 }
 
 /** How a target is written back (for messages and help). */
@@ -83,5 +89,11 @@ export function formatTarget(target: Target): string {
 }
 
 export function formatMessageRef(ref: MessageRef): string {
-  return ref.kind === 'id' ? ref.id : `#${ref.channel}/${ref.seq}`
+  return ref.kind === 'id' ? ref.id : `${formatTarget(ref.target)}/${ref.seq}`
+}
+
+/** An invite code, from the code itself or the whole invite link (`.../invite#code=...`). */
+export function inviteCode(raw: string): string {
+  const m = /[#?&]code=([^&#\s]+)/.exec(raw)
+  return m ? decodeURIComponent(m[1]!) : raw.trim()
 }

@@ -41,4 +41,18 @@ export const downloadFile = defineTransfer({
   output: 'bytes',
 })
 
-export const transfers = { [uploadFile.name]: uploadFile, [downloadFile.name]: downloadFile } as const satisfies Record<string, Transfer>
+export const downloadExport = defineTransfer({
+  name: 'export.download',
+  summary: 'A finished workspace export (export.start), as a .tar.gz of the export format. Owners only.',
+  http: { method: 'GET', path: '/api/workspaces/:workspaceId/exports/:exportId/content' },
+  auth: 'session',
+  body: 'none',
+  input: Type.Object({ workspaceId: Id, exportId: Id }, { additionalProperties: false }),
+  output: 'bytes',
+})
+
+export const transfers = {
+  [uploadFile.name]: uploadFile,
+  [downloadFile.name]: downloadFile,
+  [downloadExport.name]: downloadExport,
+} as const satisfies Record<string, Transfer>

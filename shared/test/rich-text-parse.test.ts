@@ -34,6 +34,16 @@ t.test('inline code and code blocks are verbatim', async (t) => {
   t.same(blocks('    four spaces'), [{ type: 'paragraph', children: [txt('four spaces')] }], 'indentation alone does not make code')
 })
 
+t.test('a quote ends at the first line without >, as chat people expect', async (t) => {
+  t.same(blocks('> quoted\nmy answer'), [
+    { type: 'quote', children: [{ type: 'paragraph', children: [txt('quoted')] }] },
+    { type: 'paragraph', children: [txt('my answer')] },
+  ])
+  const two = blocks('> one\n> two\nthree')
+  t.same(two.map((b) => b.type), ['quote', 'paragraph'], 'every > line in the quote, the next line after it')
+  t.same(two[1], { type: 'paragraph', children: [txt('three')] })
+})
+
 t.test('quotes, lists and rules nest', async (t) => {
   t.same(blocks('> one\n> > two'), [
     { type: 'quote', children: [{ type: 'paragraph', children: [txt('one')] }, { type: 'quote', children: [{ type: 'paragraph', children: [txt('two')] }] }] },

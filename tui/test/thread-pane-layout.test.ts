@@ -27,8 +27,8 @@ t.test('at 80 columns the thread replaces the channel; Esc goes back', async (t)
   const sent = w.d.callsOf('messages.send').at(-1)!
   t.same([sent.params.text, sent.params.threadRootId], ['on it', w.root.id], 'the reply went to the thread')
   t.match(app.frame(), /on it/)
-  await app.press(keys.escape, keys.escape)
-  t.notMatch(app.frame(), /Thread in/, 'Esc from the thread closes it')
+  await app.press(keys.escape)
+  t.notMatch(app.frame(), /Thread in/, 'one Esc from the thread\'s composer closes it')
   t.match(app.frame(), /── message #general/)
 })
 
@@ -42,7 +42,12 @@ t.test('at 140 columns the thread sits beside the channel', async (t) => {
   t.match(frame, /── message #general/, 'the channel stays visible')
   t.match(frame, /── reply in thread/)
   const row = frame.split('\n').find((l) => l.includes('Thread in #general'))!
-  t.match(row, /#general.*Thread in #general/, 'channel on the left, thread on the right')
+  t.match(row, /#general.*│ *Thread in #general/, 'channel on the left, thread on the right, a rule between them')
+  const column = row.lastIndexOf('│', row.indexOf('Thread in'))
+  t.ok(frame.split('\n').filter((l) => l[column] === '│').length >= 25, 'the rule runs down the whole height')
+  await app.type('x')
+  await app.press(keys.escape)
+  t.notMatch(app.frame(), /Thread in/, 'one Esc from the thread\'s composer closes it')
 })
 
 t.test('a live reply lands in the open thread and bumps the count in the channel', async (t) => {

@@ -1,5 +1,6 @@
 import { Argument, Option, type Command } from 'commander'
 import type { ProfileInfo } from '@ocomms/shared'
+import { inviteCode } from '@ocomms/shared/core'
 import type { Static } from '@sinclair/typebox'
 import { handleArg, passwordFromStdin, positiveInt, UsageError, type Cli } from '../context.js'
 import { memberDetails, table, when } from '../format.js'
@@ -169,7 +170,7 @@ export function registerAccounts(program: Command): void {
   program
     .command('invite')
     .summary('create an invite code for the current workspace')
-    .description('Create an invite code (and link) for the current workspace. Share it; people join with `ocomms signup --invite CODE`.')
+    .description('Create an invite code (and link) for the current workspace. Share it; people join with `ocomms signup --invite CODE` (a new account) or `ocomms join CODE` (an existing one).')
     .option('--email <email>', 'only this person may use it')
     .addOption(new Option('--role <role>', 'the role it grants').choices(['member', 'admin', 'owner']).default('member'))
     .option('--expires-in-hours <hours>', 'how long it stays valid (default 168, a week)', (v) => Number(v))
@@ -186,6 +187,23 @@ export function registerAccounts(program: Command): void {
           ...(opts.maxUses ? { maxUses: opts.maxUses } : {}),
         })
         cli.out(invite, () => `${invite.code}\n${invite.link}\n(${invite.role}, valid until ${when(invite.expiresAt)})`)
+      }),
+    )
+
+  program
+    .command('join')
+    .argument('<invite>', 'the invite code, or the whole invite link')
+    .summary('join a workspace with an invite, as the account you are signed in with')
+    .description(
+      'Accept an invite for the account this profile is signed in with: you become a member of its workspace, ' +
+        'which becomes your current one. (New accounts join with `ocomms signup --invite CODE`.)',
+    )
+    .addHelpText('after', '\nExample:\n  ocomms join \'http://chat.example.com:7080/invite#code=...\'')
+    .action(
+      action(async (cli, invite: string) => {
+        const ws = await cli.call('invite.accept', { code: inviteCode(invite) })
+        cli.say(`Joined ${ws.name} (${ws.slug}); it is now your current workspace.`)
+        cli.out(ws, () => ws.slug)
       }),
     )
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
 import { textArg, type Cli } from '../context.js'
-import { bytes, messageLine } from '../format.js'
+import { bytes, messageLine, refPrefix } from '../format.js'
 import { action } from './action.js'
 
 /** Uploads a file unattached (for `send --file`): the daemon reads it and holds the token. */
@@ -35,7 +35,8 @@ export function registerFiles(program: Command): void {
           ...(comment !== undefined ? { comment } : {}),
         })
         cli.say(`Uploaded ${res.file.name} (${bytes(res.file.size)}): file id ${res.file.id}`)
-        cli.out(res.message, () => (res.message ? messageLine(res.message) : null))
+        const me = cli.globals.json ? undefined : (await cli.rpc('profile.whoami', {})).user.handle
+        cli.out(res.message, () => (res.message ? messageLine(res.message, refPrefix(c, me)) : null))
       }),
     )
 

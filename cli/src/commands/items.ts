@@ -7,7 +7,7 @@ import { action } from './action.js'
 const refHelp = 'a message id (from --json output) or #channel/SEQ'
 
 /** One line per message, or a sentence when there are none. */
-const lines = (messages: Message[], empty: string) => (messages.length === 0 ? empty : messages.map(linkedMessageLine).join('\n'))
+const lines = (messages: Message[], empty: string) => (messages.length === 0 ? empty : messages.map((m) => linkedMessageLine(m)).join('\n'))
 
 /** Reactions, pins and saved items: small acts on one message. */
 export function registerItems(program: Command): void {

@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import type { Message } from '@ocomms/shared'
+import { parseMessageRef, parseTarget } from '@ocomms/shared/core'
 import { positiveInt, textArg, type Cli } from '../context.js'
-import { conversationLabel, linkedMessageLine, messageLine, richMessage } from '../format.js'
+import { conversationLabel, linkedMessageLine, messageLine, refPrefix, richMessage } from '../format.js'
 import { action } from './action.js'
 import { uploadUnattached } from './files.js'
 
 const targetHelp = '#channel, @handle (DM), @a,@b (group DM) or a conversation id'
-const refHelp = 'a message id (from --json output) or #channel/SEQ'
+const refHelp = 'the reference `ocomms read` prints (#channel/SEQ, @handle/SEQ) or a message id (from --json output)'
 
 /** The root of the thread a ref points into (a reply's ref means its thread). */
 async function threadRoot(cli: Cli, ref: string): Promise<Message> {
@@ -59,23 +60,31 @@ export function registerMessages(program: Command): void {
           cli.say(`queued: the server is unreachable; the message will be delivered when the connection is back (clientId ${res.clientId}).`)
           return cli.out({ queued: true, clientId: res.clientId, conversationId: c.id })
         }
-        cli.out(res.message, () => linkedMessageLine(res.message!))
+        const me = cli.globals.json ? undefined : (await cli.rpc('profile.whoami', {})).user.handle
+        cli.out(res.message, () => linkedMessageLine(res.message!, refPrefix(c, me)))
       }),
     )
 
   program
     .command('read')
-    .argument('<target>', targetHelp)
+    .argument('<target>', `${targetHelp}; or a message reference (${refHelp}) to read that message and its thread`)
     .option('--limit <n>', 'how many messages (default 50, at most 200)', positiveInt('--limit'))
     .option('--before <msg>', `only messages older than this one (${refHelp}), to page back`)
     .option('--thread <msg>', `read the thread of this message instead (${refHelp})`)
     .summary('show a conversation\'s or thread\'s history')
-    .description('Show history, oldest first: SEQ, time, author, text. Refer to a message as #channel/SEQ or by its id (--json).')
+    .description(
+      'Show history, oldest first: each message\'s reference (#channel/SEQ, @handle/SEQ), time, author, text. ' +
+        'Every command that takes a message accepts that reference, or the id from --json. Not every number is a ' +
+        'message (edits, reactions and pins take numbers too): copy the reference read prints.',
+    )
     .action(
       action(async (cli, target: string, opts: { limit?: number; before?: string; thread?: string }) => {
-        const c = await cli.target(target)
+        // A message reference where a conversation is due: that message, with its thread.
+        const atMessage = !parseTarget(target).ok && parseMessageRef(target).ok ? await cli.message(target) : null
+        const c = atMessage ? await cli.target(atMessage.conversationId) : await cli.target(target)
         const before = opts.before ? await cli.message(opts.before) : null
-        const root = opts.thread ? await threadRoot(cli, opts.thread) : null
+        const threadRef = opts.thread ?? (atMessage ? atMessage.id : undefined)
+        const root = threadRef ? await threadRoot(cli, threadRef) : null
         const res = await cli.rpc('messages.read', {
           conversationId: c.id,
           ...(opts.limit ? { limit: Math.min(opts.limit, 200) } : {}),
@@ -88,7 +97,8 @@ export function registerMessages(program: Command): void {
         // Loaded only here: rendering markdown needs the whole shared package.
         const shared = await import('@ocomms/shared')
         const me = (await cli.rpc('profile.whoami', {})).user.handle
-        cli.out(res.messages, () => res.messages.map((m) => richMessage(shared, m, me)).join('\n'))
+        const prefix = refPrefix(c, me)
+        cli.out(res.messages, () => res.messages.map((m) => richMessage(shared, m, me, prefix)).join('\n'))
       }),
     )
 

@@ -3,45 +3,129 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { connectDaemon, homePaths, ocommsHome } from '@ocomms/daemon'
 import { OCommsError } from '@ocomms/shared/core'
-import { UsageError } from '../context.js'
+import { UsageError, type Cli } from '../context.js'
 import { table, when } from '../format.js'
+import { terminalProgress } from '../progress.js'
 import { openTui } from '../tui.js'
 import { action } from './action.js'
+import { serverArgs, serverConfig, serverStatus, startInBackground, stopServer, type ServerOptions } from './server-control.js'
+
+/** "12 messages, 3 reactions, ..." (kinds with none left out). */
+function counted(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`)
+  return parts.length > 0 ? parts.join(', ') : 'nothing'
+}
+
+/** The server's configuration from --data-dir / --database-url, and its tools (loaded only for these commands). */
+async function serverTools(opts: { dataDir?: string; databaseUrl?: string }) {
+  const env = { ...process.env }
+  if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
+  const server = await import('@ocomms/server')
+  try {
+    return { config: server.loadConfig(env), server }
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+async function importSlack(cli: Cli, dir: string | undefined, opts: { workspace?: string; slack?: string; slackFiles?: string; dataDir?: string; databaseUrl?: string }) {
+  if (dir) throw new UsageError('Give either an export directory or --slack FILE.zip, not both.')
+  if (!opts.workspace) throw new UsageError('--slack needs --workspace SLUG: the workspace to import into (created when it does not exist).')
+  const zip = resolve(opts.slack!)
+  if (!existsSync(zip)) throw new UsageError(`${zip} does not exist.`)
+  const { config, server: srv } = await serverTools(opts)
+  const bar = terminalProgress(cli.globals.json)
+  const summary = await srv
+    .withServerDatabase(
+      config,
+      (databaseUrl) =>
+        srv.importSlack({
+          databaseUrl,
+          dataDir: config.dataDir,
+          zip,
+          workspace: opts.workspace!,
+          ...(opts.slackFiles ? { filesDir: resolve(opts.slackFiles) } : {}),
+          progress: bar.update,
+        }),
+      (m) => cli.say(m),
+    )
+    .finally(() => bar.end())
+  cli.say(`imported from Slack into ${summary.workspace.slug}: ${counted(summary.added)}; ${summary.matchedPeople} people already had an account here`)
+  const skipped = Object.entries(summary.skipped)
+  cli.say(skipped.length === 0 ? 'nothing skipped' : ['skipped:', ...skipped.map(([why, n]) => `  ${n} ${why}`)].join('\n'))
+  cli.out(summary)
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function registerSystem(program: Command): void {
-  const server = program.command('server').summary('run, back up or restore an OComms server').description('Run an OComms server, back it up, restore it.')
+  const server = program.command('server').summary('run, back up, restore, export or import an OComms server').description('Run an OComms server, back it up, restore it, export or import a workspace.')
   server
     .command('start')
     .description(
-      'Run the server in the foreground until SIGTERM or Ctrl-C. Without --database-url it runs an embedded ' +
-        'PostgreSQL inside the data directory. Prints "listening on http://H:P" on stderr once ready.',
+      'Run the server until SIGTERM or Ctrl-C: in the foreground, or with --background as a process of its own ' +
+        '(its log in DATA_DIR/server.log). Without --database-url it runs an embedded PostgreSQL inside the data ' +
+        'directory. Settings not given here come from the environment, then from the server.env that install.sh ' +
+        'wrote, so the installed server starts with the same data directory and port every time. ' +
+        'Prints "listening on http://H:P" on stderr once ready.',
     )
     .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
     .option('--port <port>', 'port to listen on (default 7080)')
-    .option('--data-dir <dir>', 'where the embedded database and files live (default $OCOMMS_HOME/server)')
+    .option('--data-dir <dir>', 'where the embedded database and files live (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
     .option('--database-url <url>', 'use this PostgreSQL (15 or newer) instead of the embedded one')
     .option('--redis-url <url>', 'Redis for running several server processes together')
-    .addHelpText('after', '\nMore settings (mail, public URL, limits) come from the environment: see docs/configuration.md.')
-    .action(async (opts: { host?: string; port?: string; dataDir?: string; databaseUrl?: string; redisUrl?: string }) => {
-      if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new UsageError(`--port must be a port number, got "${opts.port}".`)
-      const env = { ...process.env }
-      if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
-      if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
-      if (opts.redisUrl) env.REDIS_URL = opts.redisUrl
-      if (opts.port) env.OCOMMS_PORT = opts.port
-      if (opts.host) env.OCOMMS_HOST = opts.host
-      // Imported here: the server and its dependencies load only for this command.
-      const { loadConfig, startServer } = await import('@ocomms/server')
-      let config
-      try {
-        config = loadConfig(env)
-      } catch (err) {
-        throw new UsageError((err as Error).message)
+    .option('--background', 'start it as a background process and return once it answers')
+    .addHelpText('after', '\nMore settings (mail, public URL, limits) come from the environment: see docs/configuration.md.\nSee also: ocomms server stop | restart | status.')
+    .action(async function (this: Command, opts: ServerOptions & { background?: boolean }) {
+      const { config } = await serverConfig(opts)
+      if (opts.background) {
+        const started = await startInBackground(config, this.optsWithGlobals<{ json?: boolean }>().json === true, serverArgs(opts))
+        process.exitCode = started
+        return
       }
+      const { startServer } = await import('@ocomms/server')
       await startServer(config)
       await new Promise(() => {})
+    })
+
+  server
+    .command('stop')
+    .description('Stop the server of this data directory (SIGTERM, then wait for it to finish), however it was started.')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const { config } = await serverConfig(opts)
+      process.exitCode = await stopServer(config, this.optsWithGlobals<{ json?: boolean }>().json === true)
+    })
+
+  server
+    .command('restart')
+    .description('Stop the server of this data directory when it runs, then start it again in the background with the same settings.')
+    .option('--host <host>', 'address to listen on')
+    .option('--port <port>', 'port to listen on')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .option('--database-url <url>', 'use this PostgreSQL instead of the embedded one')
+    .option('--redis-url <url>', 'Redis for running several server processes together')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const json = this.optsWithGlobals<{ json?: boolean }>().json === true
+      const { config } = await serverConfig(opts)
+      const stopped = await stopServer(config, json, { quiet: true })
+      if (stopped !== 0) {
+        process.exitCode = stopped
+        return
+      }
+      process.exitCode = await startInBackground(config, json, serverArgs(opts))
+    })
+
+  server
+    .command('status')
+    .description('Whether the server of this data directory runs and answers: its address, process id, data directory and log. Exits 3 when it is not running.')
+    .option('--port <port>', 'port it listens on')
+    .option('--host <host>', 'address it listens on')
+    .option('--data-dir <dir>', 'the server\'s data directory (default: install.sh\'s choice, else $OCOMMS_HOME/server)')
+    .action(async function (this: Command, opts: ServerOptions) {
+      const { config } = await serverConfig(opts)
+      process.exitCode = await serverStatus(config, this.optsWithGlobals<{ json?: boolean }>().json === true)
     })
 
   for (const kind of ['backup', 'restore'] as const) {
@@ -60,29 +144,96 @@ export function registerSystem(program: Command): void {
       .addHelpText('after', `\nExample:\n  ocomms server ${kind} ${kind === 'backup' ? '/var/backups/ocomms-$(date +%F)' : '/var/backups/ocomms-2026-01-31'} --data-dir /srv/ocomms`)
       .action(
         action(async (cli, dir: string, opts: { dataDir?: string; databaseUrl?: string }) => {
-          const env = { ...process.env }
-          if (opts.dataDir) env.OCOMMS_DATA_DIR = opts.dataDir
-          if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl
-          const { loadConfig, backup, restore, withServerDatabase } = await import('@ocomms/server')
-          let config
-          try {
-            config = loadConfig(env)
-          } catch (err) {
-            throw new UsageError((err as Error).message)
-          }
+          const { config } = await serverConfig(opts)
+          const { backup, restore, withServerDatabase } = await import('@ocomms/server')
           const target = resolve(dir)
+          const bar = terminalProgress(cli.globals.json)
           const manifest = await withServerDatabase(
             config,
             (databaseUrl) =>
-              kind === 'backup' ? backup({ databaseUrl, dataDir: config.dataDir, out: target }) : restore({ databaseUrl, dataDir: config.dataDir, from: target }),
+              kind === 'backup'
+                ? backup({ databaseUrl, dataDir: config.dataDir, out: target, progress: bar.update })
+                : restore({ databaseUrl, dataDir: config.dataDir, from: target, progress: bar.update }),
             (m) => cli.say(m),
-          )
+          ).finally(() => bar.end())
           const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
           cli.say(`${kind === 'backup' ? 'backed up' : 'restored'} ${manifest.tables.length} tables (${rows} rows) and ${manifest.files} files ${kind === 'backup' ? 'to' : 'from'} ${target}`)
           cli.out(manifest)
         }),
       )
   }
+
+  server
+    .command('export')
+    .argument('<dir|file.tar.gz>', 'directory to write the export to (must not exist, or be empty), or a .tar.gz file to create')
+    .requiredOption('--workspace <slug>', 'the workspace to export')
+    .description(
+      'Export one workspace (members, channels, DMs, messages with threads, reactions, pins, files, and each person\'s saved items, ' +
+        'drafts and notification settings) in the documented format of docs/export-format.md. The server may keep running. ' +
+        'Without --database-url it uses the embedded PostgreSQL of the data directory (the running one, or starts it just for this).',
+    )
+    .option('--data-dir <dir>', 'the server\'s data directory (default $OCOMMS_HOME/server)')
+    .option('--database-url <url>', 'the server\'s PostgreSQL, when it does not use the embedded one')
+    .addHelpText('after', '\nExample:\n  ocomms server export --workspace acme /var/exports/acme-$(date +%F) --data-dir /srv/ocomms')
+    .action(
+      action(async (cli, dir: string, opts: { workspace: string; dataDir?: string; databaseUrl?: string }) => {
+        const { config, server: srv } = await serverTools(opts)
+        const bar = terminalProgress(cli.globals.json)
+        const target = resolve(dir)
+        const manifest = await srv
+          .withServerDatabase(
+            config,
+            (databaseUrl) =>
+              target.endsWith('.tar.gz') || target.endsWith('.tgz')
+                ? srv.exportToArchive({ databaseUrl, dataDir: config.dataDir, workspace: opts.workspace, file: target, progress: bar.update })
+                : srv.exportWorkspace({ databaseUrl, dataDir: config.dataDir, workspace: opts.workspace, out: target, progress: bar.update }),
+            (m) => cli.say(m),
+          )
+          .finally(() => bar.end())
+        cli.say(`exported ${opts.workspace}: ${counted(manifest.counts)} and ${manifest.blobs} file bodies to ${target}`)
+        cli.out(manifest)
+      }),
+    )
+
+  server
+    .command('import')
+    .argument('[export]', 'a directory or .tar.gz written by `ocomms server export` (or use --slack)')
+    .option('--workspace <slug>', 'import under this slug (default: the exported workspace\'s own; required with --slack)')
+    .option('--slack <zip>', 'import a Slack export ZIP instead, into the workspace --workspace (created, or added to)')
+    .option('--slack-files <dir>', 'with --slack: a folder of file bodies (<dir>/<file id>/<name>); without it files are kept as links')
+    .description(
+      'Import a workspace export into this server: a fresh one (--data-dir EMPTY_DIR sets it up) or one with other workspaces. ' +
+        'People are matched by email; others get an account without a password (they sign in with a magic link). ' +
+        'All or nothing; importing the same export again adds nothing. Stop the server first when it uses the embedded database, or not: both work.',
+    )
+    .option('--data-dir <dir>', 'the server\'s data directory (default $OCOMMS_HOME/server)')
+    .option('--database-url <url>', 'the server\'s PostgreSQL, when it does not use the embedded one')
+    .addHelpText('after', '\nExample:\n  ocomms server import /var/exports/acme-2026-01-31 --data-dir /srv/ocomms')
+    .action(
+      action(async (cli, dir: string | undefined, opts: { workspace?: string; slack?: string; slackFiles?: string; dataDir?: string; databaseUrl?: string }) => {
+        if (opts.slack) return importSlack(cli, dir, opts)
+        if (!dir) throw new UsageError('Name the export directory to import (or a Slack export with --slack FILE.zip).')
+        const { config, server: srv } = await serverTools(opts)
+        const bar = terminalProgress(cli.globals.json)
+        const from = resolve(dir)
+        if (!existsSync(from)) throw new UsageError(`${from} does not exist.`)
+        const summary = await srv
+          .withServerDatabase(
+            config,
+            (databaseUrl) =>
+              srv.importWorkspace({ databaseUrl, dataDir: config.dataDir, from, ...(opts.workspace ? { workspace: opts.workspace } : {}), progress: bar.update }),
+            (m) => cli.say(m),
+          )
+          .finally(() => bar.end())
+        const total = Object.values(summary.added).reduce((a, b) => a + b, 0)
+        cli.say(
+          total === 0
+            ? `nothing to add: ${summary.workspace.slug} already holds everything in this export`
+            : `imported ${summary.workspace.slug}: ${counted(summary.added)}; ${summary.matchedPeople} people already had an account here`,
+        )
+        cli.out(summary)
+      }),
+    )
 
   program
     .command('tui')

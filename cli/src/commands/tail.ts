@@ -33,6 +33,9 @@ function human(event: TailEvent, labels: Map<string, string>, handles: Map<strin
   }
 }
 
+/** Set when tail ends on an error, so the daemon connection it closes is not reported as the daemon stopping. */
+let ending = false
+
 export function registerTail(program: Command): void {
   program
     .command('tail')
@@ -47,48 +50,60 @@ export function registerTail(program: Command): void {
     .addHelpText('after', '\nExample:\n  ocomms tail --json \'#alerts\' | jq -r \'select(.type=="message.created") | .data.message.text\'')
     .action(async function (this: Command, targets: string[]) {
       const cli = Cli.of(this)
-      const labels = new Map<string, string>()
-      const ids: string[] = []
-      for (const t of targets) {
-        const c = await cli.target(t)
-        ids.push(c.id)
-        labels.set(c.id, conversationLabel(c))
+      try {
+        await follow(cli, targets)
+      } catch (err) {
+        // Let the process end once the error is printed: an open daemon connection would keep it up.
+        ending = true
+        cli.close()
+        throw err
       }
-      const client = await cli.daemon()
-      const me = await cli.rpc('profile.whoami', {})
-      const { conversations } = await cli.rpc('conversations.list', { all: true })
-      for (const c of conversations) labels.set(c.id, conversationLabel(c, me.user.handle))
-      const handles = new Map<string, string>(conversations.flatMap((c) => (c.members ?? []).map((p) => [p.id, p.handle] as [string, string])))
-      handles.set(me.user.id, me.user.handle)
-      client.onEvent(({ event }) => {
-        const e = event as TailEvent
-        if ('stream' in e && knownEvent(e as Event) && (e as KnownEvent).type === 'conversation.added') {
-          const c = (e as EventOf<'conversation.added'>).data.conversation
-          labels.set(c.id, conversationLabel(c, me.user.handle))
-        }
-        if (cli.globals.json) {
-          process.stdout.write(JSON.stringify(e) + '\n')
-          return
-        }
-        if (e.type === 'daemon.connection') return cli.say(`(connection: ${String((e as Record<string, unknown>).connection)})`)
-        if (e.type === 'daemon.outbox.delivered') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} delivered)`)
-        if (e.type === 'daemon.outbox.failed') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} could not be delivered)`)
-        const line = human(e, labels, handles)
-        if (line) process.stdout.write(line + '\n')
-      })
-      client.onClose(() => {
-        cli.say('ocomms: the daemon stopped')
-        process.exit(3)
-      })
-      await cli.rpc('subscribe', ids.length > 0 ? { conversationIds: ids } : {})
-      // On stderr in both modes: scripts can wait for it to know nothing sent from now is missed.
-      cli.say(`tailing ${ids.length > 0 ? targets.join(' ') : 'everything'} (Ctrl-C to stop)`)
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => {
-          client.close()
-          process.exit(0)
-        })
-      }
-      await new Promise(() => {})
     })
+}
+
+async function follow(cli: Cli, targets: string[]): Promise<never> {
+  const labels = new Map<string, string>()
+  const ids: string[] = []
+  for (const t of targets) {
+    const c = await cli.target(t)
+    ids.push(c.id)
+    labels.set(c.id, conversationLabel(c))
+  }
+  const client = await cli.daemon()
+  const me = await cli.rpc('profile.whoami', {})
+  const { conversations } = await cli.rpc('conversations.list', { all: true })
+  for (const c of conversations) labels.set(c.id, conversationLabel(c, me.user.handle))
+  const handles = new Map<string, string>(conversations.flatMap((c) => (c.members ?? []).map((p) => [p.id, p.handle] as [string, string])))
+  handles.set(me.user.id, me.user.handle)
+  client.onEvent(({ event }) => {
+    const e = event as TailEvent
+    if ('stream' in e && knownEvent(e as Event) && (e as KnownEvent).type === 'conversation.added') {
+      const c = (e as EventOf<'conversation.added'>).data.conversation
+      labels.set(c.id, conversationLabel(c, me.user.handle))
+    }
+    if (cli.globals.json) {
+      process.stdout.write(JSON.stringify(e) + '\n')
+      return
+    }
+    if (e.type === 'daemon.connection') return cli.say(`(connection: ${String((e as Record<string, unknown>).connection)})`)
+    if (e.type === 'daemon.outbox.delivered') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} delivered)`)
+    if (e.type === 'daemon.outbox.failed') return cli.say(`(queued message ${String((e as Record<string, unknown>).clientId)} could not be delivered)`)
+    const line = human(e, labels, handles)
+    if (line) process.stdout.write(line + '\n')
+  })
+  client.onClose(() => {
+    if (ending) return
+    cli.say('ocomms: the daemon stopped')
+    process.exit(3)
+  })
+  await cli.rpc('subscribe', ids.length > 0 ? { conversationIds: ids } : {})
+  // On stderr in both modes: scripts can wait for it to know nothing sent from now is missed.
+  cli.say(`tailing ${ids.length > 0 ? targets.join(' ') : 'everything'} (Ctrl-C to stop)`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      client.close()
+      process.exit(0)
+    })
+  }
+  return new Promise<never>(() => {})
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { OCommsError, type Message } from '@ocomms/shared'
+import { messageTextProblem, OCommsError, type Message } from '@ocomms/shared'
 import type { ProfileSession } from '../session.js'
 import type { HandlersFor } from './handler.js'
 
@@ -59,6 +59,9 @@ async function readThread(session: ProfileSession, rootId: string, limit: number
 
 export const messageHandlers: HandlersFor<'messages.'> = {
   'messages.send': async (params, { daemon }) => {
+    // Refused here, before the outbox: an entry the server would refuse must never wait in it.
+    const problem = messageTextProblem(params.text, { withFiles: Boolean(params.fileIds?.length) })
+    if (problem) throw new OCommsError('invalid_input', problem)
     const session = daemon.session(params.profile)
     const clientId = params.clientId ?? randomUUID()
     if (params.fileIds?.length) {

@@ -1,4 +1,4 @@
-import { callHttp, OCommsError, type CallInput, type CallOutput, type OperationName } from '@ocomms/shared'
+import { callHttp, inviteCode, OCommsError, type CallInput, type CallOutput, type OperationName } from '@ocomms/shared'
 import { DEFAULT_PROFILE, type Daemon } from '../daemon.js'
 import type { StoredProfile } from '../profiles.js'
 import { unreachable, type ProfileSession } from '../session.js'
@@ -24,12 +24,6 @@ async function publicCall<N extends OperationName>(server: string, name: N, inpu
     if (err instanceof OCommsError) throw err
     throw unreachable(server)
   }
-}
-
-/** An invite code, from the code itself or the whole invite link. */
-function inviteCode(raw: string): string {
-  const m = /[#?&]code=([^&#\s]+)/.exec(raw)
-  return m ? decodeURIComponent(m[1]!) : raw.trim()
 }
 
 /** Signs a profile in with a fresh token: loads the account and picks the current workspace. */
@@ -69,10 +63,19 @@ export const profileHandlers: HandlersFor<'profile.'> = {
     const name = params.profile ?? DEFAULT_PROFILE
     const server = normalizeServer(params.server)
     if (params.createWorkspace && params.invite) throw new OCommsError('invalid_input', 'Either create a workspace or join one with an invite, not both.')
-    const signed = await publicCall(server, 'auth.signup', { email: params.email, password: params.password, name: params.name, handle: params.handle })
-    let workspaceId: string | null = null
+    if (params.createWorkspace !== undefined && params.createWorkspace.trim() === '') {
+      throw new OCommsError('invalid_input', 'A workspace needs a name with at least one visible character.')
+    }
+    // With an invite the server creates the account and joins it in one step: a wrong code leaves no account.
+    const signed = await publicCall(server, 'auth.signup', {
+      email: params.email,
+      password: params.password,
+      name: params.name,
+      handle: params.handle,
+      ...(params.invite ? { invite: inviteCode(params.invite) } : {}),
+    })
+    let workspaceId: string | null = signed.workspaceId ?? null
     if (params.createWorkspace) workspaceId = (await publicCall(server, 'workspace.create', { name: params.createWorkspace }, signed.token)).id
-    if (params.invite) workspaceId = (await publicCall(server, 'invite.accept', { code: inviteCode(params.invite) }, signed.token)).id
     return daemon.profileInfo(await adopt(daemon, name, server, signed.token, workspaceId))
   },
 

@@ -1,4 +1,4 @@
-import { OCommsError, parseMessageRef, parseTarget, type Conversation, type Message } from '@ocomms/shared'
+import { formatTarget, OCommsError, parseMessageRef, parseTarget, type Conversation, type Message, type Target } from '@ocomms/shared'
 import type { ProfileSession } from '../session.js'
 import { currentWorkspace } from './call.js'
 import type { HandlersFor } from './handler.js'
@@ -33,7 +33,10 @@ export async function resolveChannel(session: ProfileSession, name: string): Pro
 export async function resolveTargetFor(session: ProfileSession, raw: string): Promise<Conversation> {
   const parsed = parseTarget(raw)
   if (!parsed.ok) throw new OCommsError('invalid_input', parsed.error)
-  const target = parsed.value
+  return resolveParsedTarget(session, parsed.value)
+}
+
+async function resolveParsedTarget(session: ProfileSession, target: Target): Promise<Conversation> {
   if (target.kind === 'channel') return resolveChannel(session, target.name)
   if (target.kind === 'id') {
     return serverOrCache(
@@ -82,14 +85,20 @@ export async function resolveMessageFor(session: ProfileSession, raw: string): P
       () => session.cache.message(ref.id),
     )
   }
-  const channel = await resolveChannel(session, ref.channel)
+  const conversation = await resolveParsedTarget(session, ref.target)
   try {
     return await serverOrCache(
-      () => session.call('message.getBySeq', { conversationId: channel.id, seq: ref.seq }),
-      () => session.cache.messageBySeq(channel.id, ref.seq),
+      () => session.call('message.getBySeq', { conversationId: conversation.id, seq: ref.seq }),
+      () => session.cache.messageBySeq(conversation.id, ref.seq),
     )
   } catch (err) {
-    if (err instanceof OCommsError && err.code === 'not_found') throw new OCommsError('not_found', `No message ${ref.seq} in #${ref.channel}.`)
+    if (err instanceof OCommsError && err.code === 'not_found') {
+      throw new OCommsError(
+        'not_found',
+        `No message ${ref.seq} in ${formatTarget(ref.target)}: every change to a conversation (edits, reactions, pins) takes a number, ` +
+          `so not every number is a message. \`ocomms read\` prints each message's reference in front of it.`,
+      )
+    }
     throw err
   }
 }

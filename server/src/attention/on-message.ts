@@ -4,6 +4,7 @@ import {
   OCommsError,
   type MentionKind,
   type Message,
+  type NotificationData,
   type NotifyLevel,
   type NotifyReason,
 } from '@ocomms/shared'
@@ -181,12 +182,13 @@ async function storeMentions(change: Change, made: Array<{ message: Message; men
 }
 
 /**
- * One `notification` event per recipient, in their user streams, however many people a broadcast
- * reaches: every recipient's next seq is taken together and every event stored together.
+ * One `notification` event per recipient, in their user streams, in one statement however many
+ * people a broadcast reaches: it takes every recipient's next seq and stores every event (the
+ * message once, each recipient's reason added to it in the database).
  */
 async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
   if (list.length === 0) return
-  const seqs = await change.nextSeqs('user', new Map(list.map((n) => [n.userId, 1])))
+  const reasons = new Map(list.map((n) => [n.userId, n.reason]))
   const base = {
     conversationId: c.id,
     messageId: message.id,
@@ -194,17 +196,27 @@ async function notify(change: Change, message: Message, c: ConversationAccess, l
     conversation: { id: c.id, kind: c.kind, name: c.name },
     message,
   }
-  await change.recordMany(
-    list.map((n) => ({
-      stream: 'user' as const,
-      streamId: n.userId,
-      seq: seqs.get(n.userId)!,
-      type: 'notification' as const,
+  const dataFor = new Map([...reasons].map(([id, reason]) => [id, { ...base, reason } satisfies NotificationData]))
+  const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
+    with x as (select * from unnest(${[...reasons.keys()]}::uuid[], ${[...reasons.values()]}::text[]) as x(id, reason)),
+         s as (update users u set last_seq = u.last_seq + 1 from x where u.id = x.id returning u.id, u.last_seq, x.reason)
+    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
+    select 'user', s.id, s.last_seq, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid,
+           ${change.sql.json(base as never)}::jsonb || jsonb_build_object('reason', s.reason)
+      from s
+    returning stream_id, seq, created_at`
+  for (const row of rows) {
+    change.publishStored({
+      stream: 'user',
+      streamId: row.stream_id,
+      seq: row.seq,
+      type: 'notification',
+      at: row.created_at.toISOString(),
       conversationId: c.id,
       workspaceId: c.workspaceId,
-      data: { ...base, reason: n.reason },
-    })),
-  )
+      data: dataFor.get(row.stream_id)!,
+    })
+  }
 }
 
 /** People named in a thread reply follow the thread from then on (unless they unfollowed it before). */

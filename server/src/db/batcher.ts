@@ -1,3 +1,4 @@
+import { metricsOf } from '../metrics/metrics.js'
 import { perServer, type Services } from '../services.js'
 
 /**
@@ -25,6 +26,8 @@ export interface BatcherOptions<I, O> {
   lanes: number
   /** Items in a batch at most. */
   most: number
+  /** Told each batch's size as it starts (the metrics keep them). */
+  onBatch?: (size: number) => void
 }
 
 interface Waiting<I, O> {
@@ -53,6 +56,7 @@ export class Batcher<I, O> {
   private start(): void {
     while (this.running < this.options.lanes && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.most)
+      this.options.onBatch?.(batch.length)
       this.running++
       void this.settle(batch).finally(() => {
         this.running--
@@ -74,6 +78,9 @@ export class Batcher<I, O> {
   }
 }
 
-/** One batcher per running server, made on first use. */
-export const batcherPer = <I, O>(options: (services: Services) => BatcherOptions<I, O>): ((services: Services) => Batcher<I, O>) =>
-  perServer((services) => new Batcher(options(services)))
+/** One batcher per running server, made on first use; its batch sizes go to the metrics under `name`. */
+export const batcherPer = <I, O>(name: string, options: (services: Services) => BatcherOptions<I, O>): ((services: Services) => Batcher<I, O>) =>
+  perServer((services) => {
+    const sizes = metricsOf(services).batchSize.labels({ batcher: name })
+    return new Batcher({ onBatch: (n) => sizes.observe(n), ...options(services) })
+  })

@@ -100,6 +100,15 @@ export class Change {
     return stored
   }
 
+  /**
+   * Queues for publishing, after commit, an event that one specialised statement of this
+   * transaction stored itself (a message's notifications: every recipient's seq and event in
+   * one round trip). Typed like `record`, so every event the server publishes has its payload type.
+   */
+  publishStored<T extends EventType>(event: EventOf<T>): void {
+    this.steps.push(() => this.services.realtime.publish(event as unknown as Event))
+  }
+
   /** nextSeq and record in one step, for events whose data does not depend on the seq. */
   async emit<T extends EventType>(
     stream: StreamKind,

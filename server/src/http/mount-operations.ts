@@ -47,7 +47,7 @@ export function mountOperations(app: FastifyInstance, services: Services): void 
   app.decorateRequest('caller', null)
   // Query strings and path parameters are text, so they are coerced to the declared types
   // (`?limit=5`). JSON bodies are not: a number where text is due is an error, never "42".
-  const options = { allErrors: false, useDefaults: true, removeAdditional: false } as const
+  const options = { allErrors: false, useDefaults: true, removeAdditional: false, verbose: true } as const
   const coercing = new Ajv({ ...options, coerceTypes: 'array' })
   const strict = new Ajv({ ...options, coerceTypes: false })
   addFormats.default(coercing)

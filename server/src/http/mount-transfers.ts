@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
-import { downloadFile, OCommsError, pathParams, uploadFile, type Transfer, type TransferInput } from '@ocomms/shared'
+import { downloadExport, downloadFile, OCommsError, pathParams, uploadFile, type Transfer, type TransferInput } from '@ocomms/shared'
 import { Type, type TObject } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { readableFile } from '../access.js'
 import { authenticate } from '../auth/sessions.js'
+import { openExportArchive } from '../data-transfer/jobs.js'
 import { openBlob } from '../files/store.js'
 import { upload } from '../routes/files/upload.js'
 import type { AuthedContext, Caller, Services } from '../services.js'
@@ -113,6 +114,25 @@ export function mountTransfers(app: FastifyInstance, services: Services): void {
           .header('content-security-policy', "default-src 'none'; sandbox")
           .header('cache-control', 'private, no-cache')
           .send(stream)
+      },
+    })
+
+    scope.route({
+      method: downloadExport.http.method,
+      url: downloadExport.http.path,
+      schema: schemaOf(downloadExport, { produces: ['application/gzip'] }),
+      onRequest,
+      handler: async (req, reply) => {
+        const { workspaceId, exportId } = req.params as TransferInput<typeof downloadExport>
+        const ctx = context(services, req)
+        const archive = await services.admission.run(downloadExport.name, ctx, () => openExportArchive(ctx, workspaceId, exportId))
+        return reply
+          .header('content-type', 'application/gzip')
+          .header('content-length', archive.size)
+          .header('content-disposition', attachment(archive.name))
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, no-cache')
+          .send(archive.stream)
       },
     })
   })

@@ -81,9 +81,11 @@ export interface BackupOptions {
   dataDir: string
   /** A directory that does not exist yet, or is empty. */
   out: string
+  /** Told after each table (its name, the rows copied so far in all). */
+  progress?: (p: { kind: string; done: number }) => void
 }
 
-export async function backup({ databaseUrl, dataDir, out }: BackupOptions): Promise<BackupManifest> {
+export async function backup({ databaseUrl, dataDir, out, progress }: BackupOptions): Promise<BackupManifest> {
   if (existsSync(out) && (await readdir(out)).length > 0) throw new Error(`${out} is not empty; choose a new directory for the backup`)
   // A backup holds everything, password and token hashes included: its owner's alone.
   await mkdir(join(out, 'db'), { recursive: true, mode: 0o700 })
@@ -104,6 +106,7 @@ export async function backup({ databaseUrl, dataDir, out }: BackupOptions): Prom
         const readable = await tx.unsafe(`copy "${name}" (${cols}) to stdout`).readable()
         await pipeline(readable, createWriteStream(join(out, file), { mode: 0o600 }))
         tables.push({ name, columns, rows: n, file })
+        progress?.({ kind: `tables (${name})`, done: tables.reduce((sum, t) => sum + t.rows, 0) })
       }
       return { format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: new Date().toISOString(), migrations, tables, files: 0 } satisfies BackupManifest
     })
@@ -127,6 +130,8 @@ export interface RestoreOptions {
   dataDir: string
   /** A directory written by backup(). */
   from: string
+  /** Told after each table (its name, the rows loaded so far in all). */
+  progress?: (p: { kind: string; done: number; total?: number }) => void
 }
 
 export async function readManifest(dir: string): Promise<BackupManifest> {
@@ -141,7 +146,7 @@ export async function readManifest(dir: string): Promise<BackupManifest> {
  * every table in one transaction (all or nothing), moves sequences past the loaded rows, then
  * applies any newer migrations, so a backup restores into a newer server too. Copies the files.
  */
-export async function restore({ databaseUrl, dataDir, from }: RestoreOptions): Promise<BackupManifest> {
+export async function restore({ databaseUrl, dataDir, from, progress }: RestoreOptions): Promise<BackupManifest> {
   const manifest = await readManifest(from)
   const filesDir = join(dataDir, 'files')
   if (existsSync(filesDir) && (await readdir(filesDir)).length > 0) throw new Error(`${filesDir} is not empty; restore into a fresh data dir`)
@@ -166,6 +171,8 @@ export async function restore({ databaseUrl, dataDir, from }: RestoreOptions): P
       // them, else COPY hits a duplicate key (and postgres' COPY stream then never settles).
       const loaded = manifest.tables.filter((t) => t.name !== 'migrations').map((t) => `"${t.name}"`)
       if (loaded.length > 0) await tx.unsafe(`truncate ${loaded.join(', ')}`)
+      const totalRows = manifest.tables.filter((t) => t.name !== 'migrations').reduce((sum, t) => sum + t.rows, 0)
+      let loadedRows = 0
       for (const table of manifest.tables) {
         if (table.name === 'migrations') continue
         const cols = table.columns.map((c) => `"${c}"`).join(', ')
@@ -173,6 +180,8 @@ export async function restore({ databaseUrl, dataDir, from }: RestoreOptions): P
         await pipeline(createReadStream(join(from, table.file)), writable)
         const [{ count }] = (await tx.unsafe(`select count(*)::int as count from "${table.name}"`)) as unknown as [{ count: number }]
         if (count !== table.rows) throw new Error(`${table.name}: restored ${count} rows, the backup has ${table.rows}`)
+        loadedRows += count
+        progress?.({ kind: `tables (${table.name})`, done: loadedRows, total: totalRows })
       }
       // Serial columns continue after the restored rows.
       const serials = await tx<{ seq: string; tbl: string; col: string }[]>`

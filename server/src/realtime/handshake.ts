@@ -26,7 +26,7 @@ interface Row {
  * every client reconnects at once, so the handshakes waiting are answered together, one
  * statement for all of them (see src/db/batcher.ts); a quiet server answers each at once.
  */
-const handshakes = batcherPer((services: Services) => {
+const handshakes = batcherPer('handshake', (services: Services) => {
   const { sql } = services
   const together = async (tokens: string[]): Promise<Array<Handshake | null>> => {
     const rows = await sql<Row[]>`

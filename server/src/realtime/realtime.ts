@@ -14,6 +14,8 @@ const streamRoom = {
  */
 export class Realtime {
   private io: Server | null = null
+  /** Told of every event published (the metrics count them). */
+  observer: ((event: Event) => void) | null = null
 
   attach(io: Server): void {
     this.io = io
@@ -22,6 +24,7 @@ export class Realtime {
   /** Sends an event to everyone allowed to see its stream. */
   publish(event: Event): void {
     this.io?.to(streamRoom[event.stream](event.streamId)).emit(LIVE_EVENT, event)
+    this.observer?.(event)
   }
 
   /** Puts every socket of a user into rooms (e.g. a conversation they just joined). */

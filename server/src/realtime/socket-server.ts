@@ -1,4 +1,4 @@
-import { operations, OCommsError, type Operation } from '@ocomms/shared'
+import { ajvErrorInWords, operations, OCommsError, tooLargeSentence, type Operation } from '@ocomms/shared'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
@@ -45,6 +45,11 @@ function handshakeToken(socket: Socket, services: Services): string | null {
   return fromCookie
 }
 
+/** The largest frame the transport takes: four times the request limit, so oversize requests get an answer. */
+export function transportFrameLimit(bodyLimit: number): number {
+  return bodyLimit * 4
+}
+
 /**
  * One Socket.IO server on the Fastify HTTP server: WebSocket transport only, the session
  * token checked in the handshake, and every operation callable as `emit(name, input, ack)`.
@@ -56,11 +61,13 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     allowUpgrades: false,
     perMessageDeflate: false,
     serveClient: false,
-    maxHttpBufferSize: services.config.bodyLimit,
+    // The transport drops a connection whose frame is over this, with no answer: so it leaves
+    // room above the request limit, and a frame between the two is refused below, by its ack.
+    maxHttpBufferSize: transportFrameLimit(services.config.bodyLimit),
     allowRequest: (req, callback) => callback(null, requestOriginAllowed(req, services)),
   })
 
-  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: true, removeAdditional: false })
+  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: true, removeAdditional: false, verbose: true })
   addFormats.default(ajv)
   const validators = new Map<string, { op: Operation; validate: ValidateFunction }>()
   for (const op of Object.values(operations) as Operation[]) validators.set(op.name, { op, validate: ajv.compile(op.input) })
@@ -104,10 +111,23 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     // wrapper) would otherwise stay referenced for the connection's life: a few KiB per socket.
     ;(socket.conn as unknown as { request: unknown }).request = null
     const who = { caller, ip, socketId: socket.id }
+    // The size of the event being handled: engine.io hands over each packet (an event, then any
+    // binary attachments) just before Socket.IO decodes it and calls the listener below, in the
+    // same tick; the listener takes the count and starts the next one from zero.
+    const bodyLimit = services.config.bodyLimit
+    let eventBytes = 0
+    socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (packet.type !== 'message') return
+      const data = packet.data
+      if (typeof data === 'string') eventBytes += data.length * 3 <= bodyLimit ? data.length : Buffer.byteLength(data)
+      else eventBytes += (data as { byteLength?: number } | undefined)?.byteLength ?? 0
+    })
     // A session renews on use (its idle timeout): a socket in use counts, at most once a minute.
     let touched = Date.now()
     // One listener for every operation keeps the per-socket footprint small.
     socket.onAny((event: string, ...args: unknown[]) => {
+      const bytes = eventBytes
+      eventBytes = 0
       const ack = args.at(-1)
       if (typeof ack !== 'function') return
       if (Date.now() - touched > 60_000) {
@@ -115,6 +135,10 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
         touchSessions(services.sql, [caller.sessionId])
       }
       const reply = ack as (a: Ack) => void
+      if (bytes > bodyLimit) {
+        const error = new OCommsError('payload_too_large', tooLargeSentence(bytes, bodyLimit))
+        return reply({ ok: false, error: error.toJSON() })
+      }
       const entry = validators.get(event)
       if (!entry) return reply({ ok: false, error: new OCommsError('not_found', `Unknown operation "${event}".`).toJSON() })
       // Over the person's rate: refused before anything else is done with it (a flood costs little).
@@ -123,8 +147,7 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
       const input = args.length > 1 ? args[0] : {}
       if (!entry.validate(input)) {
         const first = entry.validate.errors?.[0]
-        const where = first?.instancePath ? `${first.instancePath.slice(1)} ` : ''
-        return reply({ ok: false, error: { code: 'invalid_input', message: `Invalid input: ${where}${first?.message ?? ''}`.trim() } })
+        return reply({ ok: false, error: { code: 'invalid_input', message: first ? ajvErrorInWords(first) : 'The request is not valid.' } })
       }
       const call = () =>
         invoke(entry.op, { services, caller, ip, userAgent, socketId: socket.id, charged: true }, input).then(

@@ -1,11 +1,14 @@
 import type { OperationName } from '@ocomms/shared'
 import { attentionHandlers } from './attention/index.js'
+import { auditHandlers } from './audit/index.js'
 import { authHandlers } from './auth/index.js'
 import { conversationHandlers } from './conversations/index.js'
+import { exportHandlers } from './exports/index.js'
 import { fileHandlers } from './files/index.js'
 import type { Handler } from './handler.js'
 import { messageHandlers } from './messages/index.js'
 import { pinHandlers } from './pins/index.js'
+import { retentionHandlers } from './retention/index.js'
 import { reactionHandlers } from './reactions/index.js'
 import { savedHandlers } from './saved/index.js'
 import { searchHandlers } from './search/index.js'
@@ -27,4 +30,7 @@ export const handlers: { [N in OperationName]: Handler<N> } = {
   ...attentionHandlers,
   ...searchHandlers,
   ...ssoHandlers,
+  ...auditHandlers,
+  ...retentionHandlers,
+  ...exportHandlers,
 }

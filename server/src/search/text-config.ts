@@ -9,13 +9,19 @@ import type { Sql } from '../db/connect.js'
  * recomputes every row), all in one transaction. On a large database this takes a while
  * (about a minute per million messages) and blocks writes meanwhile.
  *
- * These expressions are the ones of migration 00004 with the configuration as a parameter.
+ * These expressions are the ones of migrations 00004 (files) and 00011 (messages) with the
+ * configuration as a parameter.
  */
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`
 
+/** Keeps the web addresses of a text (everything else becomes spaces), for their words. */
+const addressesOnly = `regexp_replace(text, '((https?://|www\\.)[^[:space:]<>]+)|[^hw]+|[hw]', ' \\1 ', 'gi')`
+
 function messageVector(config: string): string {
-  return `to_tsvector(${literal(config)}::regconfig, text)`
+  const c = `${literal(config)}::regconfig`
+  // The text, then the words inside its addresses (the parser keeps an address whole).
+  return `to_tsvector(${c}, text) || to_tsvector(${c}, regexp_replace(${addressesOnly}, '[^[:alnum:]]+', ' ', 'g'))`
 }
 
 function fileVector(config: string): string {

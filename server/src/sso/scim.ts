@@ -7,6 +7,7 @@ import type { TxSql } from '../db/connect.js'
 import { toError } from '../errors.js'
 import { transaction, type Change } from '../events/transaction.js'
 import * as load from '../queries.js'
+import { recordAudit } from '../audit/record.js'
 import { deactivateMember, reactivateMember } from '../routes/workspaces/index.js'
 import type { Services } from '../services.js'
 import { addMember, createAccount, domainAllowed, normalizeEmail, refuseDomain } from './accounts.js'
@@ -295,8 +296,14 @@ async function update(change: Change, caller: Caller, row: UserRow, next: Desire
       }
     }
   }
-  if (next.active && row.state === 'deactivated') await reactivateMember(change, caller.workspaceId, row.id)
-  if (!next.active && row.state === 'active') await deprovision(change, caller.workspaceId, row.id)
+  if (next.active && row.state === 'deactivated') {
+    await reactivateMember(change, caller.workspaceId, row.id)
+    await recordAudit(sql, { workspaceId: caller.workspaceId, actorId: null, action: 'member.reactivated', target: { type: 'member', id: row.id }, details: { by: 'scim' } })
+  }
+  if (!next.active && row.state === 'active') {
+    await deprovision(change, caller.workspaceId, row.id)
+    await recordAudit(sql, { workspaceId: caller.workspaceId, actorId: null, action: 'member.deactivated', target: { type: 'member', id: row.id }, details: { by: 'scim' } })
+  }
 }
 
 /** Only `attr eq "value"` on userName, externalId, emails.value or id. */

@@ -633,6 +633,59 @@ export const fixtures: { [N in OperationName]: Fixture<N> } = {
     },
   },
 
+  // ---- audit log (owners only) -----------------------------------------------------------
+  'audit.list': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (Array.isArray(out) ? null : 'not a list') },
+  },
+
+  'retention.get': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out, { w }) => (out.workspaceId === w.ws.id ? null : 'another workspace') },
+  },
+  'retention.set': {
+    scope: 'workspace',
+    input: ({ w }) => ({ workspaceId: w.ws.id, fileDays: 3650 }),
+    refused: ownersOnly,
+    allowed: { expect: { admin: 'forbidden', member: 'forbidden' }, check: (out) => (out.fileDays === 3650 ? null : 'not stored') },
+  },
+
+  'export.start': {
+    scope: 'workspace',
+    input: workspaceId,
+    refused: ownersOnly,
+    allowed: {
+      // One export per workspace runs at a time: the previous call's must have finished.
+      async setup(w) {
+        for (let i = 0; i < 200; i++) {
+          const [running] = await w.sql`select 1 from export_jobs where workspace_id = ${w.ws.id} and state = 'running'`
+          if (!running) break
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        return {}
+      },
+      expect: { admin: 'forbidden', member: 'forbidden' },
+      check: (out, { w }) => (out.workspaceId === w.ws.id && out.state !== 'failed' ? null : `state ${out.state}: ${out.error}`),
+    },
+  },
+  'export.get': {
+    scope: 'workspace',
+    input: ({ w, extra }) => ({ workspaceId: w.ws.id, exportId: extra.exportId ?? randomUUID() }),
+    refused: ownersOnly,
+    allowed: {
+      // The export started by export.start's own row, or a new one: a running export refuses a second.
+      async setup(w) {
+        const [row] = await w.sql<{ id: string }[]>`select id from export_jobs where workspace_id = ${w.ws.id} order by created_at desc limit 1`
+        return { extra: { exportId: row?.id ?? (await w.users.owner.call('export.start', { workspaceId: w.ws.id })).id } }
+      },
+      expect: { admin: 'forbidden', member: 'forbidden' },
+    },
+  },
+
   // ---- sync (its per-stream answers are checked in their own test) ---------------------
   sync: {
     scope: 'self',

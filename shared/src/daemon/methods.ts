@@ -3,6 +3,7 @@ import { Event } from '../events/index.js'
 import { SearchResults, SearchType } from '../operations/search.js'
 import { ByteSize, Conversation, Count, DisplayName, Email, FileRef, Handle, Id, Message, Nullable, Ok, Password, SeqNumber, User, Workspace } from '../schemas.js'
 import { searchLimits } from '../search-query/parse.js'
+import { limits } from '../limits.js'
 import { defineMethod } from './method.js'
 import { Draft, PresenceInfo, TypingSignal } from '../attention/schemas.js'
 
@@ -167,7 +168,7 @@ export const messagesSend = defineMethod({
   params: Type.Object({
     profile: ProfileParam,
     conversationId: Id,
-    text: Type.String({ minLength: 1 }),
+    text: Type.String({ maxLength: limits.messageText }),
     threadRootId: Type.Optional(Id),
     alsoToChannel: Type.Optional(Type.Boolean()),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -236,7 +237,7 @@ export const filesUpload = defineMethod({
     conversationId: Id,
     path: Type.String({ minLength: 1 }),
     name: Type.Optional(Type.String({ minLength: 1 })),
-    comment: Type.Optional(Type.String()),
+    comment: Type.Optional(Type.String({ maxLength: limits.messageText })),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     threadRootId: Type.Optional(Id),
   }),
@@ -309,7 +310,12 @@ export const draftsSet = defineMethod({
   summary:
     'Keep a draft on the server (empty text clears it). While the server is unreachable the draft is stored ' +
     'locally (`queued: true`) and written through on reconnect; the latest text per conversation/thread wins.',
-  params: Type.Object({ profile: ProfileParam, conversationId: Id, threadRootId: Type.Optional(Id), text: Type.String() }),
+  params: Type.Object({
+    profile: ProfileParam,
+    conversationId: Id,
+    threadRootId: Type.Optional(Id),
+    text: Type.String({ maxLength: limits.messageText }),
+  }),
   result: Type.Object({ queued: Type.Boolean(), draft: Nullable(Draft) }),
 })
 

@@ -167,8 +167,8 @@ export const setStatus = defineOperation({
   auth: 'session',
   input: Type.Object(
     {
-      text: Type.String({ maxLength: 100 }),
-      emoji: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+      text: Type.String({ maxLength: limits.statusText }),
+      emoji: Type.Optional(Nullable(Type.String({ maxLength: limits.statusEmoji }))),
       expiresAt: Type.Optional(Nullable(Timestamp)),
       expiresInMinutes: Type.Optional(Count({ minimum: 1, maximum: 60 * 24 * 366 })),
     },

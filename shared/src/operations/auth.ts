@@ -14,11 +14,22 @@ const SignedIn = Type.Object({
 
 export const signup = defineOperation({
   name: 'auth.signup',
-  summary: 'Create an account and sign in.',
+  summary:
+    'Create an account and sign in. With `invite`, the account joins that workspace too, all or nothing: ' +
+    'an unusable code creates no account. The answer then names the workspace joined.',
   http: { method: 'POST', path: '/api/auth/signup' },
   auth: 'public',
-  input: Type.Object({ email: Email, password: Password, name: DisplayName, handle: Handle }, { additionalProperties: false }),
-  output: SignedIn,
+  input: Type.Object(
+    {
+      email: Email,
+      password: Password,
+      name: DisplayName,
+      handle: Handle,
+      invite: Type.Optional(Type.String({ minLength: 8, maxLength: 100, description: 'An invite code to accept with the sign-up.' })),
+    },
+    { additionalProperties: false },
+  ),
+  output: Type.Composite([SignedIn, Type.Object({ workspaceId: Type.Optional(Id) })]),
 })
 
 export const login = defineOperation({

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it'
 import { chatTokens } from './chat-tokens.js'
+import { quoteLinesOnly } from './quote-lines.js'
 import { singleTilde } from './single-tilde.js'
 
 /**
@@ -13,6 +14,7 @@ import { singleTilde } from './single-tilde.js'
  * - no indented code blocks (chat text is often indented by accident; fences are explicit);
  * - no setext headings (a line of `---` under text is a rule, not a heading underline);
  * - no reference definitions (`[1]: https://…` stays visible instead of disappearing);
+ * - a quote holds only its `>` lines: the next line is not swallowed (quote-lines.ts);
  * - tables are off (the preset has none): pipes stay text;
  * - nesting is capped so hostile input cannot exhaust the stack.
  */
@@ -28,6 +30,7 @@ export const markdown = new MarkdownIt('commonmark', {
   .disable(['code', 'lheading', 'reference'])
   .use(singleTilde)
   .use(chatTokens)
+  .use(quoteLinesOnly)
 
 markdown.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false })
 

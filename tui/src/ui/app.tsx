@@ -1,6 +1,7 @@
 // @jsxRuntime automatic
 // @jsxImportSource react
 import type { Message } from '@ocomms/shared'
+import { messageTextProblem } from '@ocomms/shared/core'
 import { resolveEmoji, searchEmoji } from '@ocomms/shared/text'
 import { Box, Text, useApp, useInput, type Key } from 'ink'
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
@@ -157,7 +158,9 @@ export function App({ store, copy }: AppProps) {
   const threadOpen = !!thread && location?.kind === 'conversation' && thread.conversationId === openConvId
   const wide = columns >= WIDE_COLUMNS
   const threadWidth = threadOpen ? (wide ? Math.floor(mainWidth * 0.45) : mainWidth) : 0
-  const channelWidth = threadOpen ? (wide ? mainWidth - threadWidth : 0) : mainWidth
+  // Side by side, a one-column rule (the sidebar's kind) divides the channel from the thread.
+  const dividerWidth = threadOpen && wide ? 1 : 0
+  const channelWidth = threadOpen ? (wide ? mainWidth - threadWidth - dividerWidth : 0) : mainWidth
   // Everything below that a key handler uses reads uiRef (not the render's `ui`), so keys that
   // arrive before React re-renders still see the previous key's effect.
   const focusOf = (u: UiState): Focus => (!threadOpen && (u.focus === 'thread' || u.focus === 'threadComposer') ? 'composer' : u.focus)
@@ -275,7 +278,8 @@ export function App({ store, copy }: AppProps) {
   }
 
   const submit = (key: string) => {
-    const text = editorFor(key).text.trim()
+    const typed = editorFor(key).text
+    const text = typed.trim()
     const [conversationId, threadRootId] = key.split('/') as [string, string | undefined]
     const editing = uiRef.current.editing
     if (editing && editing.key === key) {
@@ -284,7 +288,10 @@ export function App({ store, copy }: AppProps) {
       if (message && text && text !== message.text) void store.edit(message, text).catch(() => {})
       return
     }
-    if (!text) return
+    // Enter on an empty composer does nothing; blank or overlong text stays, with the reason.
+    if (typed === '') return
+    const problem = messageTextProblem(typed)
+    if (problem) return store.notify(`Not sent: ${problem}`, 'error')
     update((u) => ({ ...u, editors: { ...u.editors, [key]: ed.emptyEditor() } }))
     store.setDraft(conversationId, threadRootId ?? null, '')
     void store.send(conversationId, text, threadRootId ?? null).catch(() => {})
@@ -426,7 +433,12 @@ export function App({ store, copy }: AppProps) {
           const saved = u.editing.saved
           return update((x) => ({ ...x, editing: null, editors: { ...x.editors, [keyName]: saved } }))
         }
-        return update((x) => ({ ...x, focus: focus === 'threadComposer' ? 'thread' : 'messages' }))
+        // From the thread's composer Esc closes the thread at once (its draft is kept), as the hint says.
+        if (focus === 'threadComposer') {
+          store.closeThread()
+          return update((x) => ({ ...x, focus: 'composer', threadSelected: null }))
+        }
+        return update((x) => ({ ...x, focus: 'messages' }))
       }
       if (k.name === 'up') {
         if (current.text === '') return editLast(keyName)
@@ -701,7 +713,9 @@ export function App({ store, copy }: AppProps) {
     main = (
       <Box flexDirection="row" width={mainWidth} height={bodyHeight}>
         {channelPane}
-        {channelPane && threadPane ? <Box width={0} /> : null}
+        {channelPane && threadPane ? (
+          <Box width={dividerWidth} height={bodyHeight} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderDimColor />
+        ) : null}
         {threadPane}
       </Box>
     )

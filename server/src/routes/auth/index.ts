@@ -9,6 +9,7 @@ import { userOut, workspaceOut, type UserRow, type WorkspaceRow } from '../../se
 import { refuseWhenSsoRequired } from '../../sso/require-sso.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
+import { acceptInvite } from '../workspaces/index.js'
 
 const MAGIC_LINK_MINUTES = 15
 
@@ -29,7 +30,7 @@ async function userById(ctx: AuthedContext, id: string) {
 
 export const authHandlers: HandlersFor<'auth'> = {
   'auth.signup': async (ctx, input) => {
-    const { sql, throttle } = ctx.services
+    const { throttle } = ctx.services
     if (reservedHandles.includes(input.handle)) {
       throw new OCommsError('invalid_input', `@${input.handle} is reserved: it mentions a group of people. Choose another handle.`)
     }
@@ -39,13 +40,15 @@ export const authHandlers: HandlersFor<'auth'> = {
     const passwordHash = await hashPassword(input.password)
     const email = input.email.trim()
     try {
-      return await sql.begin(async (tx) => {
-        const [user] = await tx<UserRow[]>`
+      // One transaction: with an invite that cannot be used, no account is left behind.
+      return await transaction(ctx.services, async (change) => {
+        const [user] = await change.sql<UserRow[]>`
           insert into users (email, email_normalized, handle, name, password_hash)
           values (${email}, ${normalizeEmail(email)}, ${input.handle}, ${name}, ${passwordHash})
           returning id, email, handle, name, created_at`
-        const session = await createSession(tx as never, user!.id, ctx)
-        return { ...session, user: userOut(user!) }
+        const workspaceId = input.invite === undefined ? undefined : await acceptInvite(change, user!.id, input.invite)
+        const session = await createSession(change.sql as never, user!.id, ctx)
+        return { ...session, user: userOut(user!), ...(workspaceId ? { workspaceId } : {}) }
       })
     } catch (err) {
       const e = err as { code?: string; constraint_name?: string }

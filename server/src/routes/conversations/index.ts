@@ -1,4 +1,5 @@
 import { OCommsError, limits, type Conversation } from '@ocomms/shared'
+import { recordAudit } from '../../audit/record.js'
 import {
   assertCanManage,
   assertNotArchived,
@@ -235,6 +236,13 @@ export const conversationHandlers: HandlersFor<'conversation'> & HandlersFor<'ch
       assertCanManage(c, userId)
       if (c.archived) throw new OCommsError('conflict', `#${c.name} is already archived.`)
       await change.sql`update conversations set archived_at = now() where id = ${c.id}`
+      await recordAudit(change.sql, {
+        workspaceId: c.workspaceId,
+        actorId: userId,
+        action: 'conversation.archived',
+        target: { type: 'conversation', id: c.id },
+        details: { name: c.name },
+      })
       return emitConversation(change, c, userId, 'conversation.archived')
     })
   },
@@ -247,6 +255,13 @@ export const conversationHandlers: HandlersFor<'conversation'> & HandlersFor<'ch
       if (!isAdmin(c.role)) throw new OCommsError('forbidden', 'Only workspace admins can unarchive channels.')
       if (!c.archived) throw new OCommsError('conflict', `#${c.name} is not archived.`)
       await change.sql`update conversations set archived_at = null where id = ${c.id}`
+      await recordAudit(change.sql, {
+        workspaceId: c.workspaceId,
+        actorId: userId,
+        action: 'conversation.unarchived',
+        target: { type: 'conversation', id: c.id },
+        details: { name: c.name },
+      })
       return emitConversation(change, c, userId, 'conversation.unarchived')
     })
   },

@@ -32,7 +32,7 @@ class Incomplete extends Error {}
  * transaction fails, each send of the batch is then stored alone, and gets its own answer.
  * Senders are answered after the commit.
  */
-export const plainSends = batcherPer((services: Services) => ({
+export const plainSends = batcherPer('group-commit', (services: Services) => ({
   together: (sends: PlainSend[]) => storeTogether(services, sends),
   alone: (send: PlainSend) => send.alone(),
   // Two transactions in flight: one fills while the other commits, and a batch waiting for a

@@ -1,4 +1,4 @@
-import { OCommsError, type EventData } from '@ocomms/shared'
+import { messageTextProblem, OCommsError, type EventData } from '@ocomms/shared'
 import { assertCanPost, assertNotArchived, isAdmin, readableConversation, readableMessage } from '../../access.js'
 import { transaction } from '../../events/transaction.js'
 import { onMessageEdited } from '../../attention/on-message.js'
@@ -44,6 +44,10 @@ export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
       const m = await readableMessage(change.sql, input.messageId, userId)
       if (m.authorId !== userId) throw new OCommsError('forbidden', 'You can only edit your own messages.')
       if (m.deleted) throw new OCommsError('conflict', 'That message was deleted.')
+      // Only a message that carries files may lose all its text.
+      const blank = input.text.trim() === ''
+      const problem = messageTextProblem(input.text, { withFiles: blank && (await load.message(change.sql, m.id)).files.length > 0 })
+      if (problem) throw new OCommsError('invalid_input', problem)
       assertCanPost(m.conversation)
       const seq = await change.nextSeq('conversation', m.conversation.id)
       await change.sql`update messages set text = ${input.text}, edited_at = now() where id = ${m.id}`

@@ -1,4 +1,4 @@
-import { OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
+import { messageTextProblem, OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
 import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../../access.js'
 import { batcherPer } from '../../db/batcher.js'
 import { transaction, type Change } from '../../events/transaction.js'
@@ -60,7 +60,7 @@ type Checked = AccessRow & { sent_id: string | null; sent_in: string | null }
  * The checks every send starts with, for many sends in one statement when the server is busy.
  * Each check answers one row: the joins follow primary and unique keys.
  */
-const sendChecks = batcherPer((services: Services) => {
+const sendChecks = batcherPer('send-checks', (services: Services) => {
   const { sql } = services
   const together = async (checks: SendCheck[]): Promise<Checked[]> => {
     const column = <T>(f: (m: SendCheck) => T) => checks.map(f)
@@ -107,9 +107,9 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
   const c = accessFrom(checked)
   assertCanPost(c)
   if (input.alsoToChannel && !input.threadRootId) throw new OCommsError('invalid_input', 'alsoToChannel is for thread replies.')
-  if (input.text === '' && !input.fileIds?.length && !hooks.beforeInsert) {
-    throw new OCommsError('invalid_input', 'A message needs text or a file.')
-  }
+  // An upload's message (beforeInsert attaches its file) may have no text, as may one with files.
+  const problem = messageTextProblem(input.text, { withFiles: Boolean(input.fileIds?.length) || Boolean(hooks.beforeInsert) })
+  if (problem) throw new OCommsError('invalid_input', problem)
   try {
     // Most messages are plain: those are stored together with other sends when the server is
     // busy (group commit). Replies, files and @channel/@here take the full path below.

@@ -1,5 +1,6 @@
 import { OCommsError } from '@ocomms/shared'
 import { workspaceRole } from '../../access.js'
+import { recordAudit } from '../../audit/record.js'
 import { hashToken, newToken } from '../../auth/tokens.js'
 import type { Sql } from '../../db/connect.js'
 import type { AuthedContext } from '../../services.js'
@@ -28,11 +29,11 @@ async function view(ctx: AuthedContext, workspaceId: string, slug: string) {
 
 /**
  * Every change to a workspace's single sign-on passes here, after it is stored. It is written to the
- * server log (never with a secret); an audit log of workspace settings, when there is one, records it
- * here too.
+ * server log and the workspace's audit log (never with a secret).
  */
-function changed(ctx: AuthedContext, workspaceId: string, what: string): void {
+async function changed(ctx: AuthedContext, workspaceId: string, what: string): Promise<void> {
   ctx.services.log.info({ workspaceId, by: ctx.caller.userId, change: what }, `single sign-on: ${what}`)
+  await recordAudit(ctx.services.sql, { workspaceId, actorId: ctx.caller.userId, action: 'sso.changed', target: { type: 'workspace', id: workspaceId }, details: { change: what } })
 }
 
 /** Makes sure a workspace has a row to keep its sign-in rules in. */
@@ -58,7 +59,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
              saml_metadata_url = null, saml_emails_verified = false,
              updated_at = clock_timestamp(), updated_by = ${ctx.caller.userId}
        where workspace_id = ${input.workspaceId}`
-    changed(ctx, input.workspaceId, `connected to the OpenID Connect provider ${issuer} (client ${input.clientId})`)
+    await changed(ctx, input.workspaceId, `connected to the OpenID Connect provider ${issuer} (client ${input.clientId})`)
     return view(ctx, input.workspaceId, slug)
   },
 
@@ -80,7 +81,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
              oidc_issuer = null, oidc_client_id = null, oidc_client_secret = null,
              updated_at = clock_timestamp(), updated_by = ${ctx.caller.userId}
        where workspace_id = ${input.workspaceId}`
-    changed(ctx, input.workspaceId, `connected to the SAML identity provider ${idp.entityId}${input.emailsVerified ? ' (its emails trusted as verified)' : ''}`)
+    await changed(ctx, input.workspaceId, `connected to the SAML identity provider ${idp.entityId}${input.emailsVerified ? ' (its emails trusted as verified)' : ''}`)
     return view(ctx, input.workspaceId, slug)
   },
 
@@ -103,7 +104,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ')
-    changed(ctx, input.workspaceId, `settings ${what || 'unchanged'}`)
+    await changed(ctx, input.workspaceId, `settings ${what || 'unchanged'}`)
     return view(ctx, input.workspaceId, slug)
   },
 
@@ -118,7 +119,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
              updated_at = clock_timestamp(), updated_by = ${ctx.caller.userId}
        where workspace_id = ${input.workspaceId} and protocol is not null
       returning 1`
-    if (rows.length > 0) changed(ctx, input.workspaceId, 'disconnected the identity provider')
+    if (rows.length > 0) await changed(ctx, input.workspaceId, 'disconnected the identity provider')
     return view(ctx, input.workspaceId, slug)
   },
 
@@ -131,7 +132,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
       insert into scim_tokens (workspace_id, name, token_hash, created_by)
       values (${input.workspaceId}, ${name}, ${hashToken(token)}, ${ctx.caller.userId})
       returning id, created_at`
-    changed(ctx, input.workspaceId, `created the SCIM token "${name}" (${row!.id})`)
+    await changed(ctx, input.workspaceId, `created the SCIM token "${name}" (${row!.id})`)
     return {
       id: row!.id,
       name,
@@ -164,7 +165,7 @@ export const ssoHandlers: HandlersFor<'sso'> = {
        where id = ${input.tokenId} and workspace_id = ${input.workspaceId} and revoked_at is null
       returning id`
     if (rows.length === 0) throw new OCommsError('not_found', 'No such SCIM token (or it was already revoked).')
-    changed(ctx, input.workspaceId, `revoked the SCIM token ${input.tokenId}`)
+    await changed(ctx, input.workspaceId, `revoked the SCIM token ${input.tokenId}`)
     return { ok: true as const }
   },
 

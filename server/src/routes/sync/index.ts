@@ -48,7 +48,7 @@ interface Wanted {
  * stream several of them ask from the same cursor is read once. Each sync gets, for each stream
  * it wants, that stream's events in seq order.
  */
-const eventReads = batcherPer((services: Services) => {
+const eventReads = batcherPer('sync-events', (services: Services) => {
   const { sql } = services
   const key = (w: Wanted, limit: number) => `${w.stream}/${w.head.id}/${w.cursor}/${limit}`
   const together = async (asks: Array<{ wanted: Wanted[]; limit: number }>): Promise<EventRow[][][]> => {
@@ -93,7 +93,7 @@ interface Heads {
  * conversations they are in), its workspaces, the user's own stream, and the head of every
  * conversation the user is in.
  */
-const headReads = batcherPer((services: Services) => {
+const headReads = batcherPer('sync-heads', (services: Services) => {
   const { sql } = services
   const head = (alias: string) => `json_build_object('id', ${alias}.id, 'last_seq', ${alias}.last_seq, 'first_retained_seq', ${alias}.first_retained_seq)`
   const together = async (asks: Array<{ userId: string; conversations: string[]; workspaces: string[] }>): Promise<Heads[]> => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { OCommsError, type Member, type Role } from '@ocomms/shared'
 import { isAdmin, workspaceRole } from '../../access.js'
+import { recordAudit } from '../../audit/record.js'
 import { hashToken } from '../../auth/tokens.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
@@ -115,6 +116,42 @@ export async function reactivateMember(change: Change, workspaceId: string, user
   return member
 }
 
+/**
+ * Makes a user a member by an invite code, inside the caller's transaction (so a sign-up with an
+ * invite is all or nothing): the workspace's id, or not_found when the code is not usable.
+ */
+export async function acceptInvite(change: Change, userId: string, code: string): Promise<string> {
+  const [invite] = await change.sql<
+    { id: string; workspace_id: string; role: Role; email_normalized: string | null; usable: boolean }[]
+  >`
+    select id, workspace_id, role, email_normalized,
+           expires_at > now() and (max_uses is null or uses < max_uses) as usable
+      from invites where code_hash = ${hashToken(code.trim())} for update`
+  if (!invite || !invite.usable) throw new OCommsError('not_found', 'This invite code is invalid or has expired.')
+  if (invite.email_normalized) {
+    const [me] = await change.sql<{ email_normalized: string }[]>`select email_normalized from users where id = ${userId}`
+    if (me?.email_normalized !== invite.email_normalized) {
+      throw new OCommsError('forbidden', 'This invite is for another email address.')
+    }
+  }
+  const wsId = invite.workspace_id
+  const [existing] = await change.sql<{ state: string }[]>`
+    select state from workspace_members where workspace_id = ${wsId} and user_id = ${userId} for update`
+  if (existing?.state === 'active') throw new OCommsError('conflict', 'You are already a member of this workspace.')
+  if (existing?.state === 'deactivated') {
+    throw new OCommsError('forbidden', 'Your account was deactivated in this workspace; ask an admin to reactivate it.')
+  }
+  await change.sql`
+    insert into workspace_members (workspace_id, user_id, role) values (${wsId}, ${userId}, ${invite.role})
+    on conflict (workspace_id, user_id)
+    do update set role = excluded.role, state = 'active', joined_at = now(), updated_at = now()`
+  await change.sql`update invites set uses = uses + 1 where id = ${invite.id}`
+  const member = await load.member(change.sql, wsId, userId)
+  await change.emit('workspace', wsId, 'member.joined', { member }, { workspaceId: wsId })
+  await joinDefaultChannels(change, wsId, userId)
+  return wsId
+}
+
 export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'> & HandlersFor<'member'> = {
   'workspace.create': async (ctx, input) => {
     const userId = ctx.caller.userId
@@ -192,37 +229,7 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
 
   'invite.accept': async (ctx, input) => {
     const userId = ctx.caller.userId
-    const workspaceId = await transaction(ctx.services, async (change) => {
-      const [invite] = await change.sql<
-        { id: string; workspace_id: string; role: Role; email_normalized: string | null; usable: boolean }[]
-      >`
-        select id, workspace_id, role, email_normalized,
-               expires_at > now() and (max_uses is null or uses < max_uses) as usable
-          from invites where code_hash = ${hashToken(input.code.trim())} for update`
-      if (!invite || !invite.usable) throw new OCommsError('not_found', 'This invite code is invalid or has expired.')
-      if (invite.email_normalized) {
-        const [me] = await change.sql<{ email_normalized: string }[]>`select email_normalized from users where id = ${userId}`
-        if (me?.email_normalized !== invite.email_normalized) {
-          throw new OCommsError('forbidden', 'This invite is for another email address.')
-        }
-      }
-      const wsId = invite.workspace_id
-      const [existing] = await change.sql<{ state: string }[]>`
-        select state from workspace_members where workspace_id = ${wsId} and user_id = ${userId} for update`
-      if (existing?.state === 'active') throw new OCommsError('conflict', 'You are already a member of this workspace.')
-      if (existing?.state === 'deactivated') {
-        throw new OCommsError('forbidden', 'Your account was deactivated in this workspace; ask an admin to reactivate it.')
-      }
-      await change.sql`
-        insert into workspace_members (workspace_id, user_id, role) values (${wsId}, ${userId}, ${invite.role})
-        on conflict (workspace_id, user_id)
-        do update set role = excluded.role, state = 'active', joined_at = now(), updated_at = now()`
-      await change.sql`update invites set uses = uses + 1 where id = ${invite.id}`
-      const member = await load.member(change.sql, wsId, userId)
-      await change.emit('workspace', wsId, 'member.joined', { member }, { workspaceId: wsId })
-      await joinDefaultChannels(change, wsId, userId)
-      return wsId
-    })
+    const workspaceId = await transaction(ctx.services, (change) => acceptInvite(change, userId, input.code))
     return workspaceFor(ctx.services.sql, workspaceId, userId)
   },
 
@@ -274,6 +281,13 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
            where workspace_id = ${input.workspaceId} and user_id = ${input.userId}`
         const member = await load.member(change.sql, input.workspaceId, input.userId)
         await change.emit('workspace', input.workspaceId, 'member.updated', { member }, { workspaceId: input.workspaceId })
+        await recordAudit(change.sql, {
+          workspaceId: input.workspaceId,
+          actorId: ctx.caller.userId,
+          action: 'member.role_changed',
+          target: { type: 'member', id: input.userId },
+          details: { from: them.role, to: input.role },
+        })
       }
       return load.member(change.sql, input.workspaceId, input.userId)
     })
@@ -286,7 +300,9 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       if (input.userId === ctx.caller.userId) throw new OCommsError('invalid_input', 'You cannot deactivate yourself; leave the workspace instead.')
       const them = await target(change, input.workspaceId, input.userId)
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can deactivate owners.')
-      return deactivateMember(change, input.workspaceId, input.userId)
+      const member = await deactivateMember(change, input.workspaceId, input.userId)
+      await recordAudit(change.sql, { workspaceId: input.workspaceId, actorId: ctx.caller.userId, action: 'member.deactivated', target: { type: 'member', id: input.userId } })
+      return member
     })
     return member
   },
@@ -298,7 +314,9 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
       const them = await target(change, input.workspaceId, input.userId)
       if (them.state !== 'deactivated') throw new OCommsError('conflict', 'That member is not deactivated.')
       if (rank[them.role] > rank[myRole]) throw new OCommsError('forbidden', 'Only owners can reactivate owners.')
-      return reactivateMember(change, input.workspaceId, input.userId)
+      const member = await reactivateMember(change, input.workspaceId, input.userId)
+      await recordAudit(change.sql, { workspaceId: input.workspaceId, actorId: ctx.caller.userId, action: 'member.reactivated', target: { type: 'member', id: input.userId } })
+      return member
     })
   },
 }
