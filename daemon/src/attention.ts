@@ -1,10 +1,8 @@
-import { dndState, knownEvent, OCommsError, type DndStatus, type Event, type NotificationData } from '@ocomms/shared'
+import { knownEvent, notificationBody, notificationHeldBy, notificationTitle, NOTIFICATION_STALE_MS, OCommsError, type DndStatus, type Event, type NotificationData } from '@ocomms/shared'
 import type { Logger } from 'pino'
 import type { AttentionStore, NotificationEntry } from './attention-store.js'
 import { showDesktopNotification } from './desktop-notify.js'
 
-/** Notifications older than this when they arrive (replayed by sync after a long absence) are recorded, not popped up. */
-const STALE_MS = 10 * 60_000
 
 export interface AttentionHooks {
   log: Logger
@@ -18,12 +16,6 @@ export interface AttentionHooks {
   decided(entry: NotificationEntry): void
 }
 
-function conversationTitle(data: NotificationData): string {
-  const { conversation, message } = data
-  const who = `@${message.author.handle}`
-  if (conversation.kind === 'public' || conversation.kind === 'private') return `${who} in #${conversation.name ?? '?'}`
-  return conversation.kind === 'dm' ? who : `${who} (group)`
-}
 
 /**
  * What the daemon does with the attention events of one profile: judges DND locally (from the
@@ -55,19 +47,16 @@ export class Attention {
   }
 
   private heldBy(conversationId: string, now: Date): NotificationEntry['heldBy'] {
-    const dnd = this.store.dnd()
-    if (dnd && dndState(now, dnd.snoozeUntil, dnd.schedule, dnd.timeZone, dnd.scheduleOffUntil).active) return 'dnd'
     // The server already applied the preference when it sent this; one changed since (on another device) still counts.
-    if (this.store.quietConversations().has(conversationId)) return 'preference'
-    return null
+    return notificationHeldBy(this.store.dnd(), this.store.quietConversations().has(conversationId), now)
   }
 
   notify(eventAt: string, data: NotificationData): NotificationEntry {
     const now = new Date()
     const heldBy = this.heldBy(data.conversationId, now)
-    const title = conversationTitle(data)
-    const body = data.message.text.length > 200 ? data.message.text.slice(0, 199) + '…' : data.message.text
-    const fresh = now.getTime() - Date.parse(eventAt) < STALE_MS
+    const title = notificationTitle(data)
+    const body = notificationBody(data)
+    const fresh = now.getTime() - Date.parse(eventAt) < NOTIFICATION_STALE_MS
     // With the desktop app open, `desktop` means "the app is told to show it"; it shows what the daemon released.
     const release = heldBy === null && fresh
     const desktop = release && (this.hooks.delegated() || showDesktopNotification(title, body, this.hooks.log))

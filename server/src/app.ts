@@ -17,9 +17,10 @@ import { startPruner } from './events/retention.js'
 import { startSweeper } from './files/sweep.js'
 import { startRetentionSweeper } from './retention/sweep.js'
 import { metricsOf } from './metrics/metrics.js'
-import { mountMagicLinkPage } from './http/magic-link-page.js'
 import { mountOperations } from './http/mount-operations.js'
 import { mountTransfers } from './http/mount-transfers.js'
+import { isAppRoute, mountWebApp } from './http/web-app.js'
+import { registerCookies } from './http/web-session.js'
 import { mountSsoRoutes } from './sso/http.js'
 import { mountScim } from './sso/scim.js'
 import { Realtime } from './realtime/realtime.js'
@@ -106,7 +107,12 @@ export async function build(options: BuildOptions): Promise<App> {
     if (!req.raw.complete) reply.header('connection', 'close')
     return reply.status(e.status).send(errorBody(e))
   })
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send(errorBody(toError({ statusCode: 404, message: '' }, log))))
+  await registerCookies(app)
+  // Page addresses answer with the web app (its router shows them); anything else unknown is a JSON 404.
+  const sendApp = await mountWebApp(app, config)
+  app.setNotFoundHandler((req, reply) =>
+    sendApp && isAppRoute(req) ? sendApp(req, reply) : reply.status(404).send(errorBody(toError({ statusCode: 404, message: '' }, log))),
+  )
 
   await app.register(swagger, {
     openapi: {
@@ -141,7 +147,6 @@ export async function build(options: BuildOptions): Promise<App> {
     return busy ? reply.status(503).send({ status: 'busy', reason: busy, load }) : { status: 'ready', load }
   })
 
-  mountMagicLinkPage(app)
   mountOperations(app, services)
   mountTransfers(app, services)
   mountSsoRoutes(app, services)

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { OperationClass } from './admission/classes.js'
 
 /** Everything an operator can set. Documented in docs/configuration.md. */
@@ -21,6 +22,8 @@ export interface ServerConfig {
   /** Browser origins allowed to open sockets, besides publicUrl's own. Non-browser clients send none. */
   allowedOrigins: string[]
   trustProxy: boolean
+  /** The built web app (gui/dist) served at `/`; null when there is none to serve. */
+  webDir: string | null
   dbPoolSize: number
   /** Memory, in MiB, for the newest page of busy conversations' history; 0 keeps none. */
   historyCacheMb: number
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     devMailDir: env.OCOMMS_DEV_MAIL_DIR ? resolve(env.OCOMMS_DEV_MAIL_DIR) : null,
     allowedOrigins: (env.OCOMMS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: env.OCOMMS_TRUST_PROXY === '1' || env.OCOMMS_TRUST_PROXY === 'true',
+    webDir: env.OCOMMS_WEB_DIR === '' ? null : resolve(env.OCOMMS_WEB_DIR ?? fileURLToPath(new URL('../../gui/dist', import.meta.url))),
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     historyCacheMb: int(env.OCOMMS_HISTORY_CACHE_MB, 64, 'OCOMMS_HISTORY_CACHE_MB'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),

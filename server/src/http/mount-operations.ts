@@ -1,11 +1,12 @@
-import { operations, pathParams, OCommsError, type Operation } from '@ocomms/shared'
+import { operations, pathParams, OCommsError, signInOperations, webSession, type Operation } from '@ocomms/shared'
 import { Type, type TObject } from '@sinclair/typebox'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { authenticate, bearerToken } from '../auth/sessions.js'
+import { authenticate } from '../auth/sessions.js'
 import { invoke } from '../invoke.js'
 import type { Caller, Services } from '../services.js'
+import { checkCsrf, checkOrigin, clearSessionCookies, requestToken, setSessionCookies, wantsCookie } from './web-session.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,19 +76,41 @@ export function mountOperations(app: FastifyInstance, services: Services): void 
       schema,
       validatorCompiler,
       // Authenticate before the input is even validated: anonymous callers learn nothing.
-      onRequest: async (req: FastifyRequest) => {
-        req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization), services.config.sessions)
+      onRequest: async (req: FastifyRequest, reply) => {
+        const { config, sql } = services
+        const { token, byCookie } = requestToken(req)
+        req.caller = await authenticate(sql, token, config.sessions)
+        // A browser's cookie rides along on requests other sites make: those are refused.
+        if (byCookie && req.caller) checkCsrf(req, config)
+        else if (signInOperations.includes(op.name) && wantsCookie(req)) checkOrigin(req, config)
+        // Signing out forgets the cookie even when its session had already ended.
+        if (byCookie && op.name === 'auth.logout') clearSessionCookies(reply, req, config)
         if (op.auth === 'session' && !req.caller) throw new OCommsError('unauthenticated')
       },
-      handler: async (req) => {
+      handler: async (req, reply) => {
         const payload = (inQuery ? req.query : req.body) ?? {}
-        return invoke(op, {
+        const result = await invoke(op, {
           services,
           caller: req.caller,
           ip: req.ip,
           userAgent: req.headers['user-agent'] ?? null,
         }, { ...(payload as object), ...(req.params as object) })
+        if (signInOperations.includes(op.name) && wantsCookie(req)) {
+          // The token goes into the HttpOnly cookie only, where no script of the page can read it.
+          const { token, ...rest } = result as { token: string }
+          setSessionCookies(reply, req, services.config, token)
+          reply.serializer(JSON.stringify)
+          return rest
+        }
+        if (req.cookies[webSession.cookie] && endsThisSession(op.name, payload)) clearSessionCookies(reply, req, services.config)
+        return result
       },
     })
   }
+}
+
+/** Whether a call ends the session it is made with (so a browser's session cookie goes too). */
+function endsThisSession(name: string, input: unknown): boolean {
+  if (name === 'auth.logout') return true
+  return name === 'auth.sessions.revokeAll' && !(input as { keepCurrent?: boolean } | undefined)?.keepCurrent
 }

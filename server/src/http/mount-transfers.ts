@@ -3,11 +3,12 @@ import { downloadExport, downloadFile, OCommsError, pathParams, uploadFile, type
 import { Type, type TObject } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { readableFile } from '../access.js'
-import { authenticate, bearerToken } from '../auth/sessions.js'
+import { authenticate } from '../auth/sessions.js'
 import { openExportArchive } from '../data-transfer/jobs.js'
 import { openBlob } from '../files/store.js'
 import { upload } from '../routes/files/upload.js'
 import type { AuthedContext, Caller, Services } from '../services.js'
+import { checkCsrf, requestToken } from './web-session.js'
 
 /**
  * `attachment` with the name twice (RFC 6266): an ASCII fallback for old clients and the exact
@@ -54,8 +55,11 @@ export function mountTransfers(app: FastifyInstance, services: Services): void {
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
 
     const onRequest = async (req: FastifyRequest) => {
-      req.caller = await authenticate(services.sql, bearerToken(req.headers.authorization), services.config.sessions)
+      const { token, byCookie } = requestToken(req)
+      req.caller = await authenticate(services.sql, token, services.config.sessions)
       if (!req.caller) throw new OCommsError('unauthenticated')
+      // An upload by the browser's cookie must come from our page (a download changes nothing).
+      if (byCookie) checkCsrf(req, services.config)
     }
 
     scope.route({

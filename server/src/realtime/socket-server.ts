@@ -2,24 +2,47 @@ import { ajvErrorInWords, operations, OCommsError, tooLargeSentence, type Operat
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
-import type { IncomingMessage } from 'node:http'
-import { Server } from 'socket.io'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { Server, type Socket } from 'socket.io'
 import { touchSessions } from '../auth/sessions.js'
 import { errorBody, toError } from '../errors.js'
 import { invoke } from '../invoke.js'
 import type { Caller, Services } from '../services.js'
+import { cookieToken, originAllowed, ownOrigin } from '../http/web-session.js'
 import { endSend, traceSend } from '../trace/send-timeline.js'
 import { handshake } from './handshake.js'
 
 /** What a socket acknowledgement carries back: the operation's output, or an error. */
 export type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } }
 
-function originAllowed(req: IncomingMessage, services: Services): boolean {
+/** The origin the handshake request was addressed to (scheme and Host). */
+function handshakeOwnOrigin(headers: IncomingHttpHeaders, secure: boolean, services: Services): string | null {
+  return ownOrigin(headers, secure, services.config.trustProxy)
+}
+
+function requestOriginAllowed(req: IncomingMessage, services: Services): boolean {
   const origin = req.headers.origin
   // Daemons and bots send no Origin; a browser always does, and must be one we serve.
   if (origin === undefined) return true
-  const { publicUrl, allowedOrigins } = services.config
-  return origin === new URL(publicUrl).origin || allowedOrigins.includes(origin)
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
+  return originAllowed(origin, handshakeOwnOrigin(req.headers, encrypted, services), services.config)
+}
+
+/**
+ * The session token of a handshake: the one the client passes (CLI, daemon, bots), or else the
+ * browser's session cookie. A cookie-borne handshake must name an origin we serve: any page can
+ * make a browser open a socket to us with its cookie attached.
+ */
+function handshakeToken(socket: Socket, services: Services): string | null {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
+  if (typeof token === 'string') return token
+  const fromCookie = cookieToken(socket.handshake.headers.cookie)
+  if (!fromCookie) return null
+  const origin = socket.handshake.headers.origin
+  if (!origin || !originAllowed(origin, handshakeOwnOrigin(socket.handshake.headers, socket.handshake.secure, services), services.config)) {
+    throw new OCommsError('forbidden', 'A socket signed in by cookie must be opened from a page of this server.')
+  }
+  return fromCookie
 }
 
 /** The largest frame the transport takes: four times the request limit, so oversize requests get an answer. */
@@ -41,7 +64,7 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
     // The transport drops a connection whose frame is over this, with no answer: so it leaves
     // room above the request limit, and a frame between the two is refused below, by its ack.
     maxHttpBufferSize: transportFrameLimit(services.config.bodyLimit),
-    allowRequest: (req, callback) => callback(null, originAllowed(req, services)),
+    allowRequest: (req, callback) => callback(null, requestOriginAllowed(req, services)),
   })
 
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: true, removeAdditional: false, verbose: true })
@@ -51,8 +74,7 @@ export function attachSocketServer(app: FastifyInstance, services: Services): Se
 
   io.use(async (socket, next) => {
     try {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
-      const found = await handshake(services, typeof token === 'string' ? token : null)
+      const found = await handshake(services, handshakeToken(socket, services))
       if (!found) {
         const err = new Error('unauthenticated') as Error & { data: unknown }
         err.data = { code: 'unauthenticated', message: 'Sign in first: the socket needs a valid session token.' }

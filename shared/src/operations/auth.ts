@@ -3,7 +3,11 @@ import { defineOperation } from '../operation.js'
 import { Count, DisplayName, Email, Handle, Id, Nullable, Ok, Password, SessionInfo, User, Workspace } from '../schemas.js'
 
 const SignedIn = Type.Object({
-  token: Type.String({ description: 'Bearer token for the new session. Shown once; the server keeps only its hash.' }),
+  token: Type.String({
+    description:
+      'Bearer token for the new session. Shown once; the server keeps only its hash. Left out when a browser asks for ' +
+      'its session as a cookie (header `x-ocomms-session: cookie`, docs/web.md): it is then in an HttpOnly cookie.',
+  }),
   sessionId: Id,
   user: User,
 })

@@ -1,0 +1,48 @@
+import { useEffect } from 'react'
+import { Invite } from './auth/invite'
+import { MagicLink } from './auth/magic-link'
+import { Onboarding } from './auth/onboarding'
+import { Sessions } from './auth/sessions'
+import { SignIn } from './auth/sign-in'
+import { SignUp } from './auth/sign-up'
+import { Workspace } from './chat/workspace'
+import { navigate, useRoute } from './router'
+import { refreshSession, rememberReturn, useSession } from './session'
+
+export function App() {
+  const route = useRoute()
+  const session = useSession()
+  useEffect(() => {
+    refreshSession().catch(() => {})
+  }, [])
+
+  // Pages that work without a session.
+  if (route.name === 'magic-link') return <MagicLink token={route.token} />
+  if (route.name === 'invite') return session.status === 'loading' ? <Loading /> : <Invite code={route.code} />
+  if (session.status === 'loading') return <Loading />
+  if (session.status === 'signed-out') {
+    if (route.name === 'signup') return <SignUp />
+    if (route.name !== 'signin') return <Redirect to="/signin" from={window.location.pathname} />
+    return <SignIn />
+  }
+  if (route.name === 'signin' || route.name === 'signup' || route.name === 'unknown') return <Redirect to="/" />
+  if (route.name === 'sessions') return <Sessions />
+  if (session.workspaces.length === 0) return <Onboarding session={session} />
+  return <Workspace session={session} route={route} />
+}
+
+function Loading() {
+  return (
+    <main className="loading" aria-busy="true">
+      <p>Loading OComms…</p>
+    </main>
+  )
+}
+
+function Redirect(props: { to: string; from?: string }) {
+  useEffect(() => {
+    if (props.from && props.from !== '/' && props.from !== '/signin') rememberReturn(props.from)
+    navigate(props.to, { replace: true })
+  }, [props.to, props.from])
+  return null
+}

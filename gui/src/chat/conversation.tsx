@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
+import type { Conversation, Message, User } from '@ocomms/shared'
+import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
+import { navigate } from '../router'
+import { Composer } from './composer'
+import { MessageRow } from './message'
+import { conversationTitle, sameDay } from './names'
+import { PendingRow } from './pending'
+
+/** Messages by the same author within this long of each other are shown as one group. */
+const GROUP_MS = 5 * 60_000
+/** Virtuoso's index of the first item; older pages count down from it, so the view stays put. */
+const FIRST_INDEX = 1_000_000_000
+
+export type Row = { kind: 'message'; message: Message; grouped: boolean; newDay: boolean } | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
+
+/** Messages in seq order with grouping and day marks, then what is still in the outbox. */
+export function rowsOf(messages: Message[], pending: import('@ocomms/shared/client').OutboxEntry[]): Row[] {
+  const rows: Row[] = []
+  let prev: Message | null = null
+  for (const m of messages) {
+    const newDay = !prev || !sameDay(prev.createdAt, m.createdAt)
+    const grouped = !!prev && !prev.deleted && prev.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS
+    rows.push({ kind: 'message', message: m, grouped, newDay })
+    prev = m
+  }
+  for (const entry of pending) rows.push({ kind: 'pending', entry })
+  return rows
+}
+
+export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void }) {
+  const { conversation: c, me } = props
+  const backend = useBackend()
+  const state = useClientState()
+  const outbox = useOutbox()
+  const [more, setMore] = useState(true)
+  const [loading, setLoading] = useState(true)
+  const anchor = useRef<number | null>(null)
+  const list = useRef<VirtuosoHandle>(null)
+
+  const messages = useMemo(
+    () =>
+      Object.values(state.messages)
+        .filter((m) => m.conversationId === c.id && (m.threadRootId === null || m.alsoInChannel))
+        .sort((a, b) => a.seq - b.seq),
+    [state.messages, c.id],
+  )
+  // A sent message can arrive live before its acknowledgement empties the outbox: shown once.
+  const pending = useMemo(() => {
+    const arrived = new Set(messages.map((m) => m.clientId))
+    return outbox.filter((e) => e.conversationId === c.id && !e.threadRootId && !arrived.has(e.clientId))
+  }, [outbox, c.id, messages])
+  const rows = useMemo(() => rowsOf(messages, pending), [messages, pending])
+
+  useEffect(() => {
+    let alive = true
+    anchor.current = null
+    setLoading(true)
+    backend.loadHistory(c.id).then(
+      (r) => alive && (setMore(r.more), setLoading(false)),
+      () => alive && setLoading(false),
+    )
+    return () => {
+      alive = false
+    }
+  }, [backend, c.id])
+
+  // Older messages are counted down from the first one shown, so prepending keeps the view still.
+  if (anchor.current === null && messages.length > 0 && !loading) anchor.current = messages[0]!.seq
+  const older = anchor.current === null ? 0 : messages.filter((m) => m.seq < anchor.current!).length
+  const firstItemIndex = FIRST_INDEX - older
+
+  const loadOlder = useCallback(() => {
+    if (!more || messages.length === 0) return
+    backend.loadHistory(c.id, messages[0]!.seq).then((r) => setMore(r.more), () => {})
+  }, [backend, c.id, messages, more])
+
+  // Read up to the newest message while the conversation is open and the page is seen.
+  // After "mark unread" (here or on another device) the marker moved back: it stays back until
+  // something new arrives or the conversation is opened again.
+  const newest = messages.at(-1)?.seq ?? 0
+  const marker = state.readMarkers[c.id]?.lastReadSeq ?? 0
+  const previousMarker = useRef(marker)
+  const heldAt = useRef<number | null>(null)
+  if (marker < previousMarker.current) heldAt.current = newest
+  previousMarker.current = marker
+  useEffect(() => {
+    if (!newest || document.visibilityState !== 'visible' || heldAt.current === newest) return
+    heldAt.current = null
+    if (newest > marker) backend.call('read.mark', { conversationId: c.id, seq: newest }).catch(() => {})
+  }, [backend, c.id, newest, marker])
+
+  // Incoming messages of others are read out by screen readers (aria-live), once each.
+  const [announce, setAnnounce] = useState('')
+  const lastSeen = useRef<string | null>(null)
+  const last = messages.at(-1)
+  useEffect(() => {
+    if (!last || loading) return
+    if (lastSeen.current !== null && last.id !== lastSeen.current && last.author.id !== me.id && !last.deleted) {
+      setAnnounce(`${last.author.name}: ${last.text.slice(0, 200)}`)
+    }
+    lastSeen.current = last.id
+  }, [last, loading, me.id])
+
+  const typing = useTyping(c.id, null)
+  const title = conversationTitle(c, me)
+  const openThread = (m: Message) => navigate(`/c/${c.id}/t/${m.id}`)
+
+  return (
+    <main className="conversation" aria-labelledby="conversation-title">
+      <header className="conv-head">
+        <button type="button" className="back" aria-label="Back to conversations" onClick={props.onBack}>
+          ‹
+        </button>
+        <div>
+          <h1 id="conversation-title">
+            {c.kind === 'public' ? '#' : c.kind === 'private' ? '🔒 ' : ''}
+            {title}
+          </h1>
+          {c.topic && <p className="topic">{c.topic}</p>}
+        </div>
+      </header>
+      <div className="messages" role="log" aria-label={`Messages in ${title}`} aria-busy={loading}>
+        {rows.length === 0 && !loading ? (
+          <p className="empty">This is the very beginning of {c.kind === 'public' || c.kind === 'private' ? `#${title}` : `your conversation with ${title}`}.</p>
+        ) : (
+          <Virtuoso
+            ref={list}
+            data={rows}
+            firstItemIndex={firstItemIndex}
+            initialTopMostItemIndex={Math.max(0, rows.length - 1)}
+            followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+            alignToBottom
+            startReached={loadOlder}
+            increaseViewportBy={{ top: 400, bottom: 200 }}
+            computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)}
+            itemContent={(_, row) =>
+              row.kind === 'message' ? (
+                <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} />
+              ) : (
+                <PendingRow entry={row.entry} me={me} />
+              )
+            }
+          />
+        )}
+      </div>
+      <p className="typing" aria-live="off">
+        {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
+      </p>
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announce}
+      </div>
+      {c.archived ? (
+        <p className="archived">This channel is archived.</p>
+      ) : (
+        <Composer conversationId={c.id} placeholder={`Message ${c.kind === 'public' || c.kind === 'private' ? '#' : ''}${title}`} />
+      )}
+    </main>
+  )
+}

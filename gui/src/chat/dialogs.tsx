@@ -1,0 +1,120 @@
+import { useMemo, useState } from 'react'
+import { useBackend, useClientState } from '../backend/hooks'
+import { navigate } from '../router'
+import { Dialog } from '../ui/dialog'
+import { ActionForm, Field } from '../ui/form'
+
+/** Browse the public channels I am not in and join one, or create a channel. */
+export function ChannelDialog(props: { workspaceId: string; onClose: () => void }) {
+  const backend = useBackend()
+  const state = useClientState()
+  const [name, setName] = useState('')
+  const [isPrivate, setPrivate] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const others = useMemo(
+    () =>
+      Object.values(state.conversations)
+        .filter((c) => c.workspaceId === props.workspaceId && c.kind === 'public' && !c.isMember && !c.archived)
+        .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
+    [state.conversations, props.workspaceId],
+  )
+  const go = (id: string) => {
+    props.onClose()
+    navigate(`/c/${id}`)
+  }
+  return (
+    <Dialog title="Channels" onClose={props.onClose}>
+      <h3>Join a channel</h3>
+      {others.length === 0 ? (
+        <p className="hint">You are in every public channel.</p>
+      ) : (
+        <ul className="pick-list" aria-label="Channels you can join">
+          {others.map((c) => (
+            <li key={c.id}>
+              <span>
+                #{c.name} <small>{c.topic || `${c.memberCount} members`}</small>
+              </span>
+              <button
+                type="button"
+                onClick={() =>
+                  backend.call('conversation.join', { conversationId: c.id }).then(
+                    () => go(c.id),
+                    (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+                  )
+                }
+              >
+                Join #{c.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <h3>Create a channel</h3>
+      <ActionForm
+        label="Create a channel"
+        submit="Create channel"
+        action={async () => {
+          const c = await backend.call('channel.create', { workspaceId: props.workspaceId, name: name.trim().toLowerCase(), private: isPrivate })
+          go(c.id)
+        }}
+      >
+        <Field label="Channel name" value={name} onChange={setName} hint="Lowercase letters, digits, - and _." />
+        <label className="check">
+          <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} /> Private: only people invited can see it
+        </label>
+      </ActionForm>
+    </Dialog>
+  )
+}
+
+/** Start (or reopen) a direct message with someone of the workspace. */
+export function DirectMessageDialog(props: { workspaceId: string; onClose: () => void }) {
+  const backend = useBackend()
+  const state = useClientState()
+  const [filter, setFilter] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const people = useMemo(
+    () =>
+      Object.entries(state.members)
+        .filter(([key, m]) => key.startsWith(`${props.workspaceId}/`) && m.id !== backend.user.id && m.state === 'active')
+        .map(([, m]) => m)
+        .filter((m) => `${m.name} ${m.handle}`.toLowerCase().includes(filter.trim().toLowerCase()))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    [state.members, backend.user.id, props.workspaceId, filter],
+  )
+  return (
+    <Dialog title="New message" onClose={props.onClose}>
+      <Field label="Find a person" value={filter} onChange={setFilter} required={false} autoFocus />
+      <ul className="pick-list" aria-label="People">
+        {people.map((m) => (
+          <li key={m.id}>
+            <span>
+              {m.name} <small>@{m.handle}</small>
+            </span>
+            <button
+              type="button"
+              onClick={() =>
+                backend.call('dm.open', { workspaceId: props.workspaceId, userIds: [m.id] }).then(
+                  (c) => (props.onClose(), navigate(`/c/${c.id}`)),
+                  (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+                )
+              }
+            >
+              Message {m.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  )
+}

@@ -1,0 +1,38 @@
+import { useEffect } from 'react'
+import { NOTIFICATION_STALE_MS, notificationBody, notificationHeldBy, notificationTitle, type NotificationData } from '@ocomms/shared'
+import { ACCOUNT_KEY } from '@ocomms/shared/client'
+import type { Backend } from '../backend/backend'
+import { navigate } from '../router'
+
+/**
+ * Browser notifications for the `notification` events the server routes to me, held back by
+ * DND and quiet conversations by the same rule as the daemon's desktop notifications
+ * (shared notificationHeldBy), and not shown for the conversation I am looking at.
+ */
+export function useBrowserNotifications(backend: Backend, openConversationId: string | null): void {
+  useEffect(() => {
+    if (!('Notification' in window)) return
+    return backend.onEvent((event) => {
+      if (event.type !== 'notification' || !('stream' in event) || event.stream !== 'user') return
+      const data = event.data as unknown as NotificationData
+      const now = new Date()
+      if (now.getTime() - Date.parse(event.at) > NOTIFICATION_STALE_MS) return
+      if (data.conversationId === openConversationId && document.visibilityState === 'visible') return
+      const state = backend.state()
+      const pref = state.notifyPrefs[data.conversationId]
+      const quiet = !!pref && (pref.muted || pref.effectiveLevel === 'none')
+      if (notificationHeldBy(state.account[ACCOUNT_KEY]?.dnd, quiet, now) !== null) return
+      if (Notification.permission !== 'granted') return
+      const shown = new Notification(notificationTitle(data), { body: notificationBody(data), tag: data.messageId })
+      shown.onclick = () => {
+        window.focus()
+        navigate(data.threadRootId ? `/c/${data.conversationId}/t/${data.threadRootId}` : `/c/${data.conversationId}`)
+      }
+    })
+  }, [backend, openConversationId])
+}
+
+/** Asks for permission once, from a click (browsers ignore the question otherwise). */
+export function askForNotifications(): void {
+  if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission()
+}

@@ -1,0 +1,94 @@
+import { Fragment, type ReactNode } from 'react'
+import { parseRichText, safeHref, type RichBlock, type RichInline } from '@ocomms/shared'
+
+/**
+ * A message's text as React elements, from the shared rich-text model: every piece of text is a
+ * text node (React escapes it), links keep only the schemes safeHref allows (no `javascript:`),
+ * and no HTML from a message ever reaches the page.
+ */
+export function RichText(props: { text: string; me: string }) {
+  const doc = parseRichText(props.text)
+  return <div className="rich">{doc.children.map((b, i) => block(b, i, props.me))}</div>
+}
+
+function block(node: RichBlock, key: number, me: string): ReactNode {
+  switch (node.type) {
+    case 'paragraph':
+      return <p key={key}>{inlines(node.children, me)}</p>
+    case 'codeBlock':
+      return (
+        <pre key={key} data-lang={node.lang ?? undefined}>
+          <code>{node.text}</code>
+        </pre>
+      )
+    case 'quote':
+      return <blockquote key={key}>{node.children.map((b, i) => block(b, i, me))}</blockquote>
+    case 'list': {
+      const items = node.children.map((item, i) => <li key={i}>{item.children.map((b, j) => block(b, j, me))}</li>)
+      return node.ordered ? (
+        <ol key={key} start={node.start}>
+          {items}
+        </ol>
+      ) : (
+        <ul key={key}>{items}</ul>
+      )
+    }
+    case 'rule':
+      return <hr key={key} />
+  }
+}
+
+function inlines(nodes: RichInline[], me: string): ReactNode[] {
+  return nodes.map((n, i) => inline(n, i, me))
+}
+
+function inline(node: RichInline, key: number, me: string): ReactNode {
+  switch (node.type) {
+    case 'text':
+      return <Fragment key={key}>{node.text}</Fragment>
+    case 'bold':
+      return <strong key={key}>{inlines(node.children, me)}</strong>
+    case 'italic':
+      return <em key={key}>{inlines(node.children, me)}</em>
+    case 'strike':
+      return <s key={key}>{inlines(node.children, me)}</s>
+    case 'inlineCode':
+      return <code key={key}>{node.text}</code>
+    case 'break':
+      return <br key={key} />
+    case 'link': {
+      const href = safeHref(node.url)
+      // A link to something we do not open (javascript:, data:, relative) shows as text only.
+      if (!href) return <span key={key}>{inlines(node.children, me)}</span>
+      return (
+        <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
+          {inlines(node.children, me)}
+        </a>
+      )
+    }
+    case 'mention':
+      return (
+        <span key={key} className={node.handle === me ? 'mention me' : 'mention'}>
+          @{node.handle}
+        </span>
+      )
+    case 'broadcast':
+      return (
+        <span key={key} className="mention me">
+          @{node.target}
+        </span>
+      )
+    case 'channelLink':
+      return (
+        <span key={key} className="channel-link">
+          #{node.name}
+        </span>
+      )
+    case 'emoji':
+      return (
+        <span key={key} className="emoji" title={`:${node.shortcode}:`} role="img" aria-label={node.shortcode}>
+          {node.emoji}
+        </span>
+      )
+  }
+}

@@ -1,0 +1,135 @@
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import type { Backend } from '../backend/backend'
+import { startBrowserBackend } from '../backend/browser-backend'
+import { BackendContext, useBackend, useClientState, useConnection, useUnreads } from '../backend/hooks'
+import { navigate, type Route } from '../router'
+import type { SessionState } from '../session'
+import { ConversationPane } from './conversation'
+import { Sidebar } from './sidebar'
+import { askForNotifications, useBrowserNotifications } from './notifications'
+import { QuickSwitcher } from './quick-switcher'
+import { ThreadPane } from './thread'
+
+type SignedIn = Extract<SessionState, { status: 'signed-in' }>
+
+const WORKSPACE_KEY = 'ocomms.workspace'
+const wide = window.matchMedia('(min-width: 768px)')
+const useWide = () => useSyncExternalStore((l) => (wide.addEventListener('change', l), () => wide.removeEventListener('change', l)), () => wide.matches)
+
+/** The signed-in app: the client engine for the chosen workspace, and its panes. */
+export function Workspace(props: { session: SignedIn; route: Route }) {
+  const { session } = props
+  const [workspaceId, setWorkspaceId] = useState(() => {
+    const saved = localStorage.getItem(WORKSPACE_KEY)
+    return session.workspaces.find((w) => w.id === saved)?.id ?? session.workspaces[0]!.id
+  })
+  const [backend, setBackend] = useState<Backend | null>(null)
+  useEffect(() => {
+    let stopped = false
+    let started: Backend | null = null
+    void startBrowserBackend(session, workspaceId).then((b) => {
+      if (stopped) return b.stop()
+      started = b
+      setBackend(b)
+    })
+    return () => {
+      stopped = true
+      started?.stop()
+      setBackend(null)
+    }
+    // One engine per signed-in user and workspace (a refreshed session object is the same one).
+  }, [session.user.id, workspaceId])
+
+  if (!backend) return null
+  return (
+    <BackendContext.Provider value={backend}>
+      <Panes
+        session={session}
+        route={props.route}
+        workspaceId={workspaceId}
+        onSwitch={(id) => {
+          localStorage.setItem(WORKSPACE_KEY, id)
+          setWorkspaceId(id)
+          navigate('/')
+        }}
+      />
+    </BackendContext.Provider>
+  )
+}
+
+function Panes(props: { session: SignedIn; route: Route; workspaceId: string; onSwitch: (id: string) => void }) {
+  const { session, route, workspaceId } = props
+  const state = useClientState()
+  const connection = useConnection()
+  const unreads = useUnreads(workspaceId)
+  const isWide = useWide()
+  const me = session.user
+  const workspace = session.workspaces.find((w) => w.id === workspaceId)!
+  const conversations = useMemo(
+    () => Object.values(state.conversations).filter((c) => c.workspaceId === workspaceId && c.isMember && !c.archived),
+    [state.conversations, workspaceId],
+  )
+  const openId = route.name === 'conversation' ? route.conversationId : null
+  const threadId = route.name === 'conversation' ? route.threadId : null
+  const open = openId ? state.conversations[openId] : undefined
+
+  // On a wide screen the workspace opens at a conversation; on a phone, at the list.
+  const lastKey = `ocomms.last.${workspaceId}`
+  useEffect(() => {
+    if (openId) localStorage.setItem(lastKey, openId)
+  }, [openId, lastKey])
+  useEffect(() => {
+    if (route.name !== 'home' || !isWide || conversations.length === 0) return
+    const last = localStorage.getItem(lastKey)
+    const target = conversations.find((c) => c.id === last) ?? conversations.find((c) => c.name === 'general') ?? conversations[0]!
+    navigate(`/c/${target.id}`, { replace: true })
+  }, [route.name, isWide, conversations, lastKey])
+
+  // The tab's title carries the unread count.
+  useEffect(() => {
+    const n = unreads?.total ?? 0
+    document.title = n > 0 ? `(${n}) ${workspace.name} · OComms` : `${workspace.name} · OComms`
+  }, [unreads?.total, workspace.name])
+
+  // Ctrl/Cmd+K jumps to any conversation.
+  const [switcher, setSwitcher] = useState(false)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault()
+        setSwitcher(true)
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+
+  useBrowserNotifications(useBackend(), openId)
+  // Permission is asked at the first click in the app, as browsers require.
+  useEffect(() => {
+    const ask = () => askForNotifications()
+    window.addEventListener('pointerdown', ask, { once: true })
+    return () => window.removeEventListener('pointerdown', ask)
+  }, [])
+
+  const pane = threadId ? 'thread' : openId ? 'conversation' : 'sidebar'
+  return (
+    <div className="workspace" data-pane={pane}>
+      <Sidebar me={me} workspace={workspace} workspaces={session.workspaces} onSwitch={props.onSwitch} conversations={conversations} unreads={unreads} openId={openId} connection={connection} />
+      {open ? (
+        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} />
+      ) : (
+        <main className="conversation placeholder" aria-label="No conversation open">
+          <p>{openId ? 'Loading…' : 'Pick a channel or a direct message.'}</p>
+        </main>
+      )}
+      {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} />}
+      {switcher && <QuickSwitcher conversations={conversations} me={me} onClose={() => setSwitcher(false)} />}
+      {connection !== 'connected' && connection !== 'connecting' && (
+        <div className="offline" role="status">
+          {connection === 'signed_out' ? 'Your session has ended. Sign in again.' : 'Offline. Messages you write wait here and go out when the connection is back.'}
+        </div>
+      )}
+    </div>
+  )
+}

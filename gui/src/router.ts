@@ -1,0 +1,64 @@
+import { useSyncExternalStore } from 'react'
+
+/**
+ * The app's addresses (the server answers every one of them with index.html):
+ *   /                     the workspace (last conversation)
+ *   /c/<conversationId>   a conversation; /c/<id>/t/<messageId> with a thread open
+ *   /signin /signup       signing in and up
+ *   /magic-link#token=…   a sign-in link from a mail
+ *   /invite#code=…  or /invite/<code>   an invite link
+ *   /settings/sessions    where I am signed in
+ */
+export type Route =
+  | { name: 'home' }
+  | { name: 'conversation'; conversationId: string; threadId: string | null }
+  | { name: 'signin' }
+  | { name: 'signup' }
+  | { name: 'magic-link'; token: string }
+  | { name: 'invite'; code: string }
+  | { name: 'sessions' }
+  | { name: 'unknown' }
+
+export function parseRoute(location: { pathname: string; hash: string }): Route {
+  const path = location.pathname.replace(/\/+$/, '') || '/'
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''))
+  if (path === '/') return { name: 'home' }
+  if (path === '/signin') return { name: 'signin' }
+  if (path === '/signup') return { name: 'signup' }
+  if (path === '/magic-link') return { name: 'magic-link', token: fragment.get('token') ?? '' }
+  if (path === '/invite') return { name: 'invite', code: fragment.get('code') ?? '' }
+  if (path === '/settings/sessions') return { name: 'sessions' }
+  const invite = /^\/invite\/([^/]+)$/.exec(path)
+  if (invite) return { name: 'invite', code: decodeURIComponent(invite[1]!) }
+  const conversation = /^\/c\/([^/]+)(?:\/t\/([^/]+))?$/.exec(path)
+  if (conversation) {
+    return { name: 'conversation', conversationId: decodeURIComponent(conversation[1]!), threadId: conversation[2] ? decodeURIComponent(conversation[2]) : null }
+  }
+  return { name: 'unknown' }
+}
+
+const listeners = new Set<() => void>()
+let current = typeof window === 'undefined' ? '' : window.location.href
+
+function changed(): void {
+  current = window.location.href
+  for (const l of listeners) l()
+}
+
+if (typeof window !== 'undefined') window.addEventListener('popstate', changed)
+
+/** Goes to an address of the app without reloading (replace: without a new history entry). */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', to)
+  else window.history.pushState(null, '', to)
+  changed()
+}
+
+export function useRoute(): Route {
+  const href = useSyncExternalStore(
+    (l) => (listeners.add(l), () => listeners.delete(l)),
+    () => current,
+  )
+  const url = new URL(href)
+  return parseRoute(url)
+}

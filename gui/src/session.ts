@@ -1,0 +1,67 @@
+import { useSyncExternalStore } from 'react'
+import type { User, Workspace } from '@ocomms/shared'
+import { call } from './backend/http'
+import { IdbStore } from './backend/idb-store'
+
+/** Who is signed in in this browser, as the server says (the session itself is an HttpOnly cookie). */
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'signed-in'; user: User; sessionId: string; workspaces: Workspace[] }
+
+let state: SessionState = { status: 'loading' }
+const listeners = new Set<() => void>()
+
+function set(next: SessionState): void {
+  state = next
+  for (const l of listeners) l()
+}
+
+/** Asks the server who this browser's cookie belongs to. */
+/** Who was signed in last, so the page can open offline with what it kept (cleared at sign-out). */
+const LAST = 'ocomms.last-session'
+
+export async function refreshSession(): Promise<SessionState> {
+  try {
+    const me = await call('auth.me', {})
+    const next = { status: 'signed-in' as const, user: me.user, sessionId: me.sessionId, workspaces: me.workspaces }
+    localStorage.setItem(LAST, JSON.stringify(next))
+    set(next)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'unauthenticated') {
+      localStorage.removeItem(LAST)
+      set({ status: 'signed-out' })
+    } else {
+      // The server cannot be reached: open as the person last signed in here, from what this
+      // browser kept; the engine connects (and the server checks the cookie) once it is back.
+      const last = localStorage.getItem(LAST)
+      if (!last) throw err
+      set(JSON.parse(last) as SessionState)
+    }
+  }
+  return state
+}
+
+export async function signOut(): Promise<void> {
+  const userId = state.status === 'signed-in' ? state.user.id : null
+  await call('auth.logout', {}).catch(() => {})
+  localStorage.removeItem(LAST)
+  set({ status: 'signed-out' })
+  // What this browser kept of the account goes with the session.
+  if (userId) await IdbStore.forget(userId).catch(() => {})
+}
+
+export function useSession(): SessionState {
+  return useSyncExternalStore((l) => (listeners.add(l), () => listeners.delete(l)), () => state)
+}
+
+/** Where to go after signing in (an invite link opened while signed out); kept for this tab only. */
+const AFTER = 'ocomms.after-sign-in'
+export function rememberReturn(path: string): void {
+  sessionStorage.setItem(AFTER, path)
+}
+export function takeReturn(): string {
+  const path = sessionStorage.getItem(AFTER)
+  sessionStorage.removeItem(AFTER)
+  return path && path.startsWith('/') && !path.startsWith('//') ? path : '/'
+}
