@@ -3,7 +3,9 @@ import { useSyncExternalStore } from 'react'
 /**
  * The app's addresses (the server answers every one of them with index.html):
  *   /                     the workspace (last conversation)
- *   /c/<conversationId>   a conversation; /c/<id>/t/<messageId> with a thread open
+ *   /c/<conversationId>   a conversation; /c/<id>/t/<messageId> with a thread open;
+ *                         ?m=<messageId> scrolls to a message and highlights it
+ *   /views/<view>         unreads, threads, mentions, saved, pins; /views/search?q=<query>
  *   /signin /signup       signing in and up
  *   /magic-link#token=…   a sign-in link from a mail
  *   /invite#code=…  or /invite/<code>   an invite link
@@ -11,7 +13,8 @@ import { useSyncExternalStore } from 'react'
  */
 export type Route =
   | { name: 'home' }
-  | { name: 'conversation'; conversationId: string; threadId: string | null }
+  | { name: 'conversation'; conversationId: string; threadId: string | null; messageId: string | null }
+  | { name: 'view'; view: ViewName; query: string }
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'magic-link'; token: string }
@@ -19,8 +22,13 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'unknown' }
 
-export function parseRoute(location: { pathname: string; hash: string }): Route {
+/** The lists across conversations reachable from the sidebar. */
+export const viewNames = ['unreads', 'threads', 'mentions', 'saved', 'pins', 'search'] as const
+export type ViewName = (typeof viewNames)[number]
+
+export function parseRoute(location: { pathname: string; hash: string; search?: string }): Route {
   const path = location.pathname.replace(/\/+$/, '') || '/'
+  const params = new URLSearchParams(location.search ?? '')
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ''))
   if (path === '/') return { name: 'home' }
   if (path === '/signin') return { name: 'signin' }
@@ -32,8 +40,15 @@ export function parseRoute(location: { pathname: string; hash: string }): Route 
   if (invite) return { name: 'invite', code: decodeURIComponent(invite[1]!) }
   const conversation = /^\/c\/([^/]+)(?:\/t\/([^/]+))?$/.exec(path)
   if (conversation) {
-    return { name: 'conversation', conversationId: decodeURIComponent(conversation[1]!), threadId: conversation[2] ? decodeURIComponent(conversation[2]) : null }
+    return {
+      name: 'conversation',
+      conversationId: decodeURIComponent(conversation[1]!),
+      threadId: conversation[2] ? decodeURIComponent(conversation[2]) : null,
+      messageId: params.get('m'),
+    }
   }
+  const view = /^\/views\/([a-z]+)$/.exec(path)
+  if (view && (viewNames as readonly string[]).includes(view[1]!)) return { name: 'view', view: view[1] as ViewName, query: params.get('q') ?? '' }
   return { name: 'unknown' }
 }
 
@@ -46,6 +61,11 @@ function changed(): void {
 }
 
 if (typeof window !== 'undefined') window.addEventListener('popstate', changed)
+
+/** The address of a message: its conversation scrolled to it, or its thread open at it. */
+export function messageHref(m: { id: string; conversationId: string; threadRootId: string | null }): string {
+  return m.threadRootId ? `/c/${m.conversationId}/t/${m.threadRootId}?m=${m.id}` : `/c/${m.conversationId}?m=${m.id}`
+}
 
 /** Goes to an address of the app without reloading (replace: without a new history entry). */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

@@ -13,23 +13,32 @@ const GROUP_MS = 5 * 60_000
 /** Virtuoso's index of the first item; older pages count down from it, so the view stays put. */
 const FIRST_INDEX = 1_000_000_000
 
-export type Row = { kind: 'message'; message: Message; grouped: boolean; newDay: boolean } | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
+export type Row =
+  | { kind: 'message'; message: Message; grouped: boolean; newDay: boolean; firstUnread: boolean }
+  | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
 
-/** Messages in seq order with grouping and day marks, then what is still in the outbox. */
-export function rowsOf(messages: Message[], pending: import('@ocomms/shared/client').OutboxEntry[]): Row[] {
+/**
+ * Messages in seq order with grouping and day marks, then what is still in the outbox.
+ * `readUpTo` is where the read marker stood when the conversation was opened: the first message
+ * of someone else after it carries the "new messages" line.
+ */
+export function rowsOf(messages: Message[], pending: import('@ocomms/shared/client').OutboxEntry[], readUpTo: number | null = null, me: string | null = null): Row[] {
   const rows: Row[] = []
   let prev: Message | null = null
+  let lineDrawn = readUpTo === null
   for (const m of messages) {
     const newDay = !prev || !sameDay(prev.createdAt, m.createdAt)
-    const grouped = !!prev && !prev.deleted && prev.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS
-    rows.push({ kind: 'message', message: m, grouped, newDay })
+    const firstUnread = !lineDrawn && m.seq > readUpTo! && m.author.id !== me && !m.deleted
+    if (firstUnread) lineDrawn = true
+    const grouped = !firstUnread && !!prev && !prev.deleted && prev.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS
+    rows.push({ kind: 'message', message: m, grouped, newDay, firstUnread })
     prev = m
   }
   for (const entry of pending) rows.push({ kind: 'pending', entry })
   return rows
 }
 
-export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void }) {
+export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void; highlightId?: string | null; onDetails?: () => void }) {
   const { conversation: c, me } = props
   const backend = useBackend()
   const state = useClientState()
@@ -51,7 +60,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
     const arrived = new Set(messages.map((m) => m.clientId))
     return outbox.filter((e) => e.conversationId === c.id && !e.threadRootId && !arrived.has(e.clientId))
   }, [outbox, c.id, messages])
-  const rows = useMemo(() => rowsOf(messages, pending), [messages, pending])
+  // The marker as it stood when the conversation opened: the "new messages" line stays there
+  // while the conversation is open, though reading moves the marker on.
+  const openedAt = useRef<number | null>(null)
+  if (openedAt.current === null && state.readMarkers[c.id]) openedAt.current = state.readMarkers[c.id]!.lastReadSeq
+  const rows = useMemo(() => rowsOf(messages, pending, openedAt.current, me.id), [messages, pending, me.id])
 
   useEffect(() => {
     let alive = true
@@ -75,6 +88,25 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
     if (!more || messages.length === 0) return
     backend.loadHistory(c.id, messages[0]!.seq).then((r) => setMore(r.more), () => {})
   }, [backend, c.id, messages, more])
+
+  // Opened at a message (from a view, a search, a link): older pages are loaded until it is
+  // there, then it is scrolled to and highlighted.
+  const highlightId = props.highlightId ?? null
+  const target = highlightId ? rows.findIndex((r) => r.kind === 'message' && r.message.id === highlightId) : -1
+  const searched = useRef(0)
+  useEffect(() => {
+    searched.current = 0
+  }, [highlightId])
+  useEffect(() => {
+    if (!highlightId || loading) return
+    if (target >= 0) {
+      const timer = setTimeout(() => list.current?.scrollToIndex({ index: target, align: 'center' }), 50)
+      return () => clearTimeout(timer)
+    }
+    if (!more || messages.length === 0 || searched.current >= 50) return
+    searched.current += 1
+    backend.loadHistory(c.id, messages[0]!.seq).then((r) => setMore(r.more), () => setMore(false))
+  }, [highlightId, target, loading, more, messages, backend, c.id])
 
   // Read up to the newest message while the conversation is open and the page is seen.
   // After "mark unread" (here or on another device) the marker moved back: it stays back until
@@ -120,6 +152,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
           </h1>
           {c.topic && <p className="topic">{c.topic}</p>}
         </div>
+        {props.onDetails && (
+          <button type="button" className="details-button" aria-label={`Details of ${title}`} onClick={props.onDetails}>
+            ⓘ
+          </button>
+        )}
       </header>
       <div className="messages" role="log" aria-label={`Messages in ${title}`} aria-busy={loading}>
         {rows.length === 0 && !loading ? (
@@ -137,7 +174,14 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)}
             itemContent={(_, row) =>
               row.kind === 'message' ? (
-                <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} />
+                <>
+                  {row.firstUnread && (
+                    <div className="new-line" role="separator" aria-label="New messages">
+                      <span>New messages</span>
+                    </div>
+                  )}
+                  <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} highlighted={row.message.id === highlightId} />
+                </>
               ) : (
                 <PendingRow entry={row.entry} me={me} />
               )

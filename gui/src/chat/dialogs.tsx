@@ -72,12 +72,17 @@ export function ChannelDialog(props: { workspaceId: string; onClose: () => void 
   )
 }
 
-/** Start (or reopen) a direct message with someone of the workspace. */
+/**
+ * Start (or reopen) a direct message with someone of the workspace, or a group DM: people
+ * added with "Add" are gathered, and "Start group message" opens the one conversation with
+ * them all (an existing one is reopened, never duplicated).
+ */
 export function DirectMessageDialog(props: { workspaceId: string; onClose: () => void }) {
   const backend = useBackend()
   const state = useClientState()
   const [filter, setFilter] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
   const people = useMemo(
     () =>
       Object.entries(state.members)
@@ -87,26 +92,47 @@ export function DirectMessageDialog(props: { workspaceId: string; onClose: () =>
         .sort((a, b) => a.name.localeCompare(b.name)),
     [state.members, backend.user.id, props.workspaceId, filter],
   )
+  const open = (userIds: string[]) =>
+    backend.call('dm.open', { workspaceId: props.workspaceId, userIds }).then(
+      (c) => (props.onClose(), navigate(`/c/${c.id}`)),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    )
   return (
     <Dialog title="New message" onClose={props.onClose}>
       <Field label="Find a person" value={filter} onChange={setFilter} required={false} autoFocus />
+      {picked.length > 0 && (
+        <>
+          <ul className="picked" aria-label="People in the group">
+            {picked.map((p) => (
+              <li key={p.id}>
+                {p.name}{' '}
+                <button type="button" className="link" aria-label={`Remove ${p.name}`} onClick={() => setPicked((now) => now.filter((x) => x.id !== p.id))}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => void open(picked.map((p) => p.id))}>
+            {picked.length === 1 ? `Message ${picked[0]!.name}` : 'Start group message'}
+          </button>
+        </>
+      )}
       <ul className="pick-list" aria-label="People">
         {people.map((m) => (
           <li key={m.id}>
             <span>
               {m.name} <small>@{m.handle}</small>
             </span>
-            <button
-              type="button"
-              onClick={() =>
-                backend.call('dm.open', { workspaceId: props.workspaceId, userIds: [m.id] }).then(
-                  (c) => (props.onClose(), navigate(`/c/${c.id}`)),
-                  (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-                )
-              }
-            >
-              Message {m.name}
-            </button>
+            {picked.length === 0 && (
+              <button type="button" onClick={() => void open([m.id])}>
+                Message {m.name}
+              </button>
+            )}
+            {!picked.some((p) => p.id === m.id) && (
+              <button type="button" aria-label={`Add ${m.name} to a group message`} onClick={() => setPicked((now) => [...now, { id: m.id, name: m.name }])}>
+                Add
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -1,9 +1,12 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { Message, User } from '@ocomms/shared'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
 import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
+
+/** A window event whose detail is the id of a message to open for editing. */
+export const EDIT_MESSAGE_EVENT = 'ocomms:edit-message'
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '🙏', '✅', '🔥']
 
@@ -16,6 +19,8 @@ interface Props {
   newDay: boolean
   /** Opens the message's thread (absent inside the thread pane). */
   onOpenThread?: (message: Message) => void
+  /** Opened at this message (from a view, a search or a link): marked until another is. */
+  highlighted?: boolean
 }
 
 /** One message: author, time, rich text, edited mark, reactions, thread summary and actions. */
@@ -24,6 +29,12 @@ export function MessageRow(props: Props) {
   const backend = useBackend()
   const saved = !!useClientState().saved[m.id]
   const [editing, setEditing] = useState(false)
+  // ↑ in an empty composer asks to edit my last message (see shortcuts.tsx).
+  useEffect(() => {
+    const onEdit = (e: Event) => (e as CustomEvent<string>).detail === m.id && setEditing(true)
+    window.addEventListener(EDIT_MESSAGE_EVENT, onEdit)
+    return () => window.removeEventListener(EDIT_MESSAGE_EVENT, onEdit)
+  }, [m.id])
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [picker, setPicker] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -42,7 +53,7 @@ export function MessageRow(props: Props) {
           <span>{dayLabel(m.createdAt)}</span>
         </div>
       )}
-      <article className={`msg${props.grouped && !props.newDay ? ' grouped' : ''}${m.mentions?.handles.includes(me.handle) ? ' mentions-me' : ''}`} aria-label={`${m.author.name}, ${timeLabel(m.createdAt)}`} data-message-id={m.id} tabIndex={0}>
+      <article className={`msg${props.grouped && !props.newDay ? ' grouped' : ''}${m.mentions?.handles.includes(me.handle) ? ' mentions-me' : ''}${props.highlighted ? ' highlighted' : ''}`} aria-label={`${m.author.name}, ${timeLabel(m.createdAt)}`} data-message-id={m.id} tabIndex={0}>
         <div className="avatar" aria-hidden="true" style={{ background: `hsl(${avatarHue(m.author.id)} 45% 45%)` }}>
           {initials(m.author.name)}
         </div>

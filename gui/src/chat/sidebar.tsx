@@ -1,9 +1,11 @@
 import { useState } from 'react'
-import type { Conversation, Unreads, User, Workspace } from '@ocomms/shared'
+import type { Conversation, PresenceInfo, Unreads, User, Workspace } from '@ocomms/shared'
 import { ChannelDialog, DirectMessageDialog } from './dialogs'
 import { navigate } from '../router'
 import { signOut } from '../session'
 import { conversationTitle } from './names'
+import { viewNames, type ViewName } from '../router'
+import { viewTitles } from '../views/views'
 
 interface Props {
   me: User
@@ -14,7 +16,13 @@ interface Props {
   unreads: Unreads | null
   openId: string | null
   connection: string
+  /** The view open in the main pane, if one is. */
+  openView?: ViewName | null
+  /** Presence of DM partners, by user id. */
+  presence?: Record<string, PresenceInfo>
 }
+
+const viewSigils: Record<ViewName, string> = { unreads: '≡', threads: '💬', mentions: '@', saved: '★', pins: '📌', search: '⌕' }
 
 /** Channels and direct messages of the workspace, with unread counts and mention badges from the server. */
 export function Sidebar(props: Props) {
@@ -28,8 +36,12 @@ export function Sidebar(props: Props) {
     const u = counts.get(c.id)
     const unread = u && u.unread > 0 && !u.muted
     const title = conversationTitle(c, props.me)
+    // A DM's dot shows whether the other person is here; a group DM counts its people.
+    const partner = c.kind === 'dm' ? (c.members ?? []).find((m) => m.id !== props.me.id) : undefined
+    const presence = partner ? props.presence?.[partner.id]?.presence : undefined
     const label = [
       c.kind === 'private' ? `${title} (private)` : title,
+      presence ? (presence === 'online' ? 'active' : presence) : null,
       u && u.mentions > 0 ? `${u.mentions} mention${u.mentions === 1 ? '' : 's'}` : null,
       unread ? `${u.unread} unread` : null,
     ]
@@ -45,7 +57,7 @@ export function Sidebar(props: Props) {
           onClick={(e) => (e.preventDefault(), navigate(`/c/${c.id}`))}
         >
           <span className="sigil" aria-hidden="true">
-            {c.kind === 'public' ? '#' : c.kind === 'private' ? '🔒' : '●'}
+            {c.kind === 'public' ? '#' : c.kind === 'private' ? '🔒' : c.kind === 'group_dm' ? (c.members?.length ?? 3) - 1 : <span className={`presence ${presence === 'online' ? 'active' : 'away'}`} />}
           </span>
           <span className="title">{title}</span>
           {u && u.mentions > 0 ? (
@@ -78,6 +90,27 @@ export function Sidebar(props: Props) {
         )}
         <span className={`conn ${props.connection}`} title={props.connection === 'connected' ? 'Connected' : 'Offline'} aria-hidden="true" />
       </div>
+      <ul className="views" aria-label="Views">
+        {viewNames.map((v) => {
+          const n = v === 'unreads' ? (props.unreads?.total ?? 0) : v === 'mentions' ? (props.unreads?.totalMentions ?? 0) : 0
+          return (
+            <li key={v}>
+              <a
+                href={`/views/${v}`}
+                className={['conv', v === props.openView ? 'active' : ''].join(' ')}
+                aria-current={v === props.openView ? 'page' : undefined}
+                onClick={(e) => (e.preventDefault(), navigate(`/views/${v}`))}
+              >
+                <span className="sigil" aria-hidden="true">
+                  {viewSigils[v]}
+                </span>
+                <span className="title">{viewTitles[v]}</span>
+                {n > 0 && <span className={v === 'mentions' ? 'badge' : 'count'}>{n}</span>}
+              </a>
+            </li>
+          )
+        })}
+      </ul>
       <div className="section-head">
         <h2 id="channels-heading">Channels</h2>
         <button type="button" aria-label="Browse or create channels" onClick={() => setDialog('channels')}>

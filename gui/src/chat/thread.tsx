@@ -7,7 +7,7 @@ import { conversationTitle, sameDay } from './names'
 import { PendingRow } from './pending'
 
 /** A thread beside (or, on a phone, instead of) its conversation: the root, its replies, a composer. */
-export function ThreadPane(props: { conversation: Conversation; rootId: string; me: User; onClose: () => void }) {
+export function ThreadPane(props: { conversation: Conversation; rootId: string; me: User; onClose: () => void; highlightId?: string | null }) {
   const { conversation: c, rootId, me } = props
   const backend = useBackend()
   const state = useClientState()
@@ -44,14 +44,14 @@ export function ThreadPane(props: { conversation: Conversation; rootId: string; 
         </button>
       </header>
       <div className="thread-body" role="log" aria-label="Replies">
-        {root && <MessageRow message={root} me={me} grouped={false} newDay={false} />}
+        {root && <MessageRow message={root} me={me} grouped={false} newDay={false} highlighted={root.id === props.highlightId} />}
         {root && (
           <div className="reply-count" role="separator">
             {replies.length} {replies.length === 1 ? 'reply' : 'replies'}
           </div>
         )}
         {replies.map((m, i) => (
-          <MessageRow key={m.id} message={m} me={me} grouped={i > 0 && replies[i - 1]!.author.id === m.author.id} newDay={i > 0 && !sameDay(replies[i - 1]!.createdAt, m.createdAt)} />
+          <MessageRow key={m.id} message={m} me={me} grouped={i > 0 && replies[i - 1]!.author.id === m.author.id} newDay={i > 0 && !sameDay(replies[i - 1]!.createdAt, m.createdAt)} highlighted={m.id === props.highlightId} />
         ))}
         {pending.map((e) => (
           <PendingRow key={e.clientId} entry={e} me={me} />

@@ -9,6 +9,11 @@ import { Sidebar } from './sidebar'
 import { askForNotifications, useBrowserNotifications } from './notifications'
 import { QuickSwitcher } from './quick-switcher'
 import { ThreadPane } from './thread'
+import { ChannelDetails } from './channel-details'
+import { useDmPresence } from './presence'
+import { ShortcutHelp, useFaviconBadge, useShortcuts } from './shortcuts'
+import { conversationTitle } from './names'
+import { ViewPane } from '../views/views'
 
 type SignedIn = Extract<SessionState, { status: 'signed-in' }>
 
@@ -71,6 +76,8 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
   )
   const openId = route.name === 'conversation' ? route.conversationId : null
   const threadId = route.name === 'conversation' ? route.threadId : null
+  const highlightId = route.name === 'conversation' ? route.messageId : null
+  const view = route.name === 'view' ? route : null
   const open = openId ? state.conversations[openId] : undefined
 
   // On a wide screen the workspace opens at a conversation; on a phone, at the list.
@@ -104,7 +111,39 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
     return () => window.removeEventListener('keydown', onKey)
   }, [])
 
-  useBrowserNotifications(useBackend(), openId)
+  useFaviconBadge(unreads?.total ?? 0)
+
+  // The other shortcuts (listed in the help dialog, `?`).
+  const backend = useBackend()
+  const [help, setHelp] = useState(false)
+  const [details, setDetails] = useState(false)
+  const ordered = useMemo(() => {
+    const byTitle = (a: (typeof conversations)[number], b: (typeof conversations)[number]) => conversationTitle(a, me).localeCompare(conversationTitle(b, me))
+    const channel = (c: (typeof conversations)[number]) => c.kind === 'public' || c.kind === 'private'
+    return [...conversations.filter(channel).sort(byTitle), ...conversations.filter((c) => !channel(c)).sort(byTitle)]
+  }, [conversations, me])
+  useShortcuts({
+    backend,
+    ordered,
+    unreadIds: new Set(unreads?.conversations.filter((u) => u.unread > 0 && !u.muted).map((u) => u.conversation.id) ?? []),
+    openId,
+    threadOpen: !!threadId,
+    messagesOf: (id) =>
+      Object.values(state.messages)
+        .filter((m) => m.conversationId === id && m.threadRootId === null)
+        .sort((a, b) => a.seq - b.seq),
+    go: (to) => navigate(to),
+    closeThread: () => openId && navigate(`/c/${openId}`),
+    showHelp: () => setHelp(true),
+    markAllRead: () => {
+      for (const u of unreads?.conversations ?? []) if (u.unread > 0) backend.call('read.mark', { conversationId: u.conversation.id }).catch(() => {})
+      for (const t of unreads?.threads ?? []) if (t.unread > 0) backend.call('read.mark', { conversationId: t.root.conversationId, threadRootId: t.root.id }).catch(() => {})
+    },
+  })
+  const presence = useDmPresence(conversations)
+  useEffect(() => setDetails(false), [openId])
+
+  useBrowserNotifications(backend, openId)
   // Permission is asked at the first click in the app, as browsers require.
   useEffect(() => {
     const ask = () => askForNotifications()
@@ -112,18 +151,22 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
     return () => window.removeEventListener('pointerdown', ask)
   }, [])
 
-  const pane = threadId ? 'thread' : openId ? 'conversation' : 'sidebar'
+  const pane = threadId ? 'thread' : openId || view ? 'conversation' : 'sidebar'
   return (
     <div className="workspace" data-pane={pane}>
-      <Sidebar me={me} workspace={workspace} workspaces={session.workspaces} onSwitch={props.onSwitch} conversations={conversations} unreads={unreads} openId={openId} connection={connection} />
-      {open ? (
-        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} />
+      <Sidebar me={me} workspace={workspace} workspaces={session.workspaces} onSwitch={props.onSwitch} conversations={conversations} unreads={unreads} openId={openId} connection={connection} openView={view?.view ?? null} presence={presence} />
+      {view ? (
+        <ViewPane view={view.view} query={view.query} workspaceId={workspaceId} me={me} onBack={() => navigate('/')} />
+      ) : open ? (
+        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} highlightId={threadId ? null : highlightId} onDetails={() => setDetails(true)} />
       ) : (
         <main className="conversation placeholder" aria-label="No conversation open">
           <p>{openId ? 'Loading…' : 'Pick a channel or a direct message.'}</p>
         </main>
       )}
-      {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} />}
+      {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} highlightId={highlightId} />}
+      {open && details && <ChannelDetails conversation={open} workspace={workspace} me={me} onClose={() => setDetails(false)} />}
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
       {switcher && <QuickSwitcher conversations={conversations} me={me} onClose={() => setSwitcher(false)} />}
       {connection !== 'connected' && connection !== 'connecting' && (
         <div className="offline" role="status">
