@@ -38,7 +38,7 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   return rows
 }
 
-export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void; highlightId?: string | null; onDetails?: () => void }) {
+export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void; highlightId?: string | null; onDetails?: () => void; readUpTo?: number | null }) {
   const { conversation: c, me } = props
   const backend = useBackend()
   const state = useClientState()
@@ -62,9 +62,16 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   }, [outbox, c.id, messages])
   // The marker as it stood when the conversation opened: the "new messages" line stays there
   // while the conversation is open, though reading moves the marker on.
-  const openedAt = useRef<number | null>(null)
-  if (openedAt.current === null && state.readMarkers[c.id]) openedAt.current = state.readMarkers[c.id]!.lastReadSeq
-  const rows = useMemo(() => rowsOf(messages, pending, openedAt.current, me.id), [messages, pending, me.id])
+  // The reducer knows the marker once a read event came; else the server's unread counts say it
+  // (`readUpTo`: null when nothing is unread, undefined while they are not known yet).
+  const openedAt = useRef<number | null | undefined>(undefined)
+  if (openedAt.current === undefined) {
+    const known = state.readMarkers[c.id]?.lastReadSeq
+    if (known !== undefined) openedAt.current = known
+    else if (props.readUpTo !== undefined) openedAt.current = props.readUpTo
+  }
+  const readUpTo = openedAt.current ?? null
+  const rows = useMemo(() => rowsOf(messages, pending, readUpTo, me.id), [messages, pending, readUpTo, me.id])
 
   useEffect(() => {
     let alive = true
@@ -100,8 +107,15 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   useEffect(() => {
     if (!highlightId || loading) return
     if (target >= 0) {
-      const timer = setTimeout(() => list.current?.scrollToIndex({ index: target, align: 'center' }), 50)
-      return () => clearTimeout(timer)
+      // The list measures its rows as they render: scroll again until the message is in view.
+      let tries = 0
+      const timer = setInterval(() => {
+        const row = document.querySelector(`.messages [data-message-id="${CSS.escape(highlightId)}"]`)
+        const box = row?.getBoundingClientRect()
+        if ((box && box.top >= 0 && box.bottom <= window.innerHeight) || ++tries > 12) return clearInterval(timer)
+        list.current?.scrollToIndex({ index: target, align: 'center' })
+      }, 120)
+      return () => clearInterval(timer)
     }
     if (!more || messages.length === 0 || searched.current >= 50) return
     searched.current += 1

@@ -60,15 +60,8 @@ export function Sidebar(props: Props) {
             {c.kind === 'public' ? '#' : c.kind === 'private' ? '🔒' : c.kind === 'group_dm' ? (c.members?.length ?? 3) - 1 : <span className={`presence ${presence === 'online' ? 'active' : 'away'}`} />}
           </span>
           <span className="title">{title}</span>
-          {u && u.mentions > 0 ? (
-            <span className="badge" aria-hidden="true">
-              {u.mentions}
-            </span>
-          ) : unread ? (
-            <span className="count" aria-hidden="true">
-              {u.unread}
-            </span>
-          ) : null}
+          {/* Counts are drawn from data-n (CSS), so the link's visible text stays its title, which its label starts with. */}
+          {u && u.mentions > 0 ? <span className="badge" data-n={u.mentions} aria-hidden="true" /> : unread ? <span className="count" data-n={u.unread} aria-hidden="true" /> : null}
         </a>
       </li>
     )

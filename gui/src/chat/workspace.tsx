@@ -158,7 +158,7 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
       {view ? (
         <ViewPane view={view.view} query={view.query} workspaceId={workspaceId} me={me} onBack={() => navigate('/')} />
       ) : open ? (
-        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} highlightId={threadId ? null : highlightId} onDetails={() => setDetails(true)} />
+        <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} highlightId={threadId ? null : highlightId} onDetails={() => setDetails(true)} readUpTo={unreads ? (unreads.conversations.find((u) => u.conversation.id === open.id && u.unread > 0)?.lastReadSeq ?? null) : undefined} />
       ) : (
         <main className="conversation placeholder" aria-label="No conversation open">
           <p>{openId ? 'Loading…' : 'Pick a channel or a direct message.'}</p>

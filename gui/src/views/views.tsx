@@ -34,6 +34,8 @@ interface Item {
   /** A search excerpt with its hits marked, shown in place of the text. */
   snippet?: string
   note?: string
+  /** Where it leads, when not to the message in its conversation (a thread root: its thread). */
+  href?: string
 }
 
 /**
@@ -127,7 +129,7 @@ export function ViewPane(props: { view: ViewName; query: string; workspaceId: st
               heading: `Thread in ${title(t.root.conversationId)}`,
               href: `/c/${t.root.conversationId}/t/${t.root.id}`,
               note: `${t.root.replyCount} repl${t.root.replyCount === 1 ? 'y' : 'ies'}${t.unread > 0 ? `, ${t.unread} unread` : ''}`,
-              items: [{ message: t.root }],
+              items: [{ message: t.root, href: `/c/${t.root.conversationId}/t/${t.root.id}?m=${t.root.id}` }],
             }))
         }
         case 'mentions': {
@@ -228,12 +230,11 @@ function emptyText(view: ViewName, query: string): string {
 /** One message of a view; pressing it (or its link) opens the conversation at it. */
 function ViewItem(props: { item: Item; me: User; place: string | null }) {
   const { message: m, snippet, note } = props.item
-  const href = messageHref(m)
-  const label = `${m.author.name}, ${dayLabel(m.createdAt)} ${timeLabel(m.createdAt)}`
+  const href = props.item.href ?? messageHref(m)
   return (
     <li className="view-item" data-message-id={m.id} onClick={(e) => (e.target as HTMLElement).closest('a') || navigate(href)}>
       <header>
-        <a href={href} onClick={(e) => (e.preventDefault(), navigate(href))} aria-label={`Open message of ${label}${props.place ? ` in ${props.place}` : ''}`}>
+        <a href={href} onClick={(e) => (e.preventDefault(), navigate(href))}>
           <span className="author">{m.author.name}</span>
           {props.place && <span className="place">{props.place}</span>}
           <time dateTime={m.createdAt}>
