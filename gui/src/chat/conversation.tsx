@@ -168,7 +168,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
         </div>
         {props.onDetails && (
           <button type="button" className="details-button" aria-label={`Details of ${title}`} onClick={props.onDetails}>
-            ⓘ
+            Details
           </button>
         )}
       </header>
