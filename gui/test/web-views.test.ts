@@ -192,7 +192,7 @@ t.test('the views, search with suggestions, the new-messages line, group DMs, pr
   t.ok(conversations.some((c) => c.kind === 'group_dm' && c.members?.length === 3), 'with the three of us')
 
   await ada.call('dm.open', { workspaceId: ws.id, userIds: [grace.id] })
-  await nav(A).getByRole('list', { name: 'Direct messages' }).getByRole('link', { name: /^Grace, active/ }).waitFor()
+  await nav(A).getByRole('list', { name: 'Direct messages' }).getByRole('link', { name: 'Grace', exact: true, description: 'Grace is active' }).waitFor()
   t.pass('the DM partner, signed in in a browser, shows as active')
 
   // Shortcuts: help, next unread conversation, edit the last message with ↑.

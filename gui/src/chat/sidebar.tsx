@@ -41,7 +41,6 @@ export function Sidebar(props: Props) {
     const presence = partner ? props.presence?.[partner.id]?.presence : undefined
     const label = [
       c.kind === 'private' ? `${title} (private)` : title,
-      presence ? (presence === 'online' ? 'active' : presence) : null,
       u && u.mentions > 0 ? `${u.mentions} mention${u.mentions === 1 ? '' : 's'}` : null,
       unread ? `${u.unread} unread` : null,
     ]
@@ -54,6 +53,8 @@ export function Sidebar(props: Props) {
           className={['conv', c.id === props.openId ? 'active' : '', unread ? 'unread' : '', u?.muted ? 'muted' : ''].join(' ')}
           aria-current={c.id === props.openId ? 'page' : undefined}
           aria-label={label}
+          // Presence as the link's description (a tooltip too), so its name stays the conversation's.
+          title={partner && presence ? `${partner.name} is ${presence === 'online' ? 'active' : presence}` : undefined}
           onClick={(e) => (e.preventDefault(), navigate(`/c/${c.id}`))}
         >
           <span className="sigil" aria-hidden="true">
