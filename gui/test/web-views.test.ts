@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
-import { cannotRun, launchChromium, openTab, webDir, type Tab } from './helpers/browser.js'
+import { cannotRun, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -226,5 +226,16 @@ t.test('the views, search with suggestions, the new-messages line, group DMs, pr
   await A.page.getByRole('log').getByRole('article').filter({ hasText: 'typo here' }).getByText('(edited)').waitFor()
   t.pass('↑ in the empty composer edits my last message')
 
-  for (const tab of [A, G]) t.same(tab.errors, [], 'no script errors')
+  // On a phone a view takes the whole screen, with back to the list.
+  const P = await openTab(browser, server.url, { viewport: phone, mobile: true })
+  await signIn(P, ada.email)
+  await P.page.goto('/views/mentions')
+  await P.page.getByRole('main').getByText('the old release note').waitFor()
+  t.notOk(await nav(P).isVisible(), 'phone: the Mentions view takes the whole screen')
+  await P.shot('web-phone-mentions')
+  await P.page.getByRole('button', { name: 'Back to conversations' }).click()
+  await nav(P).getByRole('link', { name: /^Mentions/ }).waitFor()
+  t.pass('phone: back goes to the list, views at its top')
+
+  for (const tab of [A, G, P]) t.same(tab.errors, [], 'no script errors')
 })
