@@ -65,6 +65,9 @@ t.test('the views, search with suggestions, the new-messages line, group DMs, pr
   t.pass('Unreads lists the unread messages of a channel and of a followed thread')
   t.match(A.page.url(), /\/views\/unreads$/, 'at its own address')
   t.equal(await A.page.locator('link[rel="icon"]').getAttribute('data-count'), '3', 'the favicon carries the unread count')
+  await grace.call('message.send', { clientId: randomUUID(), conversationId: random.id, text: 'third one, while Unreads is open' })
+  await main.getByRole('region', { name: '#random' }).getByText('third one, while Unreads is open').waitFor()
+  t.pass('Unreads follows what arrives while it is open')
   await A.shot('web-view-unreads')
   t.same(await seriousViolations(A.page), [], 'axe: no serious or critical violations in Unreads')
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { snippetMarks, type Conversation, type Message, type User } from '@ocomms/shared'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
@@ -61,9 +61,27 @@ export function ViewPane(props: { view: ViewName; query: string; workspaceId: st
     [state.conversations, workspaceId],
   )
 
+  // Views of what changes as messages come (all but Search) are asked again shortly after
+  // anything arrives, keeping what they show meanwhile.
+  useEffect(() => {
+    if (view === 'search') return
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const off = backend.onEvent((e) => {
+      if (e.type === 'typing' || e.type === 'presence') return
+      if (timer) clearTimeout(timer)
+      timer = setTimeout(() => setReload((n) => n + 1), 400)
+    })
+    return () => {
+      off()
+      if (timer) clearTimeout(timer)
+    }
+  }, [backend, view])
+  const shown = useRef('')
   useEffect(() => {
     let alive = true
-    setGroups(null)
+    const key = `${workspaceId}/${view}/${props.query}`
+    if (shown.current !== key) setGroups(null)
+    shown.current = key
     setError(null)
     load().then(
       (g) => alive && setGroups(g),
