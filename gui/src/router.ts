@@ -8,22 +8,31 @@ import { useSyncExternalStore } from 'react'
  *   /magic-link#token=…   a sign-in link from a mail
  *   /invite#code=…  or /invite/<code>   an invite link
  *   /settings/sessions    where I am signed in
+ *   /settings/sso/<workspaceId>   a workspace's single sign-on (owners)
+ *   /signin/sso?code=…&state=…    where a single sign-on comes back
  */
 export type Route =
   | { name: 'home' }
   | { name: 'conversation'; conversationId: string; threadId: string | null }
-  | { name: 'signin' }
+  | { name: 'signin'; workspace: string | null }
+  | { name: 'sso-return'; params: URLSearchParams }
+  | { name: 'sso-settings'; workspaceId: string | null }
   | { name: 'signup' }
   | { name: 'magic-link'; token: string }
   | { name: 'invite'; code: string }
   | { name: 'sessions' }
   | { name: 'unknown' }
 
-export function parseRoute(location: { pathname: string; hash: string }): Route {
+export function parseRoute(location: { pathname: string; hash: string; search?: string }): Route {
   const path = location.pathname.replace(/\/+$/, '') || '/'
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ''))
   if (path === '/') return { name: 'home' }
-  if (path === '/signin') return { name: 'signin' }
+  const query = new URLSearchParams(location.search ?? '')
+  if (path === '/signin') return { name: 'signin', workspace: query.get('workspace') }
+  if (path === '/signin/sso') return { name: 'sso-return', params: query }
+  if (path === '/settings/sso') return { name: 'sso-settings', workspaceId: null }
+  const sso = /^\/settings\/sso\/([^/]+)$/.exec(path)
+  if (sso) return { name: 'sso-settings', workspaceId: decodeURIComponent(sso[1]!) }
   if (path === '/signup') return { name: 'signup' }
   if (path === '/magic-link') return { name: 'magic-link', token: fragment.get('token') ?? '' }
   if (path === '/invite') return { name: 'invite', code: fragment.get('code') ?? '' }

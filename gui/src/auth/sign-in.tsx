@@ -3,8 +3,9 @@ import { call } from '../backend/http'
 import { navigate } from '../router'
 import { refreshSession, takeReturn } from '../session'
 import { ActionForm, AuthCard, Field } from '../ui/form'
+import { SsoSignIn } from './sso-sign-in'
 
-export function SignIn() {
+export function SignIn(props: { workspace?: string | null }) {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [linkSent, setLinkSent] = useState(false)
@@ -35,6 +36,10 @@ export function SignIn() {
           <Field label="Email for the link" type="email" value={email} onChange={setEmail} autoComplete="username" />
         </ActionForm>
       )}
+      <div className="divider" role="separator">
+        or
+      </div>
+      <SsoSignIn workspace={props.workspace ?? undefined} />
       <p className="switch">
         New here? <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>Create an account</a>
       </p>

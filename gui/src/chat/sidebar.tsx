@@ -99,6 +99,11 @@ export function Sidebar(props: Props) {
         <a href="/settings/sessions" onClick={(e) => (e.preventDefault(), navigate('/settings/sessions'))}>
           Sessions
         </a>
+        {props.workspace.role === 'owner' && (
+          <a href={`/settings/sso/${props.workspace.id}`} onClick={(e) => (e.preventDefault(), navigate(`/settings/sso/${props.workspace.id}`))}>
+            Single sign-on
+          </a>
+        )}
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out
         </button>
