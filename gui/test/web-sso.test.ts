@@ -3,7 +3,7 @@ import t from 'tap'
 import { startOidcIdp } from '../../server/test/helpers/oidc-idp.js'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
-import { cannotRun, launchChromium, openTab, webDir } from './helpers/browser.js'
+import { cannotRun, launchChromium, openTab, screenshotDir, webDir } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -63,7 +63,7 @@ t.test('the web app: single sign-on settings and "Sign in with <provider>"', { s
   const scim = await fetch(`${sp.scimUrl}/Users`, { headers: { authorization: `Bearer ${shown}` } })
   t.equal(scim.status, 200, 'and works against the SCIM API')
   await page.getByRole('list', { name: 'SCIM tokens' }).getByText('Okta').waitFor()
-  await admin.shot('web-sso-settings')
+  await page.screenshot({ path: `${screenshotDir}/web-sso-settings.png`, fullPage: true, animations: 'disabled' })
   t.same(await seriousViolations(page), [], 'axe: no serious or critical violations on the settings screen')
   await page.getByRole('button', { name: 'Revoke Okta' }).click()
   await page.getByRole('list', { name: 'SCIM tokens' }).waitFor({ state: 'detached' })

@@ -22,6 +22,15 @@ export function SignIn(props: { workspace?: string | null }) {
 
   return (
     <AuthCard title="Sign in">
+      {props.workspace && (
+        <>
+          {/* A link that names the workspace (/signin?workspace=acme) offers its identity provider first. */}
+          <SsoSignIn workspace={props.workspace} />
+          <div className="divider" role="separator">
+            or
+          </div>
+        </>
+      )}
       <ActionForm label="Sign in with a password" action={signIn} submit="Sign in">
         <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" autoFocus name="email" />
         <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" name="password" />
@@ -36,10 +45,14 @@ export function SignIn(props: { workspace?: string | null }) {
           <Field label="Email for the link" type="email" value={email} onChange={setEmail} autoComplete="username" />
         </ActionForm>
       )}
-      <div className="divider" role="separator">
-        or
-      </div>
-      <SsoSignIn workspace={props.workspace ?? undefined} />
+      {!props.workspace && (
+        <>
+          <div className="divider" role="separator">
+            or
+          </div>
+          <SsoSignIn />
+        </>
+      )}
       <p className="switch">
         New here? <a href="/signup" onClick={(e) => (e.preventDefault(), navigate('/signup'))}>Create an account</a>
       </p>

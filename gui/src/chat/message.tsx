@@ -4,6 +4,7 @@ import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
 import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
+import { FileItem } from '../files/file-item'
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '🙏', '✅', '🔥']
 
@@ -77,9 +78,7 @@ export function MessageRow(props: Props) {
             <ul className="files" aria-label="Files">
               {m.files.map((f) => (
                 <li key={f.id}>
-                  <a href={`/api/files/${f.id}/content`} download={f.name}>
-                    {f.name}
-                  </a>
+                  <FileItem file={f} />
                 </li>
               ))}
             </ul>
