@@ -7,6 +7,7 @@ import { SignIn } from './auth/sign-in'
 import { SsoReturn } from './auth/sso-sign-in'
 import { SignUp } from './auth/sign-up'
 import { Workspace } from './chat/workspace'
+import { AttentionSettings } from './settings/attention'
 import { WorkspaceSso } from './settings/workspace-sso'
 import { navigate, useRoute } from './router'
 import { refreshSession, rememberReturn, useSession } from './session'
@@ -30,6 +31,7 @@ export function App() {
   }
   if (route.name === 'signin' || route.name === 'signup' || route.name === 'unknown') return <Redirect to="/" />
   if (route.name === 'sessions') return <Sessions />
+  if (route.name === 'attention-settings') return <AttentionSettings workspaces={session.workspaces} />
   if (route.name === 'sso-settings') return <WorkspaceSso session={session} workspaceId={route.workspaceId} />
   if (session.workspaces.length === 0) return <Onboarding session={session} />
   return <Workspace session={session} route={route} />

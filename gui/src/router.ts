@@ -8,6 +8,7 @@ import { useSyncExternalStore } from 'react'
  *   /magic-link#token=…   a sign-in link from a mail
  *   /invite#code=…  or /invite/<code>   an invite link
  *   /settings/sessions    where I am signed in
+ *   /settings/notifications   my status, do-not-disturb, keywords and per-channel notifications
  *   /settings/sso/<workspaceId>   a workspace's single sign-on (owners)
  *   /signin/sso?code=…&state=…    where a single sign-on comes back
  */
@@ -17,6 +18,7 @@ export type Route =
   | { name: 'signin'; workspace: string | null }
   | { name: 'sso-return'; params: URLSearchParams }
   | { name: 'sso-settings'; workspaceId: string | null }
+  | { name: 'attention-settings' }
   | { name: 'signup' }
   | { name: 'magic-link'; token: string }
   | { name: 'invite'; code: string }
@@ -30,6 +32,7 @@ export function parseRoute(location: { pathname: string; hash: string; search?: 
   const query = new URLSearchParams(location.search ?? '')
   if (path === '/signin') return { name: 'signin', workspace: query.get('workspace') }
   if (path === '/signin/sso') return { name: 'sso-return', params: query }
+  if (path === '/settings/notifications') return { name: 'attention-settings' }
   if (path === '/settings/sso') return { name: 'sso-settings', workspaceId: null }
   const sso = /^\/settings\/sso\/([^/]+)$/.exec(path)
   if (sso) return { name: 'sso-settings', workspaceId: decodeURIComponent(sso[1]!) }

@@ -5,6 +5,7 @@ import { useBackend, useClientState } from '../backend/hooks'
 import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
 import { FileItem } from '../files/file-item'
+import { StatusBadge } from '../people/status-badge'
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '🙏', '✅', '🔥']
 
@@ -50,6 +51,7 @@ export function MessageRow(props: Props) {
         <div className="body">
           <header>
             <span className="author">{m.author.name}</span>
+            <StatusBadge conversationId={m.conversationId} userId={m.author.id} />
             <time dateTime={m.createdAt}>{timeLabel(m.createdAt)}</time>
           </header>
           {(m.pinned || saved) && (
