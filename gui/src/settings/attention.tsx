@@ -232,7 +232,7 @@ function DndSection(props: { act: Act }) {
             const r = rows[day]
             const set = (change: Partial<DayRow>) => setRows({ ...rows, [day]: { ...r, ...change } })
             return (
-              <div className="day" key={day}>
+              <div className="schedule-day" key={day}>
                 <label>
                   <input type="checkbox" checked={r.on} onChange={(e) => set({ on: e.target.checked })} /> {name}
                 </label>
