@@ -6,8 +6,8 @@ import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
 import { FileItem } from '../files/file-item'
 import { StatusBadge } from '../people/status-badge'
+import { ReactionPicker } from '../reactions/reaction-picker'
 
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '🙏', '✅', '🔥']
 
 interface Props {
   message: Message
@@ -118,15 +118,7 @@ export function MessageRow(props: Props) {
               </button>
             </div>
           )}
-          {picker && (
-            <div className="picker" role="group" aria-label="Pick a reaction">
-              {QUICK_REACTIONS.map((e) => (
-                <button key={e} type="button" aria-label={`React with ${e}`} onClick={() => toggle(e)}>
-                  {e}
-                </button>
-              ))}
-            </div>
-          )}
+          {picker && <ReactionPicker onPick={toggle} onClose={() => setPicker(false)} />}
         </div>
         {!m.deleted && !editing && (
           <div className="actions" role="toolbar" aria-label="Message actions">
