@@ -1,6 +1,7 @@
 import { webSession } from '@ocomms/shared'
 import t from 'tap'
 import { startOidcIdp } from '../../server/test/helpers/oidc-idp.js'
+import { startSamlIdp } from '../../server/test/helpers/saml-idp.js'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
 import { cannotRun, launchChromium, openTab, screenshotDir, webDir } from './helpers/browser.js'
@@ -98,5 +99,30 @@ t.test('the web app: single sign-on settings and "Sign in with <provider>"', { s
   const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json() as Promise<{ user: { email: string; name: string }; workspaces: Array<{ slug: string; role: string }> }>)
   t.match(me.user, { email: 'ada@example.com', name: 'Ada Lovelace' }, 'as the account the provider asserted')
   t.same(me.workspaces.map((w) => [w.slug, w.role]), [[ws.slug, 'admin']], 'a member with the default role')
+
+  // Back on the owner's screen: require SSO, then switch to SAML from pasted metadata, then disconnect.
+  page = admin.page
+  await page.getByRole('checkbox', { name: /Require SSO/ }).check()
+  await page.getByRole('form', { name: 'Sign-in rules' }).getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+  for (let i = 0; i < 20 && !(await owner.call('sso.get', { workspaceId: ws.id })).settings.requireSso; i++) await new Promise((r) => setTimeout(r, 100))
+  t.ok((await owner.call('sso.get', { workspaceId: ws.id })).settings.requireSso, '"require SSO" is on')
+  const saml = await startSamlIdp(t)
+  await page.getByRole('radio', { name: 'SAML 2.0' }).check()
+  await page.getByLabel('Button name').fill('Test SAML')
+  await page.getByLabel('Metadata XML').fill(saml.metadata)
+  await page.getByRole('checkbox', { name: /Every email this identity provider asserts is verified/ }).check()
+  await page.getByRole('form', { name: 'Connect over SAML 2.0' }).getByRole('button', { name: 'Connect' }).click()
+  await page.getByRole('status').filter({ hasText: 'Connected to Test SAML' }).waitFor()
+  const samlConfig = await owner.call('sso.get', { workspaceId: ws.id })
+  t.match(samlConfig.connection, { protocol: 'saml', name: 'Test SAML', saml: { emailsVerified: true } }, 'connected over SAML from the pasted metadata')
+  t.ok((samlConfig.connection?.saml?.certificates.length ?? 0) > 0, 'with the signing certificate from it')
+  await page.getByText(/Signing certificate .* SHA-256/).first().waitFor()
+  page.once('dialog', (d) => void d.accept())
+  await page.getByRole('button', { name: 'Disconnect' }).click()
+  await page.getByRole('status').filter({ hasText: 'Disconnected.' }).waitFor()
+  const gone = await owner.call('sso.get', { workspaceId: ws.id })
+  t.equal(gone.connection, null, 'disconnected')
+  t.notOk(gone.settings.requireSso, '"require SSO" went off with it')
   t.same([...admin.errors, ...ada.errors], [], 'no script error or CSP violation')
 })
