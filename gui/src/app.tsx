@@ -4,8 +4,11 @@ import { MagicLink } from './auth/magic-link'
 import { Onboarding } from './auth/onboarding'
 import { Sessions } from './auth/sessions'
 import { SignIn } from './auth/sign-in'
+import { SsoReturn } from './auth/sso-sign-in'
 import { SignUp } from './auth/sign-up'
 import { Workspace } from './chat/workspace'
+import { AttentionSettings } from './settings/attention'
+import { WorkspaceSso } from './settings/workspace-sso'
 import { navigate, useRoute } from './router'
 import { refreshSession, rememberReturn, useSession } from './session'
 
@@ -17,16 +20,19 @@ export function App() {
   }, [])
 
   // Pages that work without a session.
+  if (route.name === 'sso-return') return <SsoReturn params={route.params} />
   if (route.name === 'magic-link') return <MagicLink token={route.token} />
   if (route.name === 'invite') return session.status === 'loading' ? <Loading /> : <Invite code={route.code} />
   if (session.status === 'loading') return <Loading />
   if (session.status === 'signed-out') {
     if (route.name === 'signup') return <SignUp />
     if (route.name !== 'signin') return <Redirect to="/signin" from={window.location.pathname} />
-    return <SignIn />
+    return <SignIn workspace={route.workspace} />
   }
   if (route.name === 'signin' || route.name === 'signup' || route.name === 'unknown') return <Redirect to="/" />
   if (route.name === 'sessions') return <Sessions />
+  if (route.name === 'attention-settings') return <AttentionSettings workspaces={session.workspaces} />
+  if (route.name === 'sso-settings') return <WorkspaceSso session={session} workspaceId={route.workspaceId} />
   if (session.workspaces.length === 0) return <Onboarding session={session} />
   return <Workspace session={session} route={route} />
 }

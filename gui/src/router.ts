@@ -10,12 +10,18 @@ import { useSyncExternalStore } from 'react'
  *   /magic-link#token=…   a sign-in link from a mail
  *   /invite#code=…  or /invite/<code>   an invite link
  *   /settings/sessions    where I am signed in
+ *   /settings/notifications   my status, do-not-disturb, keywords and per-channel notifications
+ *   /settings/sso/<workspaceId>   a workspace's single sign-on (owners)
+ *   /signin/sso?code=…&state=…    where a single sign-on comes back
  */
 export type Route =
   | { name: 'home' }
   | { name: 'conversation'; conversationId: string; threadId: string | null; messageId: string | null }
   | { name: 'view'; view: ViewName; query: string }
-  | { name: 'signin' }
+  | { name: 'signin'; workspace: string | null }
+  | { name: 'sso-return'; params: URLSearchParams }
+  | { name: 'sso-settings'; workspaceId: string | null }
+  | { name: 'attention-settings' }
   | { name: 'signup' }
   | { name: 'magic-link'; token: string }
   | { name: 'invite'; code: string }
@@ -28,10 +34,15 @@ export type ViewName = (typeof viewNames)[number]
 
 export function parseRoute(location: { pathname: string; hash: string; search?: string }): Route {
   const path = location.pathname.replace(/\/+$/, '') || '/'
-  const params = new URLSearchParams(location.search ?? '')
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ''))
   if (path === '/') return { name: 'home' }
-  if (path === '/signin') return { name: 'signin' }
+  const query = new URLSearchParams(location.search ?? '')
+  if (path === '/signin') return { name: 'signin', workspace: query.get('workspace') }
+  if (path === '/signin/sso') return { name: 'sso-return', params: query }
+  if (path === '/settings/notifications') return { name: 'attention-settings' }
+  if (path === '/settings/sso') return { name: 'sso-settings', workspaceId: null }
+  const sso = /^\/settings\/sso\/([^/]+)$/.exec(path)
+  if (sso) return { name: 'sso-settings', workspaceId: decodeURIComponent(sso[1]!) }
   if (path === '/signup') return { name: 'signup' }
   if (path === '/magic-link') return { name: 'magic-link', token: fragment.get('token') ?? '' }
   if (path === '/invite') return { name: 'invite', code: fragment.get('code') ?? '' }
@@ -44,11 +55,11 @@ export function parseRoute(location: { pathname: string; hash: string; search?: 
       name: 'conversation',
       conversationId: decodeURIComponent(conversation[1]!),
       threadId: conversation[2] ? decodeURIComponent(conversation[2]) : null,
-      messageId: params.get('m'),
+      messageId: query.get('m'),
     }
   }
   const view = /^\/views\/([a-z]+)$/.exec(path)
-  if (view && (viewNames as readonly string[]).includes(view[1]!)) return { name: 'view', view: view[1] as ViewName, query: params.get('q') ?? '' }
+  if (view && (viewNames as readonly string[]).includes(view[1]!)) return { name: 'view', view: view[1] as ViewName, query: query.get('q') ?? '' }
   return { name: 'unknown' }
 }
 

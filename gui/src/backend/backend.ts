@@ -1,4 +1,5 @@
 import type { CallInput, CallOutput, OperationName, User, Workspace } from '@ocomms/shared'
+import type { UploadRequest } from '../files/upload'
 import type { ClientState, EngineEvent, EngineState, OutboxEntry } from '@ocomms/shared/client'
 
 /**
@@ -28,6 +29,8 @@ export interface Backend {
   loadThread(rootId: string): Promise<void>
   /** Sends through the outbox: shown at once, delivered exactly once (now or when back online). */
   send(message: { conversationId: string; text: string; threadRootId?: string | null }): Promise<void>
+  /** Uploads a file into a conversation and posts the message carrying it; `onProgress` gets the share sent (0–1). */
+  upload(request: UploadRequest, onProgress?: (fraction: number) => void): Promise<void>
   retry(clientId: string): Promise<void>
   discard(clientId: string): void
   stop(): void

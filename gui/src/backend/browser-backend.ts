@@ -2,6 +2,7 @@ import { type CallInput, type CallOutput, type Message, type OperationName, type
 import { ClientEngine, MemoryStore, noChanges, type EngineEvent, type EngineSocket, type NewOutboxEntry, type OutboxEntry } from '@ocomms/shared/client'
 import { io } from 'socket.io-client'
 import type { Backend } from './backend'
+import { uploadOverHttp } from '../files/upload'
 import { csrfToken } from './http'
 import { IdbStore } from './idb-store'
 import { webSession } from '@ocomms/shared'
@@ -128,6 +129,11 @@ export async function startBrowserBackend(session: { user: User; workspaces: Wor
       // list shows it with retry and delete.
       store.outboxPut({ clientId: crypto.randomUUID(), conversationId, text, threadRootId: threadRootId ?? null, alsoToChannel: false })
       await engine.flushOutbox()
+    },
+    async upload(request, onProgress) {
+      const { message } = await uploadOverHttp(request, onProgress)
+      // Shown at once; the event that follows on the socket finds it there.
+      if (message) putMessages([message])
     },
     async retry(clientId) {
       await engine.retry(clientId)

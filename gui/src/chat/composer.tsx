@@ -3,6 +3,7 @@ import { searchEmoji } from '@ocomms/shared'
 import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
+import { AttachButton, filesOf, UploadList, useUploads } from '../files/attach'
 
 /** How long after the last keystroke a draft is saved to the server (every device sees it). */
 const DRAFT_SAVE_MS = 700
@@ -25,6 +26,8 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
   const typedAt = useRef(0)
   const sent = useRef<string | null>(null)
   const scope = { conversationId: props.conversationId, ...(threadRootId ? { threadRootId } : {}) }
+  const files = useUploads(props.conversationId, threadRootId)
+  const [dragging, setDragging] = useState(false)
 
   // A draft written elsewhere (another tab, the terminal) shows up here while this box is empty.
   const remote = draft?.text ?? ''
@@ -77,13 +80,28 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
   }
   return (
     <form
-      className="composer"
+      className={dragging ? 'composer dragging' : 'composer'}
       aria-label={threadRootId ? 'Reply in thread' : 'Send a message'}
       onSubmit={(e) => {
         e.preventDefault()
         send()
       }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return
+        e.preventDefault()
+        setDragging(true)
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        const dropped = filesOf(e.dataTransfer)
+        setDragging(false)
+        if (dropped.length === 0) return
+        e.preventDefault()
+        files.start(dropped)
+      }}
     >
+      <UploadList uploads={files.uploads} dismiss={files.dismiss} />
+      <AttachButton onFiles={files.start} />
       <textarea
         aria-label={props.placeholder}
         placeholder={props.placeholder}
@@ -91,6 +109,12 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
         rows={1}
         onChange={(e) => (change(e.target.value), setCaret(e.target.selectionStart))}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+        onPaste={(e) => {
+          const pasted = filesOf(e.clipboardData)
+          if (pasted.length === 0) return
+          e.preventDefault()
+          files.start(pasted)
+        }}
         aria-autocomplete="list"
         aria-controls={suggestions.length > 0 ? 'emoji-suggestions' : undefined}
         aria-activedescendant={suggestions.length > 0 ? `emoji-${suggestions[pick]?.shortcode}` : undefined}

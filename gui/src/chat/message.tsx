@@ -4,11 +4,12 @@ import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
 import { avatarHue, dayLabel, initials, timeLabel } from './names'
 import { RichText } from './rich-text'
+import { FileItem } from '../files/file-item'
+import { StatusBadge } from '../people/status-badge'
+import { ReactionPicker } from '../reactions/reaction-picker'
 
 /** A window event whose detail is the id of a message to open for editing. */
 export const EDIT_MESSAGE_EVENT = 'ocomms:edit-message'
-
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '🙏', '✅', '🔥']
 
 interface Props {
   message: Message
@@ -60,6 +61,7 @@ export function MessageRow(props: Props) {
         <div className="body">
           <header>
             <span className="author">{m.author.name}</span>
+            <StatusBadge conversationId={m.conversationId} userId={m.author.id} />
             <time dateTime={m.createdAt}>{timeLabel(m.createdAt)}</time>
           </header>
           {(m.pinned || saved) && (
@@ -88,9 +90,7 @@ export function MessageRow(props: Props) {
             <ul className="files" aria-label="Files">
               {m.files.map((f) => (
                 <li key={f.id}>
-                  <a href={`/api/files/${f.id}/content`} download={f.name}>
-                    {f.name}
-                  </a>
+                  <FileItem file={f} />
                 </li>
               ))}
             </ul>
@@ -128,15 +128,7 @@ export function MessageRow(props: Props) {
               </button>
             </div>
           )}
-          {picker && (
-            <div className="picker" role="group" aria-label="Pick a reaction">
-              {QUICK_REACTIONS.map((e) => (
-                <button key={e} type="button" aria-label={`React with ${e}`} onClick={() => toggle(e)}>
-                  {e}
-                </button>
-              ))}
-            </div>
-          )}
+          {picker && <ReactionPicker onPick={toggle} onClose={() => setPicker(false)} />}
         </div>
         {!m.deleted && !editing && (
           <div className="actions" role="toolbar" aria-label="Message actions">

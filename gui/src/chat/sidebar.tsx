@@ -126,6 +126,14 @@ export function Sidebar(props: Props) {
         <a href="/settings/sessions" onClick={(e) => (e.preventDefault(), navigate('/settings/sessions'))}>
           Sessions
         </a>
+        <a href="/settings/notifications" onClick={(e) => (e.preventDefault(), navigate('/settings/notifications'))}>
+          Status and notifications
+        </a>
+        {props.workspace.role === 'owner' && (
+          <a href={`/settings/sso/${props.workspace.id}`} onClick={(e) => (e.preventDefault(), navigate(`/settings/sso/${props.workspace.id}`))}>
+            Single sign-on
+          </a>
+        )}
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out
         </button>
