@@ -9,7 +9,7 @@ import { killableServer } from '../../cli/test/helpers/server-process.js'
 import { cannotRun, launchChromium, openTab, webDir } from '../../gui/test/helpers/browser.js'
 import { NotificationAdapter } from '../src/shell/notifications.js'
 import { serveBridge } from '../src/index.js'
-import { bridgeFor, killDaemon, team, until, type Person } from './helpers.js'
+import { bridgeFor, killDaemon, password, startTestServer, team, until, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
 // Reconnect quickly once the server is back (the daemons inherit this).
@@ -158,10 +158,47 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
   await message('written offline').waitFor()
   mark('await server.restart()')
   await server.restart()
+  mark('server back')
   await until(async () => (await annReads()).includes('written offline'), 45_000)
+  mark('delivered')
   await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ state: 'detached', timeout: 30_000 })
+  mark('online again')
   await new Promise((r) => setTimeout(r, 1_000))
   t.equal((await annReads()).filter((x) => x === 'written offline').length, 1, 'it went out exactly once when the server was back')
   t.equal(await message('written offline').count(), 1, 'and the app shows it once')
   t.same(tab.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no errors in the page')
+})
+
+t.test('signing in inside the app signs in the window’s daemon profile, beside the others', { skip: skip ?? false }, async (t) => {
+  const server = await startTestServer(t)
+  const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
+  const bridge = bridgeFor(t, bob)
+  const wire = await serveBridge(bridge)
+  t.teardown(() => wire.close())
+  const renderer = await serveRenderer(wire.url)
+  t.teardown(() => renderer.close())
+  const browser = await launchChromium(t)
+  const tab = await openTab(browser, renderer.url)
+  const { page } = tab
+
+  // Bob's machine, a second profile "work" not signed in yet: the app asks for its account.
+  await page.goto('/?profile=work')
+  const form = page.getByRole('form', { name: 'Sign in this profile' })
+  await form.getByLabel('Server', { exact: true }).fill(server.url)
+  await form.getByLabel('Email', { exact: true }).fill(ann.email)
+  await form.getByLabel('Password', { exact: true }).fill('wrong password')
+  await form.getByRole('button', { name: 'Sign in' }).click()
+  t.match(await form.getByRole('alert').textContent(), /password|credentials|invalid/i, 'a refusal is shown with its message')
+  await form.getByLabel('Password', { exact: true }).fill(password)
+  await form.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: '#general', level: 1 }).waitFor({ timeout: 20_000 })
+
+  const box = page.getByRole('textbox', { name: 'Message #general' })
+  await box.fill('from the work profile')
+  await box.press('Enter')
+  const sent = await until(async () => (await bob.json<Message[]>(['read', '#general'])).find((m) => m.text === 'from the work profile'))
+  t.equal(sent.author.handle, 'ann', 'the window speaks as the account of its profile')
+  t.match(await bob.rpc('profile.whoami', { profile: 'work' }), { user: { handle: 'ann' } }, 'which the daemon now holds (the CLI sees it with --profile work)')
+  t.match(await bob.rpc('profile.whoami', {}), { user: { handle: 'bob' } }, 'and the default profile is still bob')
+  t.same(tab.errors.filter((e) => !/Failed to load resource/.test(e)), [])
 })

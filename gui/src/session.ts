@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react'
 import type { User, Workspace } from '@ocomms/shared'
 import type { RendererBridge } from '@ocomms/shared'
-import { bridgeProfile, desktopBridge } from './backend/daemon-backend'
+import { bridgeProfile, daemonCall, desktopBridge } from './backend/daemon-backend'
 import { call } from './backend/http'
 import { IdbStore } from './backend/idb-store'
 
@@ -29,7 +29,7 @@ const LAST = 'ocomms.last-session'
  */
 async function refreshDaemonSession(bridge: RendererBridge): Promise<SessionState> {
   try {
-    const me = await bridge.call('profile.whoami', { profile: bridgeProfile(bridge) })
+    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge) })
     set({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
   } catch (err) {
     if ((err as { code?: string }).code !== 'unauthenticated') throw err

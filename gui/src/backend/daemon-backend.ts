@@ -1,4 +1,4 @@
-import type { CallInput, CallOutput, Message, OperationName, RendererBridge, User, Workspace } from '@ocomms/shared'
+import { OCommsError, type CallInput, type CallOutput, type Message, type OperationName, type RendererBridge, type User, type Workspace } from '@ocomms/shared'
 import { applyChanges, emptyState, eventChanges, memberKey, noChanges, stateReader, type Changes, type ClientState, type EngineEvent, type EngineState, type OutboxEntry } from '@ocomms/shared/client'
 import type { Backend } from './backend'
 
@@ -10,9 +10,26 @@ export function desktopBridge(): RendererBridge | null {
   return bridge && typeof bridge.call === 'function' ? bridge : null
 }
 
-/** The profile this window shows: the bridge's, else `?profile=` of the page's address, else the default. */
+/** `?profile=` of the address the page was opened at (read once: the app's routes drop it). */
+const openedForProfile = typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('profile')
+
+/** The profile this window shows: the bridge's, else the one it was opened for, else the default. */
 export function bridgeProfile(bridge: RendererBridge): string {
-  return bridge.profile ?? new URLSearchParams(window.location.search).get('profile') ?? 'default'
+  return bridge.profile ?? openedForProfile ?? 'default'
+}
+
+/**
+ * A daemon method through the bridge; a refusal arrives as `{code, message}` across the process
+ * boundary and is made an OCommsError again, so the screens show its message as they do any other.
+ */
+export function daemonCall(bridge: RendererBridge): RendererBridge['call'] {
+  return async (method, params) => {
+    try {
+      return await bridge.call(method, params)
+    } catch (err) {
+      throw err instanceof Error ? err : OCommsError.from(err)
+    }
+  }
 }
 
 /**
@@ -62,7 +79,7 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     notify()
   }
 
-  const rpc: RendererBridge['call'] = (method, params) => bridge.call(method, params)
+  const rpc = daemonCall(bridge)
   const call = <N extends OperationName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
     rpc('call', { profile, operation: name, input: input as Record<string, unknown> }) as Promise<CallOutput<N>>
 
