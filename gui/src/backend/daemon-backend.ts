@@ -49,7 +49,7 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
   const sending = new Map<string, OutboxEntry>()
   let outboxView: OutboxEntry[] | null = null
   let connection: { state: EngineState; reason: string | null } = { state: 'connecting', reason: null }
-  let workspaces = session.workspaces
+  const workspaces = session.workspaces
   let stopped = false
   /** Histories and threads this page has read, read again when the daemon comes back. */
   const readHistories = new Set<string>()
@@ -89,17 +89,25 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     notify()
   }
 
-  /** What the page shows first, from the daemon's cache: its conversations (offline too). */
-  const loadConversations = async () => {
-    const list = await rpc('conversations.list', { profile })
+  /** The profile's link to the server, as the daemon knows it now (no round trip to the server). */
+  const refreshConnection = async () => {
+    const status = await rpc('daemon.status', {})
+    const mine = status.profiles.find((p) => p.profile === profile)
+    if (mine) setConnection(mine.connection, mine.reason)
+  }
+  type ConversationList = Awaited<ReturnType<typeof listConversations>>
+  const listConversations = () => rpc('conversations.list', { profile })
+  const showConversations = (list: ConversationList) => {
     const changes = noChanges()
     changes.put.conversations = Object.fromEntries(list.conversations.map((c) => [c.id, c]))
     // Conversations gone since (left elsewhere while this page was away) go from the mirror.
     changes.remove.conversations = Object.keys(state.conversations).filter((id) => !list.conversations.some((c) => c.id === id))
     change(changes)
-    const whoami = await rpc('profile.whoami', { profile })
-    workspaces = whoami.workspaces
-    setConnection(list.stale && whoami.connection === 'connected' ? 'connecting' : whoami.connection)
+  }
+  /** What the page shows first, from the daemon's cache: its conversations (offline too). */
+  const loadConversations = async () => {
+    const [list] = await Promise.all([listConversations(), refreshConnection()])
+    showConversations(list)
   }
   /** People, from the server through the daemon; absent offline, where names come from the messages. */
   const loadMembers = async () => {
@@ -165,10 +173,14 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     else void catchUp().catch(() => {})
   })
 
-  const ours = (workspaces.find((w) => w.id === workspaceId) ?? null) !== null
-  const whoami = await rpc('profile.whoami', { profile })
-  if (ours && whoami.workspace?.id !== workspaceId) await rpc('profile.useWorkspace', { profile, workspace: workspaceId })
-  await Promise.all([subscribe(), loadConversations(), refreshOutbox()])
+  // Everything the first screen needs, at once and from the daemon's cache.
+  let [list] = await Promise.all([listConversations(), subscribe(), refreshOutbox(), refreshConnection()])
+  // The daemon's current workspace is another one (chosen elsewhere): this window's becomes current.
+  if (list.conversations.some((c) => c.workspaceId !== workspaceId) && workspaces.some((w) => w.id === workspaceId)) {
+    await rpc('profile.useWorkspace', { profile, workspace: workspaceId })
+    list = await listConversations()
+  }
+  showConversations(list)
   void loadMembers()
 
   const backend: Backend = {
