@@ -71,7 +71,7 @@ async function start(): Promise<void> {
     log: (message, err) => console.error(`ocomms desktop: ${message}`, err instanceof Error ? err.message : ''),
   })
   // The shell's own subscription (notifications, badge, tray) and link resolution.
-  const shellSession = bridge.session()
+  const shellSession = bridge.session('shell')
   const pendingLinks: string[] = launch.link ? [launch.link] : []
   let window: Any = null
   let rendererSession: BridgeSession | null = null
@@ -214,7 +214,7 @@ async function start(): Promise<void> {
   const schedulePath = join(app.getPath('userData'), 'settings.json')
   const attention = new AttentionTray({
     // A session of its own: its subscription is the tray's, the notifications' is the shell's.
-    session: bridge.session(),
+    session: bridge.session('shell'),
     profile: launch.profile,
     tray: {
       setIcon: (icon) => tray.setImage(nativeImage.createFromBitmap(trayBitmap(icon), { width: 16, height: 16 })),

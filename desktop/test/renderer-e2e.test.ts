@@ -21,7 +21,7 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
   // The shell's own session: notifications from the daemon's verdicts, as main.ts wires it.
   const shown: Array<{ title: string; body: string }> = []
   const adapter = new NotificationAdapter({ show: (n) => shown.push(n) }, (r) => bridge.open(r))
-  const shell = bridge.session()
+  const shell = bridge.session('shell')
   const shellEvents: string[] = []
   shell.onEvent((e) => (shellEvents.push(e.event.type), adapter.handle(e)))
   await shell.call('subscribe', { notifications: true })
@@ -165,5 +165,17 @@ t.test('signing in inside the app signs in the window’s daemon profile, beside
   t.equal(sent.author.handle, 'ann', 'the window speaks as the account of its profile')
   t.match(await bob.rpc('profile.whoami', { profile: 'work' }), { user: { handle: 'ann' } }, 'which the daemon now holds (the CLI sees it with --profile work)')
   t.match(await bob.rpc('profile.whoami', {}), { user: { handle: 'bob' } }, 'and the default profile is still bob')
+
+  // The page may not name local files for the daemon to read or write (only dialogs will).
+  const general = await bob.rpc('resolve.target', { profile: 'work', target: '#general' })
+  const refused = await page.evaluate(
+    (id) =>
+      (window as unknown as { ocomms: { call(m: string, p: object): Promise<unknown> } }).ocomms.call('files.upload', { profile: 'work', conversationId: id, path: '/etc/passwd' }).then(
+        () => 'accepted',
+        (e: { code: string }) => e.code,
+      ),
+    general.id,
+  )
+  t.equal(refused, 'forbidden', 'files.upload with a path is refused to a page')
   t.same(tab.errors.filter((e) => !/Failed to load resource/.test(e)), [])
 })
