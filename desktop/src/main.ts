@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { connectDaemon } from '@ocomms/daemon'
 import { DaemonBridge, type BridgeSession } from './bridge/bridge.js'
@@ -71,7 +71,7 @@ async function start(): Promise<void> {
     log: (message, err) => console.error(`ocomms desktop: ${message}`, err instanceof Error ? err.message : ''),
   })
   // The shell's own subscription (notifications, badge, tray) and link resolution.
-  const shellSession = bridge.session()
+  const shellSession = bridge.session('shell')
   const pendingLinks: string[] = launch.link ? [launch.link] : []
   let window: Any = null
   let rendererSession: BridgeSession | null = null
@@ -115,7 +115,9 @@ async function start(): Promise<void> {
   // The app's files, from its own scheme, each answer with the CSP.
   const root = rendererRoot()
   protocol.handle(APP_SCHEME, async (request: Any) => {
-    const file = resolveAppAsset(root, request.url)
+    let file = resolveAppAsset(root, request.url)
+    // The web app's own addresses (/c/<id>, /c/<id>/t/<id>) are its index.html, as the server answers them.
+    if (file && !existsSync(file) && !extname(file)) file = join(root, 'index.html')
     if (!file || !existsSync(file)) return new Response('Not found', { status: 404 })
     const res = await net.fetch(pathToFileURL(file).toString())
     const headers = new Headers(res.headers)
@@ -187,7 +189,8 @@ async function start(): Promise<void> {
   wc.on('did-start-navigation', (details: Any) => details?.isMainFrame !== false && !details?.isSameDocument && attach())
   wc.on('destroyed', () => rendererSession?.close())
   attach()
-  await window.loadURL(`${APP_ORIGIN}/`)
+  // The page learns its profile from its first address (the web app reads `?profile=` once at start).
+  await window.loadURL(`${APP_ORIGIN}/?profile=${encodeURIComponent(launch.profile)}`)
 
   // Notifications, badge and tray.
   const adapter = new NotificationAdapter(
@@ -211,7 +214,7 @@ async function start(): Promise<void> {
   const schedulePath = join(app.getPath('userData'), 'settings.json')
   const attention = new AttentionTray({
     // A session of its own: its subscription is the tray's, the notifications' is the shell's.
-    session: bridge.session(),
+    session: bridge.session('shell'),
     profile: launch.profile,
     tray: {
       setIcon: (icon) => tray.setImage(nativeImage.createFromBitmap(trayBitmap(icon), { width: 16, height: 16 })),

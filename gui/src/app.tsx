@@ -2,6 +2,8 @@ import { useEffect } from 'react'
 import { Invite } from './auth/invite'
 import { MagicLink } from './auth/magic-link'
 import { Onboarding } from './auth/onboarding'
+import { ProfileSignIn } from './auth/profile-sign-in'
+import { desktopBridge } from './backend/daemon-backend'
 import { Sessions } from './auth/sessions'
 import { SignIn } from './auth/sign-in'
 import { SsoReturn } from './auth/sso-sign-in'
@@ -25,6 +27,9 @@ export function App() {
   if (route.name === 'invite') return session.status === 'loading' ? <Loading /> : <Invite code={route.code} />
   if (session.status === 'loading') return <Loading />
   if (session.status === 'signed-out') {
+    // In the desktop app the window's daemon profile signs in (docs/desktop.md).
+    const bridge = desktopBridge()
+    if (bridge) return <ProfileSignIn bridge={bridge} />
     if (route.name === 'signup') return <SignUp />
     if (route.name !== 'signin') return <Redirect to="/signin" from={window.location.pathname} />
     return <SignIn workspace={route.workspace} />

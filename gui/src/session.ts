@@ -1,5 +1,7 @@
 import { useSyncExternalStore } from 'react'
 import type { User, Workspace } from '@ocomms/shared'
+import type { RendererBridge } from '@ocomms/shared'
+import { bridgeProfile, daemonCall, desktopBridge } from './backend/daemon-backend'
 import { call } from './backend/http'
 import { IdbStore } from './backend/idb-store'
 
@@ -21,7 +23,24 @@ function set(next: SessionState): void {
 /** Who was signed in last, so the page can open offline with what it kept (cleared at sign-out). */
 const LAST = 'ocomms.last-session'
 
+/**
+ * Inside the desktop app the session is the daemon profile's: who it is signed in as (the
+ * daemon holds the token; this page never sees one). Signed out means the profile is.
+ */
+async function refreshDaemonSession(bridge: RendererBridge): Promise<SessionState> {
+  try {
+    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge) })
+    set({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'unauthenticated') throw err
+    set({ status: 'signed-out' })
+  }
+  return state
+}
+
 export async function refreshSession(): Promise<SessionState> {
+  const bridge = desktopBridge()
+  if (bridge) return refreshDaemonSession(bridge)
   try {
     const me = await call('auth.me', {})
     const next = { status: 'signed-in' as const, user: me.user, sessionId: me.sessionId, workspaces: me.workspaces }
@@ -44,6 +63,13 @@ export async function refreshSession(): Promise<SessionState> {
 
 export async function signOut(): Promise<void> {
   const userId = state.status === 'signed-in' ? state.user.id : null
+  const bridge = desktopBridge()
+  if (bridge) {
+    // The daemon ends the session on the server and forgets the profile's token and cache.
+    await bridge.call('profile.logout', { profile: bridgeProfile(bridge) }).catch(() => {})
+    set({ status: 'signed-out' })
+    return
+  }
   await call('auth.logout', {}).catch(() => {})
   localStorage.removeItem(LAST)
   set({ status: 'signed-out' })

@@ -31,6 +31,12 @@ export function toReplyError(err: unknown): { code: string; message: string } {
 }
 
 /**
+ * Daemon methods a page may not call: they read or write a local file by the path the caller
+ * names, and a page is not trusted with the file system (docs/desktop.md, "File dialogs").
+ */
+export const pageRefusedMethods: ReadonlySet<DaemonMethodName> = new Set<DaemonMethodName>(['files.upload', 'files.download'])
+
+/**
  * The main process's side of the bridge: one connection to the daemon shared by every renderer
  * (a BridgeSession each). A call must name a method declared in shared/src/daemon and carry
  * params its schema accepts, or it is refused here and never reaches the daemon. When the daemon
@@ -57,9 +63,12 @@ export class DaemonBridge {
     return this.subscriptions.size
   }
 
-  /** A renderer's handle: its calls, its subscriptions, its events. */
-  session(): BridgeSession {
-    const s = new BridgeSession(this)
+  /**
+   * A renderer's handle: its calls, its subscriptions, its events. A page's (the default) may not
+   * call the methods that name local files; the shell's own session may.
+   */
+  session(kind: 'page' | 'shell' = 'page'): BridgeSession {
+    const s = new BridgeSession(this, kind)
     this.sessions.add(s)
     return s
   }
@@ -166,6 +175,9 @@ export class DaemonBridge {
 
   async call(session: BridgeSession, method: unknown, params: unknown): Promise<unknown> {
     const name = DaemonBridge.check(method, params)
+    if (session.kind === 'page' && pageRefusedMethods.has(name)) {
+      throw new OCommsError('forbidden', `A page may not call ${name}: it names local files, which only the person picks in the app's own dialogs.`)
+    }
     const p = (params ?? {}) as Record<string, unknown>
     if (name === 'subscribe') return this.subscribe(session, p)
     if (name === 'unsubscribe') return this.unsubscribe(session, p.subscriptionId as string)
@@ -212,7 +224,10 @@ export class BridgeSession {
   private readonly daemonListeners = new Set<(s: DaemonLinkState) => void>()
   private readonly openListeners = new Set<(r: OpenRequest) => void>()
 
-  constructor(private readonly bridge: DaemonBridge) {}
+  constructor(
+    private readonly bridge: DaemonBridge,
+    readonly kind: 'page' | 'shell',
+  ) {}
 
   call(method: unknown, params: unknown): Promise<unknown> {
     return this.bridge.call(this, method, params)

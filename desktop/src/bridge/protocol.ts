@@ -1,30 +1,5 @@
-import type { DaemonMethodMap, DaemonMethodName, ParamsOf, ResultOf } from '@ocomms/shared'
-import type { EventNotificationParams } from '@ocomms/daemon'
-
-/**
- * What the renderer is given (`window.ocomms` in the app, the same calls over a WebSocket in
- * tests): the daemon's declared methods and its event stream, nothing else. The web app's
- * daemon-backed client is written against this interface.
- */
-export interface RendererBridge {
-  call<N extends DaemonMethodName>(method: N, params: ParamsOf<DaemonMethodMap[N]>): Promise<ResultOf<DaemonMethodMap[N]>>
-  /** Events of this renderer's subscriptions (subscriptionId is the one `subscribe` answered). */
-  onEvent(listener: (event: EventNotificationParams) => void): () => void
-  /** The link to the daemon: `down` when it went away, `up` when it is back (subscriptions renewed: re-read what you show). */
-  onDaemon(listener: (state: DaemonLinkState) => void): () => void
-  /** Requests to show a conversation (a clicked notification or `ocomms://` link). */
-  onOpen(listener: (request: OpenRequest) => void): () => void
-}
-
-export type DaemonLinkState = 'up' | 'down'
-
-/** Where the shell asks the renderer to go. */
-export interface OpenRequest {
-  profile: string
-  conversationId: string
-  messageId: string | null
-  threadRootId: string | null
-}
+// The page's interface is declared in shared/ (the web app uses it too); re-exported for the shell.
+export type { RendererBridge, DaemonLinkState, OpenRequest } from '@ocomms/shared'
 
 /** A call's answer as it crosses a process boundary: errors stay in the closed set of codes. */
 export type BridgeReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }

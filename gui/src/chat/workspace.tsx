@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { Backend } from '../backend/backend'
-import { startBrowserBackend } from '../backend/browser-backend'
+import { startBackend } from '../backend/start'
 import { BackendContext, useBackend, useClientState, useConnection, useUnreads } from '../backend/hooks'
 import { navigate, type Route } from '../router'
 import type { SessionState } from '../session'
@@ -32,7 +32,7 @@ export function Workspace(props: { session: SignedIn; route: Route }) {
   useEffect(() => {
     let stopped = false
     let started: Backend | null = null
-    void startBrowserBackend(session, workspaceId).then((b) => {
+    void startBackend(session, workspaceId).then((b) => {
       if (stopped) return b.stop()
       started = b
       setBackend(b)

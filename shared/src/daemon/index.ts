@@ -2,6 +2,7 @@ import * as methodDecls from './methods.js'
 
 export * from './method.js'
 export * from './methods.js'
+export type * from './renderer-bridge.js'
 
 type Decls = typeof methodDecls
 type MethodValues = Extract<Decls[keyof Decls], { name: string; params: unknown; result: unknown }>
