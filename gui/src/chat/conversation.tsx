@@ -12,6 +12,8 @@ import { PendingRow } from './pending'
 const GROUP_MS = 5 * 60_000
 /** Virtuoso's index of the first item; older pages count down from it, so the view stays put. */
 const FIRST_INDEX = 1_000_000_000
+/** The read marker moves at most this often while messages keep arriving. */
+const MARK_EVERY_MS = 1_000
 
 export type Row = { kind: 'message'; message: Message; grouped: boolean; newDay: boolean } | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
 
@@ -85,11 +87,34 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const heldAt = useRef<number | null>(null)
   if (marker < previousMarker.current) heldAt.current = newest
   previousMarker.current = marker
+  // While messages stream in, the marker moves at most once a second (the first at once, the
+  // newest after the pause): one call per arriving message doubled the server's work at 200/s.
+  const lastMark = useRef(0)
+  const markTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const latest = useRef({ newest, marker })
+  latest.current = { newest, marker }
   useEffect(() => {
     if (!newest || document.visibilityState !== 'visible' || heldAt.current === newest) return
     heldAt.current = null
-    if (newest > marker) backend.call('read.mark', { conversationId: c.id, seq: newest }).catch(() => {})
+    if (newest <= marker || markTimer.current) return
+    const mark = () => {
+      markTimer.current = null
+      lastMark.current = Date.now()
+      const { newest: seq, marker: at } = latest.current
+      if (seq > at && heldAt.current !== seq) backend.call('read.mark', { conversationId: c.id, seq }).catch(() => {})
+    }
+    const wait = lastMark.current + MARK_EVERY_MS - Date.now()
+    if (wait <= 0) mark()
+    else markTimer.current = setTimeout(mark, wait)
   }, [backend, c.id, newest, marker])
+  useEffect(
+    () => () => {
+      if (markTimer.current) clearTimeout(markTimer.current)
+      markTimer.current = null
+      lastMark.current = 0
+    },
+    [c.id],
+  )
 
   // Incoming messages of others are read out by screen readers (aria-live), once each.
   const [announce, setAnnounce] = useState('')
@@ -105,7 +130,8 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
 
   const typing = useTyping(c.id, null)
   const title = conversationTitle(c, me)
-  const openThread = (m: Message) => navigate(`/c/${c.id}/t/${m.id}`)
+  // Stable, so the memoized rows are not re-rendered for a new function each time.
+  const openThread = useCallback((m: Message) => navigate(`/c/${c.id}/t/${m.id}`), [c.id])
 
   return (
     <main className="conversation" aria-labelledby="conversation-title">
