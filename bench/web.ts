@@ -21,7 +21,7 @@
  * The server and the sender run in this process; Chromium in its own. The machine's load
  * average is printed with each phase: on a shared machine it decides much of the frame times.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { CDPSession, Page } from 'playwright-core'
 import { startTestServer, type LiveSocket } from '../server/test/helpers/server.js'
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     memory: { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
+    /** Writes a CPU profile of the page during the live phase (DevTools' .cpuprofile) to this file. */
+    profile: { type: 'string' },
   },
 })
 const RELOADS = Number(args.reloads)
@@ -365,8 +367,17 @@ async function main() {
     }
     const loadLive = await loadavg()
     const liveCount = RATE * SECONDS
+    if (args.profile) {
+      await cdpB.send('Profiler.enable')
+      await cdpB.send('Profiler.start')
+    }
     await record(B.page, true)
     const sent = await send(0, liveCount)
+    if (args.profile) {
+      const { profile } = await cdpB.send('Profiler.stop')
+      await writeFile(args.profile, JSON.stringify(profile))
+      log(`CPU profile of the page during the live phase: ${args.profile}`)
+    }
     const { delivered: seen, onScreen } = await waitSeen(liveCount, 30_000)
     const liveProbe = await bench(B.page)
     await record(B.page, false)
