@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     memory: { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
-    /** Writes a CPU profile of the page during the live phase (DevTools' .cpuprofile) to this file. */
+    /** Writes CPU profiles of the page (DevTools' .cpuprofile) while scrolling and during the live phase: <prefix>-scroll.cpuprofile, <prefix>-live.cpuprofile. */
     profile: { type: 'string' },
   },
 })
@@ -245,9 +245,9 @@ async function main() {
     }
     const firstList = { medianMs: Math.round(median(firstLists)), minMs: Math.round(Math.min(...firstLists)), maxMs: Math.round(Math.max(...firstLists)), runs: firstLists.map(Math.round), load: loadFirst }
     result.firstList = firstList
-    const cdpA = await A.context.newCDPSession(A.page)
-    await cdpA.send('Performance.enable')
-    const heapAtGeneral = await heapMB(cdpA)
+    const heapSession = await A.context.newCDPSession(A.page)
+    await heapSession.send('Performance.enable')
+    const heapAtGeneral = await heapMB(heapSession)
     log(`first rendered message list, warm cache: median ${firstList.medianMs} ms (min ${firstList.minMs}, max ${firstList.maxMs}; ${RELOADS} reloads; budget ${FIRST_LIST_BUDGET_MS} ms) [load ${loadFirst}]`)
 
     // (2) A channel of 10,000 messages: open it, then scroll back through 1,000.
@@ -261,6 +261,11 @@ async function main() {
     const openMs = performance.now() - t0
     const openFrames = frameSummary((await bench(A.page)).frames, (await bench(A.page)).longTasks)
     await sleep(500)
+    const cdpA = await A.context.newCDPSession(A.page)
+    if (args.profile) {
+      await cdpA.send('Profiler.enable')
+      await cdpA.send('Profiler.start')
+    }
     await record(A.page, true)
     t0 = performance.now()
     const scrolled = await A.page.evaluate(
@@ -280,7 +285,8 @@ async function main() {
         // A steady scroll, as a wheel or a flick gives: `step` px a frame.
         await new Promise<void>((resolve, reject) => {
           const tick = () => {
-            if (oldestShown() <= stopAt) return resolve()
+            // Read the list every 8th frame only: reading every row's text costs the page too.
+            if (steps % 8 === 0 && oldestShown() <= stopAt) return resolve()
             if (performance.now() - started > 120_000) return reject(new Error(`stuck at ${oldestShown()}`))
             scroller.scrollTop = Math.max(0, scroller.scrollTop - step)
             steps++
@@ -292,10 +298,15 @@ async function main() {
       },
       { stopAt: HISTORY - SCROLL_BACK, step: 80 },
     )
+    if (args.profile) {
+      const { profile } = await cdpA.send('Profiler.stop')
+      await writeFile(`${args.profile}-scroll.cpuprofile`, JSON.stringify(profile))
+      log(`CPU profile of the page while scrolling: ${args.profile}-scroll.cpuprofile`)
+    }
     const scrollProbe = await bench(A.page)
     await record(A.page, false)
     const scrollFrames = frameSummary(scrollProbe.frames, scrollProbe.longTasks)
-    const heapAfterScroll = await heapMB(cdpA)
+    const heapAfterScroll = await heapMB(heapSession)
     result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
     log(`#history (${HISTORY} messages) opened in ${Math.round(openMs)} ms (click to newest on screen): ${frameLine(openFrames)} [load ${loadScroll}]`)
     log(`scrolled back ${SCROLL_BACK} messages (80 px a frame, older pages loaded as it went) in ${(scrolled.ms / 1000).toFixed(1)} s: ${frameLine(scrollFrames)}; heap ${heapAfterScroll.toFixed(1)} MB (at #general ${heapAtGeneral.toFixed(1)} MB)`)
@@ -378,8 +389,8 @@ async function main() {
     const sent = await send(0, liveCount)
     if (args.profile) {
       const { profile } = await cdpB.send('Profiler.stop')
-      await writeFile(args.profile, JSON.stringify(profile))
-      log(`CPU profile of the page during the live phase: ${args.profile}`)
+      await writeFile(`${args.profile}-live.cpuprofile`, JSON.stringify(profile))
+      log(`CPU profile of the page during the live phase: ${args.profile}-live.cpuprofile`)
     }
     const { delivered: seen, onScreen } = await waitSeen(liveCount, 30_000)
     const liveProbe = await bench(B.page)
