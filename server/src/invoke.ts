@@ -1,6 +1,6 @@
 import { OCommsError, type Operation } from '@ocomms/shared'
 import { metricsOf } from './metrics/metrics.js'
-import { handlers } from './routes/index.js'
+import { handlers } from './operations/index.js'
 import type { CallContext } from './services.js'
 
 /**

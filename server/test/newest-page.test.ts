@@ -1,13 +1,13 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { type CallInput, type CallOutput, type Message, type OperationName } from '@ocomms/shared'
-import { NewestPages, newestPagesOf } from '../src/routes/messages/newest-page.js'
+import { NewestPages, newestPagesOf } from '../src/messages/newest-page.js'
 import { startTeam, type Team } from './helpers/team.js'
 import { startTestServer, type TestUser } from './helpers/server.js'
 
 /**
  * The newest page of a conversation's history is kept per process and served again while the
- * conversation's version is unchanged (src/routes/messages/newest-page.ts). These pin that every
+ * conversation's version is unchanged (src/messages/newest-page.ts). These pin that every
  * change a page shows reaches the next read, on this process and on another one, and that
  * access is checked on every read.
  */

@@ -69,6 +69,12 @@ export function runOcomms(home: string, args: string[], options: { stdin?: strin
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
+    // A command may stop reading its input before the end (one over a size limit says so and
+    // exits): the rest of the write then fails with EPIPE, which is the command's answer, not an
+    // error of the test.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err)
+    })
     child.stdin.end(options.stdin ?? '')
   })
 }

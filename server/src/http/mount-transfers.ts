@@ -6,7 +6,7 @@ import { readableFile } from '../access.js'
 import { authenticate } from '../auth/sessions.js'
 import { openExportArchive } from '../data-transfer/jobs.js'
 import { openBlob } from '../files/store.js'
-import { upload } from '../routes/files/upload.js'
+import { upload } from '../files/upload.js'
 import type { AuthedContext, Caller, Services } from '../services.js'
 import { checkCsrf, requestToken } from './web-session.js'
 

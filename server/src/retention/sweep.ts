@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/record.js'
 import { transaction, type PendingEvent } from '../events/transaction.js'
 import { release } from '../files/store.js'
 import * as load from '../queries.js'
-import { rootSummary } from '../routes/messages/send.js'
+import { rootSummary } from '../messages/send.js'
 import type { Services } from '../services.js'
 
 /** Messages (or files) deleted per transaction: each batch commits, and publishes, on its own. */

@@ -1,7 +1,7 @@
 import { displayNameFromProvider, OCommsError, reservedHandles } from '@ocomms/shared'
 import { transaction, type Change } from '../events/transaction.js'
 import * as load from '../queries.js'
-import { joinDefaultChannels } from '../routes/workspaces/index.js'
+import { joinDefaultChannels } from '../workspaces/membership.js'
 import type { Services } from '../services.js'
 import { providerName, type ConnectedSso } from './connection.js'
 

@@ -9,7 +9,7 @@ import { userOut, workspaceOut, type UserRow, type WorkspaceRow } from '../../se
 import { refuseWhenSsoRequired } from '../../sso/require-sso.js'
 import type { AuthedContext } from '../../services.js'
 import type { HandlersFor } from '../handler.js'
-import { acceptInvite } from '../workspaces/index.js'
+import { acceptInvite } from '../../workspaces/membership.js'
 
 const MAGIC_LINK_MINUTES = 15
 

@@ -1,9 +1,9 @@
 import type { Message } from '@ocomms/shared'
 import { LRUCache } from 'lru-cache'
-import { readableConversationVersion } from '../../access.js'
-import type { Sql } from '../../db/connect.js'
-import * as load from '../../queries.js'
-import { perServer } from '../../services.js'
+import { readableConversationVersion } from '../access.js'
+import type { Sql } from '../db/connect.js'
+import * as load from '../queries.js'
+import { perServer } from '../services.js'
 
 /**
  * The newest page of a conversation is what nearly every history call asks for: opening a

@@ -4,9 +4,9 @@ import { transaction } from '../../events/transaction.js'
 import { onMessageEdited } from '../../attention/on-message.js'
 import * as load from '../../queries.js'
 import type { HandlersFor } from '../handler.js'
-import { unpinDeleted } from '../pins/unpin.js'
-import { channelHistory, newestPagesOf } from './newest-page.js'
-import { follow, rootSummary, sendMessage } from './send.js'
+import { unpinDeleted } from '../../messages/unpin.js'
+import { channelHistory, newestPagesOf } from '../../messages/newest-page.js'
+import { follow, rootSummary, sendMessage } from '../../messages/send.js'
 
 export const messageHandlers: HandlersFor<'message'> & HandlersFor<'thread'> = {
   'message.send': (ctx, input) => sendMessage(ctx, input),

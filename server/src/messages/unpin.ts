@@ -1,5 +1,5 @@
-import type { ConversationAccess } from '../../access.js'
-import type { Change } from '../../events/transaction.js'
+import type { ConversationAccess } from '../access.js'
+import type { Change } from '../events/transaction.js'
 
 /** A deleted message leaves the conversation's pins; clients hear `message.unpinned` with reason `deleted`. */
 export async function unpinDeleted(change: Change, messageId: string, c: ConversationAccess): Promise<void> {

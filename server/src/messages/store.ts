@@ -1,6 +1,6 @@
 import type { Message } from '@ocomms/shared'
-import type { Change } from '../../events/transaction.js'
-import { messageOut, type MessageRow } from '../../serialize.js'
+import type { Change } from '../events/transaction.js'
+import { messageOut, type MessageRow } from '../serialize.js'
 
 /** A message to store, under a seq its conversation's last_seq was already raised to cover. */
 export interface NewMessage {

@@ -1,11 +1,11 @@
 import type { Message } from '@ocomms/shared'
-import type { ConversationAccess } from '../../access.js'
-import type { FoundMentions } from '../../attention/mentions.js'
-import { afterMessageCreated, conversationRecipients, evaluateAttention, storeNewMentions, type Recipient } from '../../attention/on-message.js'
-import { batcherPer } from '../../db/batcher.js'
-import { pipelinedTransaction } from '../../events/transaction.js'
-import type { Services } from '../../services.js'
-import { mark } from '../../trace/send-timeline.js'
+import type { ConversationAccess } from '../access.js'
+import type { FoundMentions } from '../attention/mentions.js'
+import { afterMessageCreated, conversationRecipients, evaluateAttention, storeNewMentions, type Recipient } from '../attention/on-message.js'
+import { batcherPer } from '../db/batcher.js'
+import { pipelinedTransaction } from '../events/transaction.js'
+import type { Services } from '../services.js'
+import { mark } from '../trace/send-timeline.js'
 import { insertMessages, newMessageOut } from './store.js'
 
 /** A send that needs nothing of its own in the transaction: no thread, no files, no @channel or @here. */
