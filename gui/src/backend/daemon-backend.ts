@@ -206,6 +206,12 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
       readThreads.add(rootId)
       await readThread(rootId)
     },
+    upload() {
+      // The daemon uploads files by local path, which a page must never name (the bridge refuses
+      // it); native file dialogs that hand the page an opaque handle are not built yet
+      // (docs/desktop.md). The attach list shows this message next to the file.
+      return Promise.reject(new OCommsError('forbidden', 'Files cannot be attached in the desktop app yet: use the web app, or `ocomms upload`.'))
+    },
     async send({ conversationId, text, threadRootId }) {
       // Through the daemon's outbox, with our client id: delivered exactly once, now or after the
       // server is back. Until the daemon answers, the page shows it as waiting.

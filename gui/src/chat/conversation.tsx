@@ -1,21 +1,39 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import type { Conversation, Message, User } from '@ocomms/shared'
 import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
 import { navigate } from '../router'
 import { Composer } from './composer'
 import { MessageRow } from './message'
-import { conversationTitle, sameDay } from './names'
+import { conversationTitle } from './names'
 import { PendingRow } from './pending'
 
 /** Messages by the same author within this long of each other are shown as one group. */
 const GROUP_MS = 5 * 60_000
 /** Virtuoso's index of the first item; older pages count down from it, so the view stays put. */
 const FIRST_INDEX = 1_000_000_000
+/** The read marker moves at most this often while messages keep arriving. */
+const MARK_EVERY_MS = 1_000
 
 export type Row =
   | { kind: 'message'; message: Message; grouped: boolean; newDay: boolean; firstUnread: boolean }
   | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
+
+/**
+ * A message's time and local day, worked out once per message object: the rows are rebuilt on
+ * every arrival, and parsing every date again (toDateString above all) was most of the page's
+ * time with thousands of messages loaded and 200 arriving a second.
+ */
+const times = new WeakMap<Message, { at: number; day: string }>()
+function timeOf(m: Message): { at: number; day: string } {
+  let t = times.get(m)
+  if (!t) {
+    const d = new Date(m.createdAt)
+    t = { at: d.getTime(), day: d.toDateString() }
+    times.set(m, t)
+  }
+  return t
+}
 
 /**
  * Messages in seq order with grouping and day marks, then what is still in the outbox.
@@ -27,10 +45,10 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   let prev: Message | null = null
   let lineDrawn = readUpTo === null
   for (const m of messages) {
-    const newDay = !prev || !sameDay(prev.createdAt, m.createdAt)
+    const newDay = !prev || timeOf(prev).day !== timeOf(m).day
     const firstUnread = !lineDrawn && m.seq > readUpTo! && m.author.id !== me && !m.deleted
     if (firstUnread) lineDrawn = true
-    const grouped = !firstUnread && !!prev && !prev.deleted && prev.author.id === m.author.id && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS
+    const grouped = !firstUnread && !!prev && !prev.deleted && prev.author.id === m.author.id && timeOf(m).at - timeOf(prev).at < GROUP_MS
     rows.push({ kind: 'message', message: m, grouped, newDay, firstUnread })
     prev = m
   }
@@ -48,12 +66,16 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const anchor = useRef<number | null>(null)
   const list = useRef<VirtuosoHandle>(null)
 
+  // The list is rebuilt from a deferred copy of the messages: when they arrive faster than the
+  // page can draw (hundreds a second), React drops the stale rebuilds and draws the newest,
+  // instead of one full rebuild per arriving message.
+  const allMessages = useDeferredValue(state.messages)
   const messages = useMemo(
     () =>
-      Object.values(state.messages)
+      Object.values(allMessages)
         .filter((m) => m.conversationId === c.id && (m.threadRootId === null || m.alsoInChannel))
         .sort((a, b) => a.seq - b.seq),
-    [state.messages, c.id],
+    [allMessages, c.id],
   )
   // A sent message can arrive live before its acknowledgement empties the outbox: shown once.
   const pending = useMemo(() => {
@@ -131,11 +153,34 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const heldAt = useRef<number | null>(null)
   if (marker < previousMarker.current) heldAt.current = newest
   previousMarker.current = marker
+  // While messages stream in, the marker moves at most once a second (the first at once, the
+  // newest after the pause): one call per arriving message doubled the server's work at 200/s.
+  const lastMark = useRef(0)
+  const markTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const latest = useRef({ newest, marker })
+  latest.current = { newest, marker }
   useEffect(() => {
     if (!newest || document.visibilityState !== 'visible' || heldAt.current === newest) return
     heldAt.current = null
-    if (newest > marker) backend.call('read.mark', { conversationId: c.id, seq: newest }).catch(() => {})
+    if (newest <= marker || markTimer.current) return
+    const mark = () => {
+      markTimer.current = null
+      lastMark.current = Date.now()
+      const { newest: seq, marker: at } = latest.current
+      if (seq > at && heldAt.current !== seq) backend.call('read.mark', { conversationId: c.id, seq }).catch(() => {})
+    }
+    const wait = lastMark.current + MARK_EVERY_MS - Date.now()
+    if (wait <= 0) mark()
+    else markTimer.current = setTimeout(mark, wait)
   }, [backend, c.id, newest, marker])
+  useEffect(
+    () => () => {
+      if (markTimer.current) clearTimeout(markTimer.current)
+      markTimer.current = null
+      lastMark.current = 0
+    },
+    [c.id],
+  )
 
   // Incoming messages of others are read out by screen readers (aria-live), once each.
   const [announce, setAnnounce] = useState('')
@@ -151,7 +196,8 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
 
   const typing = useTyping(c.id, null)
   const title = conversationTitle(c, me)
-  const openThread = (m: Message) => navigate(`/c/${c.id}/t/${m.id}`)
+  // Stable, so the memoized rows are not re-rendered for a new function each time.
+  const openThread = useCallback((m: Message) => navigate(`/c/${c.id}/t/${m.id}`), [c.id])
 
   return (
     <main className="conversation" aria-labelledby="conversation-title">
