@@ -74,6 +74,8 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
   const randomLink = A.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: /^random, 1 unread$/ })
   await randomLink.waitFor()
   t.pass('Ada sees one unread message in #random')
+  // The read marker of the open conversation moves at most once a second: the title follows.
+  await A.page.waitForFunction(() => document.title.startsWith('(1) Acme'))
   t.match(await A.page.title(), /^\(1\) Acme/, 'and the tab title counts it')
   await randomLink.click()
   await message(A, 'random', 'cake in the kitchen').waitFor()
