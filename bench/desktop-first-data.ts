@@ -13,25 +13,16 @@
  * first. The clock runs from spawn to the line the child prints; a bare `node` is the reference.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { callHttp, type CallInput, type CallOutput, type OperationName } from '@ocomms/shared'
-import { build, loadConfig } from '@ocomms/server'
-import { pino } from 'pino'
-import { benchDatabase } from './src/database.js'
+import { desktopFixture, percentile, sleep, summary } from './src/desktop-fixture.js'
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, messages: { type: 'string', default: '150' }, 'target-ms': { type: 'string', default: '300' } } })
 const RUNS = Number(args.runs)
 const MESSAGES = Number(args.messages)
 const TARGET_MS = Number(args['target-ms'])
 const root = fileURLToPath(new URL('../', import.meta.url))
-const daemonMain = join(root, 'daemon/dist/main.js')
 const log = (line: string) => process.stderr.write(`${line}\n`)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 // What a page does first, in a fresh process, from the built packages.
 const child = `
@@ -63,46 +54,10 @@ function timed(code: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; out:
   })
 }
 
-function summary(label: string, values: number[]) {
-  const s = [...values].sort((a, b) => a - b)
-  const f = (n: number) => `${n.toFixed(0)} ms`.padStart(7)
-  return `${label.padEnd(40)} p50 ${f(percentile(s, 50))}   p95 ${f(percentile(s, 95))}   min ${f(s[0]!)}   max ${f(s.at(-1)!)}`
-}
 
 async function main() {
-  const db = await benchDatabase()
-  const dataDir = await mkdtemp(join(tmpdir(), 'ocomms-bench-data-'))
-  const home = await mkdtemp(join(tmpdir(), 'ocomms-bench-home-'))
-  const env: NodeJS.ProcessEnv = { ...process.env, OCOMMS_HOME: home, OCOMMS_NOTIFY: 'off' }
-  delete env.OCOMMS_PROFILE
-  delete env.NODE_OPTIONS
-  const config = loadConfig({}, { host: '127.0.0.1', port: 0, dataDir, databaseUrl: db.serverUrl, logLevel: 'warn' })
-  const { app } = await build({ config, databaseUrl: db.serverUrl, logger: pino({ level: 'warn' }) })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  const call = <K extends OperationName>(name: K, input: CallInput<K>, token: string): Promise<CallOutput<K>> => callHttp(base, name, input, { token })
-  const daemon = spawn(process.execPath, [daemonMain], { env, stdio: 'ignore' })
+  const { env, stop } = await desktopFixture(MESSAGES, log)
   try {
-    const password = 'bench password 123'
-    const signup = await callHttp(base, 'auth.signup', { email: 'alice@bench.test', password, name: 'Alice', handle: 'alice' }, {})
-    const ws = await call('workspace.create', { name: 'Bench' }, signup.token)
-    const general = (await call('conversation.list', { workspaceId: ws.id }, signup.token)).find((c) => c.name === 'general') ?? (await call('channel.create', { workspaceId: ws.id, name: 'general' }, signup.token))
-    for (let i = 0; i < MESSAGES; i++) await call('message.send', { conversationId: general.id, text: `message ${i} about the deploy`, clientId: `seed-${i}` }, signup.token)
-    log(`seeded ${MESSAGES} messages`)
-
-    const { connectDaemon } = await import('@ocomms/daemon')
-    let client = null
-    for (let i = 0; i < 100 && !client; i++) client = await connectDaemon({ home, start: false }).catch(() => sleep(100).then(() => null))
-    if (!client) throw new Error('the daemon did not start')
-    await client.request('profile.login', { server: base, email: 'alice@bench.test', password })
-    let source = ''
-    for (let i = 0; i < 100 && source !== 'cache'; i++) {
-      await sleep(100)
-      source = await client.request('messages.read', { conversationId: general.id, limit: 50 }).then((r) => r.source, () => '')
-    }
-    client.close()
-    if (source !== 'cache') throw new Error('#general is not answered from the cache')
-
     const bare: number[] = []
     for (let i = 0; i < Math.min(RUNS, 5); i++) bare.push((await timed(`process.stdout.write('up\\n')`, env)).ms)
     await timed(child, env)
@@ -127,11 +82,7 @@ async function main() {
       ].join('\n'),
     )
   } finally {
-    daemon.kill('SIGTERM')
-    await app.close()
-    await db.stop()
-    await rm(dataDir, { recursive: true, force: true })
-    await rm(home, { recursive: true, force: true })
+    await stop()
   }
 }
 
