@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readSync } from 'node:fs'
 import type { Command } from 'commander'
 import { connectDaemon, type DaemonClient } from '@ocomms/daemon'
 import type { CallInput, CallOutput, Conversation, DaemonMethodMap, DaemonMethodName, Message, OperationName, ParamsOf, ResultOf } from '@ocomms/shared'
@@ -90,10 +90,39 @@ export class Cli {
 
 let stdinCache: string | null = null
 
+/**
+ * All of stdin, read synchronously. `readFileSync(0)` is not enough: when stdin is a pipe whose
+ * writer is slower than us, a read finds it empty and fails with EAGAIN instead of waiting, so
+ * a long message piped in by a slow producer would be lost. Each EAGAIN waits a few milliseconds
+ * and reads again, until the end of the input.
+ */
+function readStdin(): string {
+  const chunks: Buffer[] = []
+  const buffer = Buffer.alloc(1 << 16)
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    let n: number
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 5)
+        continue
+      }
+      if (code === 'EOF') break
+      throw err
+    }
+    if (n === 0) break
+    chunks.push(Buffer.from(buffer.subarray(0, n)))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /** TEXT arguments: `-` reads the text from stdin (one trailing newline dropped). */
 export function textArg(value: string): string {
   if (value !== '-') return value
-  stdinCache ??= readFileSync(0, 'utf8')
+  stdinCache ??= readStdin()
   const text = stdinCache.replace(/\r?\n$/, '')
   if (text.trim() === '') throw new UsageError('stdin was empty: nothing to send.')
   return text
@@ -101,7 +130,7 @@ export function textArg(value: string): string {
 
 /** The first line of stdin, for --password-stdin. */
 export function passwordFromStdin(): string {
-  stdinCache ??= readFileSync(0, 'utf8')
+  stdinCache ??= readStdin()
   const line = stdinCache.split(/\r?\n/)[0] ?? ''
   if (line === '') throw new UsageError('--password-stdin: no password on stdin.')
   return line

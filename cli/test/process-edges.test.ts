@@ -66,3 +66,15 @@ t.test('tail of a conversation I cannot see says so and ends', async (t) => {
   const none = await bob.run(['tail', '#nope', '#general'], { timeoutMs: 15_000 })
   t.equal(none.code, 1, 'one unknown target among several is refused too')
 })
+
+t.test('stdin from a slow writer is read to its end, not refused with EAGAIN', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'ocomms-home-'))
+  t.teardown(() => rm(home, { recursive: true, force: true }))
+  // The password arrives after the command has started reading: a read of the still empty,
+  // non-blocking pipe used to fail with EAGAIN. Port 9 answers nothing, so getting as far as
+  // "cannot reach the server" proves the password was read.
+  const res = await ocomms([], { OCOMMS_HOME: home }, `(sleep 0.5; printf 'a password') | "${process.execPath}" "$OCOMMS_BIN" login --server http://127.0.0.1:9 --email a@example.com --password-stdin`)
+  t.notMatch(res.stderr, /EAGAIN/)
+  t.match(res.stderr, /Cannot reach the server/)
+  t.equal(res.code, 3)
+})
