@@ -60,7 +60,8 @@ fi
 # defaults. They are written to server.env, where `npm start` and `ocomms server start|stop|restart|
 # status` read them: the installed server comes back on the same data directory and port every time.
 SETTINGS="$REPO/server.env"
-recorded() { [ -f "$SETTINGS" ] && sed -n "s/^$1=//p" "$SETTINGS" | tail -n 1; }
+# (Always succeeds: under set -e, a setting that was never recorded must not end the install.)
+recorded() { if [ -f "$SETTINGS" ]; then sed -n "s/^$1=//p" "$SETTINGS" | tail -n 1; fi; }
 HOST=${OCOMMS_HOST:-$(recorded OCOMMS_HOST)}; HOST=${HOST:-127.0.0.1}
 PORT=${OCOMMS_PORT:-$(recorded OCOMMS_PORT)}; PORT=${PORT:-7080}
 DATA=${OCOMMS_DATA_DIR:-$(recorded OCOMMS_DATA_DIR)}; DATA=${DATA:-$REPO/data}
