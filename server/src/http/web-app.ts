@@ -35,7 +35,7 @@ export const contentSecurityPolicy = [
 
 /** Paths that belong to the server, never to the app: an unknown one there is a 404, not the app. */
 const serverPrefixes = ['/api/', '/socket.io/', '/scim/', '/sso/', '/assets/']
-const serverPaths = ['/api', '/socket.io', '/health', '/ready', '/scim', '/sso']
+const serverPaths = ['/api', '/socket.io', '/health', '/ready', '/scim', '/sso', '/metrics']
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const REVALIDATE = 'no-cache'
@@ -76,6 +76,10 @@ export async function mountWebApp(
     root,
     prefix: '/',
     index: false,
+    // One route per built file, not a catch-all: an unknown address then reaches the server's
+    // own answers (a JSON 404, the app for page addresses, 400 for an over-long value) instead
+    // of the static handler's. The build does not change while the server runs.
+    wildcard: false,
     cacheControl: false,
     // Dot files and source maps are not part of what a browser needs.
     allowedPath: (path) => !path.split('/').some((part) => part.startsWith('.')),
