@@ -1,7 +1,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { chmod, lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -89,11 +89,13 @@ t.test('install.sh and a full run leave nothing readable by other users: data di
   for (let i = 0; i < 100 && (await readdir(join(data, 'mail')).catch(() => [])).length === 0; i++) await new Promise((r) => setTimeout(r, 50))
   const out = join(backups, 'b1')
   await run(process.execPath, [mainJs, 'backup', out, '--data-dir', data], { env })
+  // The pid file lives as long as the server: its mode is checked while it runs.
+  t.equal((await stat(join(data, 'server.pid'))).mode & 0o077, 0, 'server.pid is the owner\'s alone')
   await stop()
 
   const entries = [...(await walk(data)), ...(await walk(backups)).filter((e) => e.path !== backups)]
   const names = entries.map((e) => e.path)
-  for (const wanted of ['server.log', 'server.pid', 'postgres.secret', 'postgres/PG_VERSION', 'files', 'mail']) {
+  for (const wanted of ['server.log', 'postgres.secret', 'postgres/PG_VERSION', 'files', 'mail']) {
     t.ok(names.includes(join(data, wanted)), `${wanted} is there`)
   }
   t.ok(entries.some((e) => e.path.startsWith(join(data, 'files')) && e.kind === 'file'), 'the uploaded file is there')
