@@ -11,7 +11,7 @@ const target: fc.Arbitrary<Target> = fc.oneof(
 )
 const ref: fc.Arbitrary<MessageRef> = fc.oneof(
   fc.uuid().map((id) => ({ kind: 'id' as const, id })),
-  fc.record({ kind: fc.constant('seq' as const), channel, seq: fc.integer({ min: 1, max: 2 ** 40 }) }),
+  fc.record({ kind: fc.constant('seq' as const), target, seq: fc.integer({ min: 1, max: 2 ** 40 }) }),
 )
 
 t.test('examples', async (t) => {
@@ -28,10 +28,12 @@ t.test('examples', async (t) => {
     t.equal(r.ok, false, `"${bad}" is refused`)
     if (!r.ok) t.match(r.error, /\S/)
   }
-  t.same(parseMessageRef('#general/42'), { ok: true, value: { kind: 'seq', channel: 'general', seq: 42 } })
-  t.same(parseMessageRef('general/7'), { ok: true, value: { kind: 'seq', channel: 'general', seq: 7 } })
+  t.same(parseMessageRef('#general/42'), { ok: true, value: { kind: 'seq', target: { kind: 'channel', name: 'general' }, seq: 42 } })
+  t.same(parseMessageRef('general/7'), { ok: true, value: { kind: 'seq', target: { kind: 'channel', name: 'general' }, seq: 7 } })
+  t.same(parseMessageRef('@bob/3'), { ok: true, value: { kind: 'seq', target: { kind: 'people', handles: ['bob'] }, seq: 3 } }, 'any target before /SEQ: a DM')
+  t.same(parseMessageRef(`${id}/5`), { ok: true, value: { kind: 'seq', target: { kind: 'id', id }, seq: 5 } }, 'a conversation id')
   t.same(parseMessageRef(id), { ok: true, value: { kind: 'id', id } })
-  for (const bad of ['', '#general', '#general/0', '#general/-1', '#general/1.5', '42', '@bob/3', '#a/b/3']) {
+  for (const bad of ['', '#general', '#general/0', '#general/-1', '#general/1.5', '42', '@bob,carol/3', '#a/b/3']) {
     t.equal(parseMessageRef(bad).ok, false, `"${bad}" is refused`)
   }
 })
