@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react'
 import { useBackend, useClientState } from '../backend/hooks'
+import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { Dialog } from '../ui/dialog'
 import { ActionForm, Field } from '../ui/form'
@@ -39,7 +40,7 @@ export function ChannelDialog(props: { workspaceId: string; onClose: () => void 
                 onClick={() =>
                   backend.call('conversation.join', { conversationId: c.id }).then(
                     () => go(c.id),
-                    (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+                    (err: unknown) => setError(problem(err)),
                   )
                 }
               >
@@ -95,7 +96,7 @@ export function DirectMessageDialog(props: { workspaceId: string; onClose: () =>
   const open = (userIds: string[]) =>
     backend.call('dm.open', { workspaceId: props.workspaceId, userIds }).then(
       (c) => (props.onClose(), navigate(`/c/${c.id}`)),
-      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => setError(problem(err)),
     )
   return (
     <Dialog title="New message" onClose={props.onClose}>
