@@ -4,7 +4,6 @@ import {
   OCommsError,
   type MentionKind,
   type Message,
-  type NotificationData,
   type NotifyLevel,
   type NotifyReason,
 } from '@ocomms/shared'
@@ -183,40 +182,22 @@ async function storeMentions(change: Change, made: Array<{ message: Message; men
 
 /**
  * One `notification` event per recipient, in their user streams, in one statement however many
- * people a broadcast reaches: it takes every recipient's next seq and stores every event (the
- * message once, each recipient's reason added to it in the database).
+ * people a broadcast reaches (the message sent once, each recipient's reason added to it).
  */
 async function notify(change: Change, message: Message, c: ConversationAccess, list: Evaluated['notifications']): Promise<void> {
-  if (list.length === 0) return
-  const reasons = new Map(list.map((n) => [n.userId, n.reason]))
-  const base = {
-    conversationId: c.id,
-    messageId: message.id,
-    threadRootId: message.threadRootId,
-    conversation: { id: c.id, kind: c.kind, name: c.name },
-    message,
-  }
-  const dataFor = new Map([...reasons].map(([id, reason]) => [id, { ...base, reason } satisfies NotificationData]))
-  const rows = await change.sql<{ stream_id: string; seq: number; created_at: Date }[]>`
-    with x as (select * from unnest(${[...reasons.keys()]}::uuid[], ${[...reasons.values()]}::text[]) as x(id, reason)),
-         s as (update users u set last_seq = u.last_seq + 1 from x where u.id = x.id returning u.id, u.last_seq, x.reason)
-    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-    select 'user', s.id, s.last_seq, 'notification', ${c.id}::uuid, ${c.workspaceId}::uuid,
-           ${change.sql.json(base as never)}::jsonb || jsonb_build_object('reason', s.reason)
-      from s
-    returning stream_id, seq, created_at`
-  for (const row of rows) {
-    change.publishStored({
-      stream: 'user',
-      streamId: row.stream_id,
-      seq: row.seq,
-      type: 'notification',
-      at: row.created_at.toISOString(),
+  await change.appendToEach<'notification', 'reason'>(
+    'user',
+    'notification',
+    {
       conversationId: c.id,
-      workspaceId: c.workspaceId,
-      data: dataFor.get(row.stream_id)!,
-    })
-  }
+      messageId: message.id,
+      threadRootId: message.threadRootId,
+      conversation: { id: c.id, kind: c.kind, name: c.name },
+      message,
+    },
+    new Map(list.map((n) => [n.userId, { reason: n.reason }])),
+    { conversationId: c.id, workspaceId: c.workspaceId },
+  )
 }
 
 /** People named in a thread reply follow the thread from then on (unless they unfollowed it before). */
@@ -251,13 +232,13 @@ async function deliver(services: Services, message: Message, c: ConversationAcce
   for (let attempt = 1; ; attempt++) {
     try {
       await pipelinedTransaction(services, async (change) => {
-        const locked = change.sql`select id from users where id = any (${users.sort()}::uuid[]) order by id for update`.execute()
-        locked.catch(() => {})
         if (message.threadRootId) {
-          await locked
+          // The follows' events come first, each stream on its own: lock every user stream this
+          // writes to, in id order, before any of them.
+          await change.sql`select id from users where id = any (${users.sort()}::uuid[]) order by id for update`
           await followOnMention(change, message, c, result.mentions)
         }
-        await Promise.all([locked, notify(change, message, c, result.notifications), change.commit()])
+        await Promise.all([notify(change, message, c, result.notifications), change.commit()])
       })
       return
     } catch (err) {

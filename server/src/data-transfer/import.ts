@@ -4,10 +4,12 @@ import { chmod, copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type postgres from 'postgres'
-import { OCommsError, type EventData, type EventType } from '@ocomms/shared'
+import { OCommsError, type EventData, type EventType, type StreamKind } from '@ocomms/shared'
 import { recordAudit } from '../audit/record.js'
 import { isArchive, withUnpackedArchive } from './archive.js'
+import type { TxSql } from '../db/connect.js'
 import { migrate } from '../db/migrate.js'
+import { appendToEach, type EventExtras } from '../events/store.js'
 import * as load from '../queries.js'
 import { handleCandidates, normalizeEmail } from '../sso/accounts.js'
 import { openDatabase } from './export.js'
@@ -40,25 +42,19 @@ export function renameReferences(text: string, handles: Map<string, string>, cha
   })
 }
 
-const streamOwners = { conversation: 'conversations', user: 'users', workspace: 'workspaces' } as const
-
 /**
- * Stores an event under its stream's next seq (the same rule as the server's event writer:
- * the owner row's last_seq, raised in this transaction). An import runs beside the server, so
- * nothing is published live: clients find the events when they sync.
+ * Stores an event under its stream's next seq, through the server's one event writer. An import
+ * runs beside the server, so nothing is published live: clients find the events when they sync.
  */
 async function store<T extends EventType>(
   tx: Tx,
-  stream: keyof typeof streamOwners,
+  stream: StreamKind,
   streamId: string,
   type: T,
   data: EventData<T>,
-  extras: { workspaceId?: string; conversationId?: string },
+  extras: EventExtras,
 ): Promise<void> {
-  const [row] = (await tx.unsafe(`update ${streamOwners[stream]} set last_seq = last_seq + 1 where id = $1 returning last_seq`, [streamId])) as unknown as [{ last_seq: string }]
-  await tx`
-    insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-    values (${stream}, ${streamId}, ${row.last_seq}, ${type}, ${extras.conversationId ?? null}, ${extras.workspaceId ?? null}, ${tx.json(data as never)})`
+  await appendToEach<T, never>(tx as unknown as TxSql, stream, type, data, new Map([[streamId, {}]]), extras)
 }
 
 export async function readExportManifest(dir: string): Promise<ExportManifest> {

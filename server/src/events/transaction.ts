@@ -2,16 +2,9 @@ import type { Event, EventData, EventOf, EventType, StreamKind } from '@ocomms/s
 import type { TxSql } from '../db/connect.js'
 import type { Services } from '../services.js'
 import { mark } from '../trace/send-timeline.js'
+import { appendToEach, insertEvents, streamOwners, type EventExtras, type PendingEvent } from './store.js'
 
-const owners = { conversation: 'conversations', user: 'users', workspace: 'workspaces' } as const
-
-interface EventExtras {
-  conversationId?: string
-  workspaceId?: string
-}
-
-/** An event about to be stored: any known type with its typed payload (docs/events.md). */
-export type PendingEvent = { [T in EventType]: Omit<EventOf<T>, 'at'> }[EventType]
+export type { PendingEvent } from './store.js'
 
 /**
  * A change in progress. Events get their seq from the stream owner's row inside this
@@ -40,7 +33,7 @@ export class Change {
   /** Takes the next seq of a stream, locking its owner row until commit. */
   async nextSeq(stream: StreamKind, streamId: string): Promise<number> {
     const rows = await this.sql<{ last_seq: number }[]>`
-      update ${this.sql(owners[stream])} set last_seq = last_seq + 1 where id = ${streamId} returning last_seq`
+      update ${this.sql(streamOwners[stream])} set last_seq = last_seq + 1 where id = ${streamId} returning last_seq`
     if (rows.length === 0) throw new Error(`no ${stream} stream ${streamId}`)
     return rows[0]!.last_seq
   }
@@ -52,7 +45,7 @@ export class Change {
    */
   async nextSeqs(stream: StreamKind, counts: Map<string, number>): Promise<Map<string, number>> {
     const ids = [...counts.keys()].sort()
-    const table = this.sql(owners[stream])
+    const table = this.sql(streamOwners[stream])
     const [, rows] = await Promise.all([
       // One row needs no order: the update takes its lock (and saves a statement on a quiet server).
       ids.length > 1 ? this.sql`select 1 from ${table} where id = any (${ids}::uuid[]) order by id for update` : null,
@@ -81,32 +74,35 @@ export class Change {
 
   /**
    * Stores several events in one statement and queues them for publishing in the order given.
-   * Each seq was taken with nextSeq or nextSeqs. Every event the server writes passes here.
+   * Each seq was taken with nextSeq or nextSeqs.
    */
   async recordMany(events: PendingEvent[]): Promise<Event[]> {
-    const rows = await this.sql<{ stream: StreamKind; stream_id: string; seq: number; created_at: Date }[]>`
-      insert into events (stream, stream_id, seq, type, conversation_id, workspace_id, data)
-      select x->>'stream', (x->>'streamId')::uuid, (x->>'seq')::bigint, x->>'type',
-             (x->>'conversationId')::uuid, (x->>'workspaceId')::uuid, x->'data'
-        from jsonb_array_elements(${this.sql.json(events as never)}) as x
-      returning stream, stream_id, seq, created_at`
-    const at = new Map(rows.map((r) => [`${r.stream}:${r.stream_id}:${r.seq}`, r.created_at.toISOString()]))
-    const stored = events.map((e) => {
-      const { stream, streamId, seq, type, conversationId, workspaceId, data } = e
-      const extras = { ...(conversationId !== undefined && { conversationId }), ...(workspaceId !== undefined && { workspaceId }) }
-      return { stream, streamId, seq, type, at: at.get(`${stream}:${streamId}:${seq}`)!, ...extras, data } as Event
-    })
+    const stored = await insertEvents(this.sql, events)
     for (const event of stored) this.steps.push(() => this.services.realtime.publish(event))
     return stored
   }
 
   /**
-   * Queues for publishing, after commit, an event that one specialised statement of this
-   * transaction stored itself (a message's notifications: every recipient's seq and event in
-   * one round trip). Typed like `record`, so every event the server publishes has its payload type.
+   * One event of a type in each of several streams, each under its next seq, in one statement
+   * (store.ts: the payload sent once, each stream's own fields added in the database), queued
+   * for publishing. Like nextSeqs, it locks the owner rows in id order first when there are
+   * several, so it cannot deadlock with another transaction writing to the same streams.
    */
-  publishStored<T extends EventType>(event: EventOf<T>): void {
-    this.steps.push(() => this.services.realtime.publish(event as unknown as Event))
+  async appendToEach<T extends EventType, K extends keyof EventData<T>>(
+    stream: StreamKind,
+    type: T,
+    shared: Omit<EventData<T>, K>,
+    each: Map<string, Pick<EventData<T>, K>>,
+    extras: EventExtras = {},
+  ): Promise<Array<EventOf<T>>> {
+    if (each.size === 0) return []
+    const ids = [...each.keys()].sort()
+    const [, stored] = await Promise.all([
+      ids.length > 1 ? this.sql`select 1 from ${this.sql(streamOwners[stream])} where id = any (${ids}::uuid[]) order by id for update` : null,
+      appendToEach(this.sql, stream, type, shared, each, extras),
+    ])
+    for (const event of stored) this.steps.push(() => this.services.realtime.publish(event as unknown as Event))
+    return stored
   }
 
   /** nextSeq and record in one step, for events whose data does not depend on the seq. */
