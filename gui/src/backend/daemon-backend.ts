@@ -250,6 +250,8 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
       return (await rpc('shell.saveFile', { profile, fileId: file.id, name: file.name })).saved
     },
     previewUrl(file) {
+      // Not asked for what the shell would refuse anyway: the whole file is fetched to preview it.
+      if (file.size > shellLimits.previewBytes) return Promise.reject(new OCommsError('payload_too_large', 'Too large to preview.'))
       let url = previews.get(file.id)
       if (!url) {
         url = rpc('shell.previewFile', { profile, fileId: file.id }).then(({ mimeType, data }) => URL.createObjectURL(new Blob([fromBase64(data)], { type: mimeType })))
