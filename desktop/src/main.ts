@@ -13,6 +13,7 @@ import { connectDaemon } from '@ocomms/daemon'
 import { DaemonBridge, type BridgeSession } from './bridge/bridge.js'
 import { ipcChannels, type OpenRequest } from './bridge/protocol.js'
 import { appMenuTemplate, trayBitmap } from './shell/app-menu.js'
+import { FileTransfers } from './shell/file-transfers.js'
 import { readJsonFile, writeJsonFile } from './shell/json-file.js'
 import { parseLaunch, profileDataDir, relaunchArgs } from './shell/launch.js'
 import { routeLink } from './shell/links.js'
@@ -26,7 +27,7 @@ import { loadWindowState, MIN_SIZE, WindowStateKeeper } from './shell/window-sta
 type Any = any
 const require = createRequire(import.meta.url)
 const electron = require('electron') as Any
-const { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, session: electronSession, shell, Tray, screen } = electron
+const { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, session: electronSession, shell, Tray, screen } = electron
 
 const here = dirname(fileURLToPath(import.meta.url))
 const preloadPath = join(here, 'preload.cjs')
@@ -175,6 +176,16 @@ async function start(): Promise<void> {
   app.on('activate', focus)
   window.once('ready-to-show', () => window.show())
 
+  // Files: the system's dialogs, attached to the window; the daemon reads and writes through the shell's own session.
+  const files = new FileTransfers({
+    dialogs: {
+      showOpenDialog: (options) => dialog.showOpenDialog(window, options),
+      showSaveDialog: (options) => dialog.showSaveDialog(window, options),
+    },
+    daemon: bridge.session('shell'),
+  })
+  bridge.serveShellMethods(files)
+
   // One bridge session per page load: a reload drops the old page's subscriptions.
   const wc = window.webContents
   const attach = () => {
@@ -242,6 +253,7 @@ async function start(): Promise<void> {
 
   for (const link of pendingLinks.splice(0)) void openLink(link)
   app.on('before-quit', () => {
+    void files.close()
     attention.stop()
     keeper.flush()
     bridge.close()

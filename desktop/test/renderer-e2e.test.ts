@@ -166,7 +166,7 @@ t.test('signing in inside the app signs in the window’s daemon profile, beside
   t.match(await bob.rpc('profile.whoami', { profile: 'work' }), { user: { handle: 'ann' } }, 'which the daemon now holds (the CLI sees it with --profile work)')
   t.match(await bob.rpc('profile.whoami', {}), { user: { handle: 'bob' } }, 'and the default profile is still bob')
 
-  // The page may not name local files for the daemon to read or write (only dialogs will).
+  // The page may not name local files for the daemon to read or write (only the shell's dialogs do: renderer-files.test.ts).
   const general = await bob.rpc('resolve.target', { profile: 'work', target: '#general' })
   const refused = await page.evaluate(
     (id) =>

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { limits } from '@ocomms/shared'
 import type { OperationClass } from './admission/classes.js'
 
 /** Everything an operator can set. Documented in docs/configuration.md. */
@@ -161,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     dbPoolSize: int(env.OCOMMS_DB_POOL, 20, 'OCOMMS_DB_POOL'),
     historyCacheMb: int(env.OCOMMS_HISTORY_CACHE_MB, 64, 'OCOMMS_HISTORY_CACHE_MB'),
     bodyLimit: int(env.OCOMMS_BODY_LIMIT, 1024 * 1024, 'OCOMMS_BODY_LIMIT'),
-    fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, 100 * 1024 * 1024, 'OCOMMS_FILE_SIZE_LIMIT'),
+    fileSizeLimit: int(env.OCOMMS_FILE_SIZE_LIMIT, limits.fileBytes, 'OCOMMS_FILE_SIZE_LIMIT'),
     presenceIdleSeconds: int(env.OCOMMS_PRESENCE_IDLE, 600, 'OCOMMS_PRESENCE_IDLE'),
     shutdownGraceSeconds: int(env.OCOMMS_SHUTDOWN_GRACE, 10, 'OCOMMS_SHUTDOWN_GRACE'),
     presenceProcessTtlSeconds: Math.max(1, int(env.OCOMMS_PRESENCE_PROCESS_TTL, 15, 'OCOMMS_PRESENCE_PROCESS_TTL')),

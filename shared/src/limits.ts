@@ -24,6 +24,12 @@ export const limits = {
   filesPerMessage: 10,
   /** Longest file name, in characters. */
   fileName: 255,
+  /**
+   * The largest file the server takes by default, in bytes (`OCOMMS_FILE_SIZE_LIMIT` changes it
+   * on the server). Clients that hand bytes to another process first refuse a larger file
+   * themselves, before anything is sent.
+   */
+  fileBytes: 100 * 1024 * 1024,
   /** Text files up to this size keep their text for search. */
   fileTextContent: 64 * 1024,
   /** Most saved items returned by one call. */
@@ -43,6 +49,13 @@ export const limits = {
 export function tooLargeSentence(bytes: number, limit: number): string {
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 2)} MiB`
   return `The request is too large (${mib(bytes)}); the server takes at most ${mib(limit)} per request.`
+}
+
+/** Why a file of `bytes` cannot be uploaded, in words, or null when it can (the server's default limit). */
+export function fileSizeProblem(bytes: number): string | null {
+  if (bytes <= limits.fileBytes) return null
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`
+  return `The file is too large (${mib(bytes)}); files can be at most ${mib(limits.fileBytes)}.`
 }
 
 /**

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
 // The daemon's declarations alone: the whole of shared (parsers, emoji, rich text) is not needed here.
 import { OCommsError } from '@ocomms/shared/core'
-import { daemonMethods, type DaemonMethodName } from '@ocomms/shared/daemon'
+import { daemonMethods, shellMethods, type DaemonMethodName, type ShellMethodName } from '@ocomms/shared/daemon'
 import { validateParams, type DaemonClient, type EventNotificationParams } from '@ocomms/daemon'
 import type { BridgeReply, DaemonLinkState, OpenRequest } from './protocol.js'
+
+/** Answers the shell's own methods (shell/file-transfers.ts); the bridge has checked each call first. */
+export interface ShellMethodHandler {
+  call(owner: BridgeSession, method: ShellMethodName, params: unknown): Promise<unknown>
+  /** The session went away: what it held ends. */
+  release(owner: BridgeSession): Promise<void>
+}
 
 export interface BridgeOptions {
   /** Opens a connection to the daemon, starting it when none answers (connectDaemon). */
@@ -32,7 +39,8 @@ export function toReplyError(err: unknown): { code: string; message: string } {
 
 /**
  * Daemon methods a page may not call: they read or write a local file by the path the caller
- * names, and a page is not trusted with the file system (docs/desktop.md, "File dialogs").
+ * names, and a page is not trusted with the file system. Pages reach files through the shell's
+ * methods instead, which never take a path (docs/desktop.md, "Files").
  */
 export const pageRefusedMethods: ReadonlySet<DaemonMethodName> = new Set<DaemonMethodName>(['files.upload', 'files.download'])
 
@@ -55,6 +63,7 @@ export class DaemonBridge {
    * answer first, but both can arrive in one read): kept briefly and handed over once known.
    */
   private unrouted: EventNotificationParams[] = []
+  private shell: ShellMethodHandler | null = null
 
   constructor(private readonly options: BridgeOptions) {}
 
@@ -73,8 +82,18 @@ export class DaemonBridge {
     return s
   }
 
-  /** Checks a call against the declarations; the error says what is wrong. */
-  static check(method: unknown, params: unknown): DaemonMethodName {
+  /** Where the shell's own methods are answered (main.ts gives the one with Electron's dialogs). */
+  serveShellMethods(handler: ShellMethodHandler): void {
+    this.shell = handler
+  }
+
+  /** Checks a call against the declarations (the daemon's, then the shell's); the error says what is wrong. */
+  static check(method: unknown, params: unknown): DaemonMethodName | ShellMethodName {
+    if (typeof method === 'string' && Object.hasOwn(shellMethods, method)) {
+      const name = method as ShellMethodName
+      validateParams(shellMethods[name].params, params ?? {})
+      return name
+    }
     if (typeof method !== 'string' || !Object.hasOwn(daemonMethods, method)) {
       throw new OCommsError('not_found', `"${String(method).slice(0, 100)}" is not a daemon method: the app may call only the methods declared in shared/src/daemon.`)
     }
@@ -175,14 +194,18 @@ export class DaemonBridge {
 
   async call(session: BridgeSession, method: unknown, params: unknown): Promise<unknown> {
     const name = DaemonBridge.check(method, params)
-    if (session.kind === 'page' && pageRefusedMethods.has(name)) {
+    if (Object.hasOwn(shellMethods, name)) {
+      if (!this.shell) throw new OCommsError('not_found', `${name} is not available here.`)
+      return this.shell.call(session, name as ShellMethodName, params ?? {})
+    }
+    if (session.kind === 'page' && pageRefusedMethods.has(name as DaemonMethodName)) {
       throw new OCommsError('forbidden', `A page may not call ${name}: it names local files, which only the person picks in the app's own dialogs.`)
     }
     const p = (params ?? {}) as Record<string, unknown>
     if (name === 'subscribe') return this.subscribe(session, p)
     if (name === 'unsubscribe') return this.unsubscribe(session, p.subscriptionId as string)
     const client = await this.ready()
-    return client.request(name, p as never)
+    return client.request(name as DaemonMethodName, p as never)
   }
 
   private async subscribe(session: BridgeSession, params: Record<string, unknown>): Promise<{ subscriptionId: string }> {
@@ -204,6 +227,7 @@ export class DaemonBridge {
   /** A renderer went away (window closed, page reloaded): its subscriptions end. */
   release(session: BridgeSession): void {
     this.sessions.delete(session)
+    void this.shell?.release(session).catch((err) => this.options.log?.('cannot let go of a page\'s files', err))
     for (const [id, sub] of this.subscriptions) {
       if (sub.session !== session) continue
       this.subscriptions.delete(id)

@@ -1,4 +1,4 @@
-import type { DaemonMethodMap, DaemonMethodName, ParamsOf, ResultOf } from '@ocomms/shared'
+import type { BridgeMethodMap, BridgeMethodName, ParamsOf, ResultOf } from '@ocomms/shared'
 import type { EventNotificationParams } from '@ocomms/daemon'
 import { wireNotifications, type DaemonLinkState, type OpenRequest, type RendererBridge } from './protocol.js'
 
@@ -58,7 +58,7 @@ export async function connectBridge(url: string, Socket: WebSocketConstructor): 
       return () => void listeners[kind].delete(listener as (v: never) => void)
     }
   return {
-    call<N extends DaemonMethodName>(method: N, params: ParamsOf<DaemonMethodMap[N]>): Promise<ResultOf<DaemonMethodMap[N]>> {
+    call<N extends BridgeMethodName>(method: N, params: ParamsOf<BridgeMethodMap[N]>): Promise<ResultOf<BridgeMethodMap[N]>> {
       return new Promise((resolve, reject) => {
         const id = nextId++
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject })

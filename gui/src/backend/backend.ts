@@ -1,5 +1,5 @@
-import type { CallInput, CallOutput, OperationName, User, Workspace } from '@ocomms/shared'
-import type { UploadRequest } from '../files/upload'
+import type { CallInput, CallOutput, FileRef, OperationName, User, Workspace } from '@ocomms/shared'
+import type { ChosenFile, UploadRequest } from '../files/upload'
 import type { ClientState, EngineEvent, EngineState, OutboxEntry } from '@ocomms/shared/client'
 
 /**
@@ -31,6 +31,17 @@ export interface Backend {
   send(message: { conversationId: string; text: string; threadRootId?: string | null }): Promise<void>
   /** Uploads a file into a conversation and posts the message carrying it; `onProgress` gets the share sent (0–1). */
   upload(request: UploadRequest, onProgress?: (fraction: number) => void): Promise<void>
+  /**
+   * Opens the system's file chooser and answers what was picked (nothing when cancelled); null
+   * where the page's own file input chooses (a browser tab, whose page may hold the bytes).
+   */
+  chooseFiles: (() => Promise<ChosenFile[]>) | null
+  /** The address a plain download link gives the file from, or null where `saveFile` saves it. */
+  fileLink(file: FileRef): string | null
+  /** Saves a file where the person says (the system's save dialog); false when they cancelled. */
+  saveFile(file: FileRef): Promise<boolean>
+  /** The address an image preview loads from (the download route, or the bytes fetched for the page). */
+  previewUrl(file: FileRef): Promise<string>
   retry(clientId: string): Promise<void>
   discard(clientId: string): void
   stop(): void

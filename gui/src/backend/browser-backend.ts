@@ -1,13 +1,16 @@
-import { type CallInput, type CallOutput, type Message, type OperationName, type User, type Workspace } from '@ocomms/shared'
+import { type CallInput, type CallOutput, type FileRef, type Message, type OperationName, type User, type Workspace } from '@ocomms/shared'
 import { ClientEngine, MemoryStore, noChanges, type EngineEvent, type EngineSocket, type NewOutboxEntry, type OutboxEntry } from '@ocomms/shared/client'
 import { io } from 'socket.io-client'
 import type { Backend } from './backend'
 import { uploadOverHttp } from '../files/upload'
 import { csrfToken } from './http'
 import { IdbStore } from './idb-store'
-import { webSession } from '@ocomms/shared'
+import { downloadFile, transferRequestFor, webSession } from '@ocomms/shared'
 
 const HISTORY_PAGE = 50
+
+/** The server's download route for a file. */
+const fileContentPath = (file: FileRef) => transferRequestFor(downloadFile, { fileId: file.id }).path
 
 /** Memory storage that also tells the page when its outbox changes (the engine writes it directly). */
 class PageStore extends MemoryStore {
@@ -135,6 +138,17 @@ export async function startBrowserBackend(session: { user: User; workspaces: Wor
       // Shown at once; the event that follows on the socket finds it there.
       if (message) putMessages([message])
     },
+    // The page's own file input chooses; the server's download route gives the bytes (the cookie session goes along).
+    chooseFiles: null,
+    fileLink: fileContentPath,
+    async saveFile(file) {
+      const a = document.createElement('a')
+      a.href = fileContentPath(file)
+      a.download = file.name
+      a.click()
+      return true
+    },
+    previewUrl: (file) => Promise.resolve(fileContentPath(file)),
     async retry(clientId) {
       await engine.retry(clientId)
     },

@@ -1,6 +1,7 @@
-import { OCommsError, type CallInput, type CallOutput, type Message, type OperationName, type RendererBridge, type User, type Workspace } from '@ocomms/shared'
+import { fileSizeProblem, OCommsError, shellLimits, type CallInput, type CallOutput, type Message, type OperationName, type RendererBridge, type User, type Workspace } from '@ocomms/shared'
 import { applyChanges, emptyState, eventChanges, memberKey, noChanges, stateReader, type Changes, type ClientState, type EngineEvent, type EngineState, type OutboxEntry } from '@ocomms/shared/client'
 import type { Backend } from './backend'
+import { fromBase64, toBase64 } from '../files/base64'
 
 const HISTORY_PAGE = 50
 
@@ -80,6 +81,18 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
   }
 
   const rpc = daemonCall(bridge)
+  /** Image previews already fetched for this page, as blob: addresses. */
+  const previews = new Map<string, Promise<string>>()
+  /** A file's bytes handed to the shell in slices, each answered before the next goes; its handle once all arrived. */
+  const stage = async (blob: Blob, name: string, onProgress?: (fraction: number) => void): Promise<string> => {
+    const { handle } = await rpc('shell.stageFile', { name, size: blob.size })
+    for (let offset = 0; offset < blob.size; offset += shellLimits.stageChunkBytes) {
+      const bytes = new Uint8Array(await blob.slice(offset, offset + shellLimits.stageChunkBytes).arrayBuffer())
+      await rpc('shell.stageChunk', { handle, offset, data: toBase64(bytes) })
+      onProgress?.((offset + bytes.length) / blob.size)
+    }
+    return handle
+  }
   const call = <N extends OperationName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
     rpc('call', { profile, operation: name, input: input as Record<string, unknown> }) as Promise<CallOutput<N>>
 
@@ -206,11 +219,47 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
       readThreads.add(rootId)
       await readThread(rootId)
     },
-    upload() {
-      // The daemon uploads files by local path, which a page must never name (the bridge refuses
-      // it); native file dialogs that hand the page an opaque handle are not built yet
-      // (docs/desktop.md). The attach list shows this message next to the file.
-      return Promise.reject(new OCommsError('forbidden', 'Files cannot be attached in the desktop app yet: use the web app, or `ocomms upload`.'))
+    async upload({ conversationId, threadRootId, file, name, comment }, onProgress) {
+      // Refused here, before a byte goes to the shell: the same sentence the server would give.
+      const tooLarge = fileSizeProblem(file.size)
+      if (tooLarge) throw new OCommsError('payload_too_large', tooLarge)
+      // The daemon reads files by path, which a page must never name: a file the system's dialog
+      // chose is already a handle; bytes the page holds go to the shell first, which keeps them in
+      // a private temporary file behind a handle of their own (docs/desktop.md, "Files").
+      const handle = file instanceof Blob ? await stage(file, name, onProgress) : file.handle
+      const out = await rpc('shell.uploadFile', {
+        profile,
+        handle,
+        conversationId,
+        name,
+        clientId: crypto.randomUUID(),
+        ...(comment ? { comment } : {}),
+        ...(threadRootId ? { threadRootId } : {}),
+      })
+      onProgress?.(1)
+      // Shown at once; the daemon's event that follows finds it there.
+      if (out.message) putMessages([out.message as Message])
+    },
+    async chooseFiles() {
+      return (await rpc('shell.chooseFiles', {})).files
+    },
+    // No link downloads anything here (the app's page has no server session, and its CSP allows no
+    // request out): saving goes through the system's save dialog, the daemon writing the file.
+    fileLink: () => null,
+    async saveFile(file) {
+      return (await rpc('shell.saveFile', { profile, fileId: file.id, name: file.name })).saved
+    },
+    previewUrl(file) {
+      // Not asked for what the shell would refuse anyway: the whole file is fetched to preview it.
+      if (file.size > shellLimits.previewBytes) return Promise.reject(new OCommsError('payload_too_large', 'Too large to preview.'))
+      let url = previews.get(file.id)
+      if (!url) {
+        url = rpc('shell.previewFile', { profile, fileId: file.id }).then(({ mimeType, data }) => URL.createObjectURL(new Blob([fromBase64(data)], { type: mimeType })))
+        // A failure is not remembered: the next showing asks again.
+        url.catch(() => previews.delete(file.id))
+        previews.set(file.id, url)
+      }
+      return url
     },
     async send({ conversationId, text, threadRootId }) {
       // Through the daemon's outbox, with our client id: delivered exactly once, now or after the
@@ -237,6 +286,7 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     },
     stop() {
       stopped = true
+      for (const url of previews.values()) void url.then(URL.revokeObjectURL, () => {})
       if (subscriptionId) void rpc('unsubscribe', { subscriptionId }).catch(() => {})
       offEvent()
       offDaemon()

@@ -101,7 +101,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
       }}
     >
       <UploadList uploads={files.uploads} dismiss={files.dismiss} />
-      <AttachButton onFiles={files.start} />
+      <AttachButton onFiles={files.start} onError={files.fail} />
       <textarea
         aria-label={props.placeholder}
         placeholder={props.placeholder}

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import { limits } from '@ocomms/shared'
 import { problem } from '../backend/http'
 import { useBackend } from '../backend/hooks'
+import type { ChosenFile } from './upload'
 
 interface Upload {
   id: number
@@ -21,14 +22,15 @@ export function useUploads(conversationId: string, threadRootId: string | null) 
   const backend = useBackend()
   const [uploads, setUploads] = useState<Upload[]>([])
   const update = (id: number, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.id === id ? { ...u, ...change } : u)))
-  const start = (files: Iterable<File>) => {
+  const start = (files: Iterable<File | ChosenFile>) => {
     for (const file of files) {
       const id = ++next
       // A pasted screenshot has a generic name; give it one that says when it was taken.
-      const name = file.name && file.name !== 'image.png' ? file.name : `Pasted image ${new Date().toISOString().slice(0, 19).replace('T', ' ')}.${file.type.split('/')[1] ?? 'png'}`
+      const type = file instanceof Blob ? file.type : ''
+      const name = file.name && file.name !== 'image.png' ? file.name : `Pasted image ${new Date().toISOString().slice(0, 19).replace('T', ' ')}.${type.split('/')[1] ?? 'png'}`
       setUploads((all) => [...all, { id, name, fraction: 0, error: null }])
       backend
-        .upload({ conversationId, threadRootId, blob: file, name: name.slice(0, limits.fileName) }, (fraction) => update(id, { fraction }))
+        .upload({ conversationId, threadRootId, file, name: name.slice(0, limits.fileName) }, (fraction) => update(id, { fraction }))
         .then(
           () => setUploads((all) => all.filter((u) => u.id !== id)),
           (err: unknown) => update(id, { error: problem(err) }),
@@ -36,14 +38,25 @@ export function useUploads(conversationId: string, threadRootId: string | null) 
     }
   }
   const dismiss = (id: number) => setUploads((all) => all.filter((u) => u.id !== id))
-  return { uploads, start, dismiss }
+  /** A problem before any file was under way (the chooser failed): listed like a failed upload. */
+  const fail = (message: string) => setUploads((all) => [...all, { id: ++next, name: 'Attach files', fraction: 0, error: message }])
+  return { uploads, start, dismiss, fail }
 }
 
-export function AttachButton(props: { onFiles: (files: File[]) => void }) {
+/**
+ * The 📎 button: the system's file dialog where the backend has one (the desktop app), else the
+ * page's own file input. A chooser that fails says why in the upload list.
+ */
+export function AttachButton(props: { onFiles: (files: Array<File | ChosenFile>) => void; onError: (message: string) => void }) {
+  const backend = useBackend()
   const input = useRef<HTMLInputElement>(null)
+  const choose = () => {
+    if (!backend.chooseFiles) return input.current?.click()
+    backend.chooseFiles().then(props.onFiles, (err: unknown) => props.onError(problem(err)))
+  }
   return (
     <>
-      <button type="button" className="attach" aria-label="Attach files" title="Attach files" onClick={() => input.current?.click()}>
+      <button type="button" className="attach" aria-label="Attach files" title="Attach files" onClick={choose}>
         📎
       </button>
       <input

@@ -1,10 +1,21 @@
 import { OCommsError, transferRequestFor, uploadFile, webSession, type FileRef, type Message } from '@ocomms/shared'
 import { csrfToken } from '../backend/http'
 
+/**
+ * A file the system's dialog chose (the desktop app): the shell holds it behind an opaque,
+ * single-use handle; the page knows only its name and size, never where it is.
+ */
+export interface ChosenFile {
+  handle: string
+  name: string
+  size: number
+}
+
 export interface UploadRequest {
   conversationId: string
   threadRootId?: string | null
-  blob: Blob
+  /** Bytes the page holds (picked by its file input, dropped, pasted), or a file the system's dialog chose. */
+  file: Blob | ChosenFile
   name: string
   /** Text posted with the file, in the same message. */
   comment?: string
@@ -17,6 +28,9 @@ export interface UploadRequest {
  * session cookie goes along and the CSRF header is added, as for every change by cookie.
  */
 export function uploadOverHttp(request: UploadRequest, onProgress?: (fraction: number) => void): Promise<{ file: FileRef; message: Message | null }> {
+  const blob = request.file
+  // A browser page chooses with its own file input: its files are always bytes it holds.
+  if (!(blob instanceof Blob)) return Promise.reject(new OCommsError('invalid_input', 'This file was not chosen in this page.'))
   const { method, path } = transferRequestFor(uploadFile, {
     conversationId: request.conversationId,
     name: request.name,
@@ -28,7 +42,7 @@ export function uploadOverHttp(request: UploadRequest, onProgress?: (fraction: n
     const xhr = new XMLHttpRequest()
     xhr.open(method, path)
     xhr.withCredentials = true
-    xhr.setRequestHeader('content-type', request.blob.type || 'application/octet-stream')
+    xhr.setRequestHeader('content-type', blob.type || 'application/octet-stream')
     const csrf = csrfToken()
     if (csrf) xhr.setRequestHeader(webSession.csrfHeader, csrf)
     xhr.upload.onprogress = (e) => {
@@ -45,6 +59,6 @@ export function uploadOverHttp(request: UploadRequest, onProgress?: (fraction: n
       if (xhr.status >= 200 && xhr.status < 300) resolve(json as { file: FileRef; message: Message | null })
       else reject(OCommsError.from((json as { error?: unknown }).error))
     }
-    xhr.send(request.blob)
+    xhr.send(blob)
   })
 }

@@ -1,7 +1,9 @@
 import * as methodDecls from './methods.js'
+import * as shellDecls from './shell-methods.js'
 
 export * from './method.js'
 export * from './methods.js'
+export * from './shell-methods.js'
 export type * from './renderer-bridge.js'
 
 type Decls = typeof methodDecls
@@ -17,3 +19,17 @@ const isMethod = (value: unknown): value is MethodValues =>
 export const daemonMethods = Object.fromEntries(
   Object.values(methodDecls).filter(isMethod).map((m) => [m.name, m]),
 ) as DaemonMethodMap
+
+type ShellValues = Extract<(typeof shellDecls)[keyof typeof shellDecls], { name: string; params: unknown; result: unknown }>
+
+/** The desktop shell's own methods (shell-methods.ts), keyed by name. */
+export type ShellMethodMap = { [M in ShellValues as M['name']]: M }
+export type ShellMethodName = keyof ShellMethodMap
+
+export const shellMethods = Object.fromEntries(
+  (Object.values(shellDecls) as unknown[]).filter(isMethod).map((m) => [m.name, m]),
+) as unknown as ShellMethodMap
+
+/** What a desktop page may name in a call: the daemon's methods and the shell's. */
+export type BridgeMethodMap = DaemonMethodMap & ShellMethodMap
+export type BridgeMethodName = keyof BridgeMethodMap

@@ -11,7 +11,7 @@ import { Draft, PresenceInfo, TypingSignal } from '../attention/schemas.js'
 export { DAEMON_API_VERSION, DAEMON_EVENT_NOTIFICATION } from './constants.js'
 
 /** Which signed-in account a call is for; omitted means the `default` profile. */
-const ProfileParam = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }))
+export const ProfileParam = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }))
 
 export const ConnectionState = Type.Union([
   Type.Literal('connected'),

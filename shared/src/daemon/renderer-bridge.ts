@@ -1,16 +1,17 @@
 import type { Static } from '@sinclair/typebox'
-import type { DaemonMethodMap, DaemonMethodName } from './index.js'
+import type { BridgeMethodMap, BridgeMethodName } from './index.js'
 import type { ParamsOf, ResultOf } from './method.js'
 import type { EventNotification } from './methods.js'
 
 /**
  * What a page of the desktop app is given (`window.ocomms` from the preload in the app, the same
- * calls over a local WebSocket in tests): the daemon's declared methods and its event stream,
- * nothing else. Declared here, beside the methods, because both sides use it: the shell
- * (desktop/) answers it and the web app (gui/) renders through it.
+ * calls over a local WebSocket in tests): the daemon's declared methods, the shell's own file
+ * methods (shell-methods.ts, never a local path) and the daemon's event stream, nothing else.
+ * Declared here, beside the methods, because both sides use it: the shell (desktop/) answers it
+ * and the web app (gui/) renders through it.
  */
 export interface RendererBridge {
-  call<N extends DaemonMethodName>(method: N, params: ParamsOf<DaemonMethodMap[N]>): Promise<ResultOf<DaemonMethodMap[N]>>
+  call<N extends BridgeMethodName>(method: N, params: ParamsOf<BridgeMethodMap[N]>): Promise<ResultOf<BridgeMethodMap[N]>>
   /** Events of this renderer's subscriptions (subscriptionId is the one `subscribe` answered). */
   onEvent(listener: (event: Static<typeof EventNotification>) => void): () => void
   /** The link to the daemon: `down` when it went away, `up` when it is back (subscriptions renewed: re-read what you show). */
