@@ -49,11 +49,16 @@ export class Change {
     const [, rows] = await Promise.all([
       // One row needs no order: the update takes its lock (and saves a statement on a quiet server).
       ids.length > 1 ? this.sql`select 1 from ${table} where id = any (${ids}::uuid[]) order by id for update` : null,
-      this.sql<{ id: string; last_seq: number }[]>`
-        update ${table} o set last_seq = o.last_seq + x.n
-          from unnest(${ids}::uuid[], ${ids.map((id) => counts.get(id)!)}::int[]) as x(id, n)
-         where o.id = x.id
-        returning o.id, o.last_seq`,
+      // The rows are found by their ids (`= any`), not by joining the unnest: the statement's
+      // cached plan, made for any number of ids, would otherwise scan the whole table to join it.
+      ids.length === 1
+        ? this.sql<{ id: string; last_seq: number }[]>`
+            update ${table} set last_seq = last_seq + ${counts.get(ids[0]!)!}::int where id = ${ids[0]!} returning id, last_seq`
+        : this.sql<{ id: string; last_seq: number }[]>`
+            update ${table} o set last_seq = o.last_seq + x.n
+              from unnest(${ids}::uuid[], ${ids.map((id) => counts.get(id)!)}::int[]) as x(id, n)
+             where o.id = any (${ids}::uuid[]) and o.id = x.id
+            returning o.id, o.last_seq`,
     ])
     if (rows.length !== ids.length) throw new Error(`no ${stream} stream for some of ${ids.join(', ')}`)
     return new Map(rows.map((r) => [r.id, r.last_seq]))
