@@ -28,6 +28,8 @@ t.test('the server stops under the app: cached conversations marked offline, a m
   t.match(history, { stale: true, source: 'cache' })
   t.same(history.messages.map((m) => m.text), ['before'])
   t.match(await page.call('profile.whoami', {}), { connection: 'offline' })
+  const cached = (await page.call('profile.whoami', { cached: true })) as { user: { id: string }; connection: string }
+  t.match(cached, { connection: 'offline', user: { id: String } }, 'the window opens as the cached profile, without the server')
 
   // Written while offline: queued in the daemon's outbox.
   const queued = (await page.call('messages.send', { conversationId: general.id, text: 'written offline' })) as { queued: boolean; clientId: string }

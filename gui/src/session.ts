@@ -29,7 +29,8 @@ const LAST = 'ocomms.last-session'
  */
 async function refreshDaemonSession(bridge: RendererBridge): Promise<SessionState> {
   try {
-    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge) })
+    // From the daemon's cache: the window opens without waiting for the server (offline too).
+    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge), cached: true })
     set({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
   } catch (err) {
     if ((err as { code?: string }).code !== 'unauthenticated') throw err

@@ -135,8 +135,12 @@ export const profileHandlers: HandlersFor<'profile.'> = {
 
   'profile.whoami': async (params, { daemon }) => {
     const session = daemon.session(params.profile)
-    await refresh(session)
-    daemon.store.set(session.name, session.profile)
+    const refreshed = refresh(session).then(() => daemon.store.set(session.name, session.profile))
+    if (params.cached && session.profile.user) {
+      refreshed.catch((err: unknown) => daemon.log.warn({ profile: session.name, err }, 'profile refresh failed'))
+      return daemon.profileInfo(session)
+    }
+    await refreshed
     return daemon.profileInfo(session)
   },
 

@@ -126,7 +126,14 @@ export const profileLogout = defineMethod({
 export const profileWhoami = defineMethod({
   name: 'profile.whoami',
   summary: 'Who this profile is signed in as, where, and the connection state.',
-  params: Type.Object({ profile: ProfileParam }),
+  params: Type.Object({
+    profile: ProfileParam,
+    /**
+     * Answer from what the daemon holds, without asking the server first (it asks right after,
+     * and what changed arrives as events): a window opening from the cache does not wait for it.
+     */
+    cached: Type.Optional(Type.Boolean()),
+  }),
   result: ProfileInfo,
 })
 
