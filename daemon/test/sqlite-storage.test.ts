@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Conversation, Event, Message } from '@ocomms/shared'
-import { eventChanges } from '@ocomms/shared/client'
+import { batchChanges, eventChanges } from '@ocomms/shared/client'
 import { Cache } from '../src/cache.js'
 import { SqliteStorage } from '../src/sqlite-storage.js'
 
@@ -86,4 +86,40 @@ t.test('the outbox keeps order and reports a delivery once', async (t) => {
   t.equal(cache.outboxSize(), 1, 'a set-aside entry no longer waits')
   t.equal(cache.outboxFailedCount(), 1)
   t.match(cache.outboxEntry('id-c'), { failed: { code: 'forbidden' } })
+})
+
+t.test('events stored as one batch leave the cache as one by one, a history dropped within the batch included', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocomms-cache-'))
+  const caches = [new Cache(join(dir, 'one-by-one.sqlite')), new Cache(join(dir, 'batch.sqlite'))] as const
+  t.teardown(async () => {
+    for (const c of caches) c.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  for (const c of caches) c.putConversation(conv, 3)
+  const dev: Conversation = { ...conv, id: randomUUID(), name: 'dev', lastSeq: 0, isMember: false }
+  const userEvent = (seq: number, type: string, data: Record<string, unknown>): Event => ({ stream: 'user', streamId: me, seq, type, at: new Date().toISOString(), data })
+  const devEvent = (seq: number, text: string): Event => ({ ...event(seq, 'message.created', { message: { ...message(seq, text), conversationId: dev.id } }), streamId: dev.id, conversationId: dev.id })
+  const m4 = message(4, 'four')
+  const events = [
+    event(4, 'message.created', { message: m4 }),
+    event(6, 'message.created', { message: message(6, 'a gap') }),
+    event(5, 'reaction.added', { messageId: m4.id, threadRootId: null, emoji: '👍', member: m4.author, reactions: [{ emoji: '👍', count: 1, members: ['ann'] }] }),
+    event(4, 'message.created', { message: m4 }),
+    userEvent(1, 'conversation.added', { conversation: dev }),
+    devEvent(1, 'before leaving'),
+    userEvent(2, 'conversation.removed', { conversationId: dev.id }),
+    userEvent(3, 'conversation.added', { conversation: { ...dev, lastSeq: 1 } }),
+    devEvent(2, 'after joining again'),
+  ]
+  const oneByOne = events.map((e) => applyEvent(caches[0], e, me))
+  const storage = new SqliteStorage(caches[1])
+  const { results, changes } = batchChanges(storage, events, { me })
+  storage.apply(changes)
+  t.same(results.map((r) => (r === 'unknown-stream' ? 'unknown' : r)), oneByOne)
+  for (const id of [conv.id, dev.id]) {
+    t.same(caches[1].messagesIn(id), caches[0].messagesIn(id))
+    t.same(caches[1].conversation(id), caches[0].conversation(id))
+  }
+  t.same(caches[1].messagesIn(dev.id).map((m) => m.text), ['after joining again'], 'what came before the drop went with it')
+  t.equal(caches[1].cursor('user', me), 3)
 })

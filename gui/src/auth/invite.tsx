@@ -4,6 +4,7 @@ import { navigate } from '../router'
 import { refreshSession, useSession } from '../session'
 import { AuthCard } from '../ui/form'
 import { SignUp } from './sign-up'
+import { ErrorLine } from '../ui/error-line'
 
 /** An invite link: signed in, one press joins; signed out, sign up (or sign in) with the code kept. */
 export function Invite(props: { code: string }) {
@@ -33,11 +34,7 @@ export function Invite(props: { code: string }) {
       <button type="button" className="primary" disabled={busy || !props.code} onClick={() => void join()}>
         Join workspace
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </AuthCard>
   )
 }

@@ -3,6 +3,7 @@ import { call, problem } from '../backend/http'
 import { navigate } from '../router'
 import { refreshSession } from '../session'
 import { AuthCard } from '../ui/form'
+import { ErrorLine } from '../ui/error-line'
 
 /**
  * Where the link in a sign-in mail lands. Mail scanners prefetch links, so opening this page
@@ -36,11 +37,7 @@ export function MagicLink(props: { token: string }) {
           <button type="button" className="primary" disabled={busy} onClick={() => void signIn()}>
             Sign in
           </button>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorLine error={error} />
           <p className="hint">
             From a terminal instead: <code>{cli}</code>
           </p>

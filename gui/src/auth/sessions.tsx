@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import type { SessionInfo } from '@ocomms/shared'
 import { call, problem } from '../backend/http'
 import { navigate } from '../router'
+import { ErrorLine } from '../ui/error-line'
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never')
 
@@ -43,11 +44,7 @@ export function Sessions() {
         </a>
       </p>
       <h1 id="sessions-title">Where you are signed in</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {notice && <p role="status">{notice}</p>}
       {sessions === null ? (
         <p>Loading…</p>

@@ -3,6 +3,7 @@ import { call, problem } from '../backend/http'
 import { navigate } from '../router'
 import { refreshSession, takeReturn } from '../session'
 import { ActionForm, AuthCard, Field } from '../ui/form'
+import { ErrorLine } from '../ui/error-line'
 
 /**
  * "Sign in with <provider>": the browser leg of single sign-on (docs/sso.md, "How a sign-in
@@ -70,11 +71,7 @@ export function SsoSignIn(props: { workspace?: string }) {
         <button type="button" className="primary" onClick={() => startSsoSignIn(found.startUrl).catch((err: unknown) => setError(problem(err)))}>
           Sign in with {found.name}
         </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
       </div>
     )
   }
@@ -113,9 +110,7 @@ export function SsoReturn(props: { params: URLSearchParams }) {
     <AuthCard title="Single sign-on">
       {error ? (
         <>
-          <p className="error" role="alert">
-            {error}
-          </p>
+          <ErrorLine error={error} />
           <p>
             <a href="/signin" onClick={(e) => (e.preventDefault(), navigate('/signin', { replace: true }))}>
               Back to sign in

@@ -8,6 +8,25 @@ import { IdbStore } from './idb-store'
 import { downloadFile, transferRequestFor, webSession } from '@ocomms/shared'
 
 const HISTORY_PAGE = 50
+/** A hidden tab draws no frames: its events are applied after this long instead. */
+const HIDDEN_TAB_MS = 100
+
+/**
+ * Live events are applied once per frame: when they come faster than the page draws, each
+ * frame gets one state change (one render, one IndexedDB transaction) however many arrived.
+ */
+function nextFrame(apply: () => void): void {
+  let done = false
+  const once = () => {
+    if (done) return
+    done = true
+    cancelAnimationFrame(frame)
+    clearTimeout(timer)
+    apply()
+  }
+  const frame = requestAnimationFrame(once)
+  const timer = setTimeout(once, HIDDEN_TAB_MS)
+}
 
 /** The server's download route for a file. */
 const fileContentPath = (file: FileRef) => transferRequestFor(downloadFile, { fileId: file.id }).path
@@ -94,6 +113,7 @@ export async function startBrowserBackend(session: { user: User; workspaces: Wor
     },
     fetch: fetchWithCsrf,
     backoff: { baseMs: 250, maxMs: 5_000 },
+    scheduleLive: nextFrame,
   })
 
   const putMessages = (messages: Message[]) => {

@@ -1,5 +1,5 @@
-import { deleteDB, openDB, type IDBPDatabase } from 'idb'
-import { MemoryStore, tableNames, type Changes, type NewOutboxEntry, type OutboxEntry, type TableName } from '@ocomms/shared/client'
+import { deleteDB, openDB, unwrap, type IDBPDatabase } from 'idb'
+import { MemoryStore, tableNames, type Changes, type NewOutboxEntry, type OutboxEntry } from '@ocomms/shared/client'
 
 /** Bumped when the shape of the stored tables changes: an older copy is thrown away and rebuilt from the server. */
 const SCHEMA = 1
@@ -10,8 +10,14 @@ const dbName = (userId: string) => `ocomms-${userId}`
  * every change written behind. The page opens with what it had, offline too, and the outbox
  * survives a reload. One database per person; signing out deletes it.
  */
+/** A write waiting its turn: the object stores it touches, and its requests. */
+interface Write {
+  stores: string[]
+  run(tx: IDBTransaction): void
+}
+
 export class IdbStore extends MemoryStore {
-  private pending: Array<(db: IDBPDatabase) => Promise<void>> = []
+  private pending: Write[] = []
   private writing: Promise<void> | null = null
 
   private constructor(
@@ -56,14 +62,29 @@ export class IdbStore extends MemoryStore {
     return deleteDB(dbName(userId))
   }
 
-  /** Writes in order, one transaction at a time, behind the page. */
-  private later(write: (db: IDBPDatabase) => Promise<void>): void {
+  /**
+   * Writes in order behind the page. What is queued while a transaction runs goes into the next
+   * one, all of it: one transaction per turn however many changes came meanwhile. A transaction
+   * stores all of its writes or none, and they commit in order, so what a crash loses is always
+   * the newest writes, an event's cursor with it.
+   */
+  private later(write: Write): void {
     this.pending.push(write)
     if (this.writing) return
     this.writing = (async () => {
       while (this.pending.length > 0) {
-        const next = this.pending.shift()!
-        await next(this.db).catch((err: unknown) => console.warn('could not store the client state', err))
+        const writes = this.pending
+        this.pending = []
+        try {
+          const tx = this.db.transaction([...new Set(writes.flatMap((w) => w.stores))], 'readwrite')
+          // Plain requests: the transaction's end tells whether they all went in, and a promise
+          // per row is work the page does not need.
+          const raw = unwrap(tx)
+          for (const w of writes) w.run(raw)
+          await tx.done
+        } catch (err) {
+          console.warn('could not store the client state', err)
+        }
       }
       this.writing = null
     })()
@@ -72,21 +93,28 @@ export class IdbStore extends MemoryStore {
   override apply(changes: Changes): void {
     const dropped = changes.dropHistory.length > 0 ? Object.values(this.state.messages).filter((m) => changes.dropHistory.includes(m.conversationId)).map((m) => m.id) : []
     super.apply(changes)
-    this.later(async (db) => {
-      const tx = db.transaction([...tableNames], 'readwrite')
-      for (const id of dropped) void tx.objectStore('messages').delete(id)
-      for (const t of tableNames) {
-        const store = tx.objectStore(t as TableName)
-        for (const [key, row] of Object.entries(changes.put[t] ?? {})) void store.put(row, key)
-        for (const key of changes.remove[t] ?? []) void store.delete(key)
-      }
-      await tx.done
+    const stores = tableNames.filter((t) => Object.keys(changes.put[t] ?? {}).length > 0 || (changes.remove[t]?.length ?? 0) > 0 || (t === 'messages' && dropped.length > 0))
+    if (stores.length === 0) return
+    this.later({
+      stores,
+      run: (tx) => {
+        for (const id of dropped) tx.objectStore('messages').delete(id)
+        for (const t of stores) {
+          const store = tx.objectStore(t)
+          for (const [key, row] of Object.entries(changes.put[t] ?? {})) store.put(row, key)
+          for (const key of changes.remove[t] ?? []) store.delete(key)
+        }
+      },
     })
+  }
+
+  private outboxWrite(run: (outbox: IDBObjectStore) => void): void {
+    this.later({ stores: ['outbox'], run: (tx) => run(tx.objectStore('outbox')) })
   }
 
   override outboxPut(entry: NewOutboxEntry): OutboxEntry {
     const stored = super.outboxPut(entry)
-    this.later((db) => db.put('outbox', stored, stored.clientId).then(() => {}))
+    this.outboxWrite((outbox) => outbox.put(stored, stored.clientId))
     this.changed()
     return stored
   }
@@ -94,14 +122,14 @@ export class IdbStore extends MemoryStore {
   override outboxUpdate(clientId: string, patch: Partial<Pick<OutboxEntry, 'attempts' | 'failed'>>): void {
     super.outboxUpdate(clientId, patch)
     const entry = super.outboxGet(clientId)
-    if (entry) this.later((db) => db.put('outbox', entry, clientId).then(() => {}))
+    if (entry) this.outboxWrite((outbox) => outbox.put(entry, clientId))
     this.changed()
   }
 
   override outboxRemove(clientId: string): boolean {
     const removed = super.outboxRemove(clientId)
     if (removed) {
-      this.later((db) => db.delete('outbox', clientId))
+      this.outboxWrite((outbox) => outbox.delete(clientId))
       this.changed()
     }
     return removed

@@ -6,6 +6,7 @@ import { navigate } from '../router'
 import { Dialog } from '../ui/dialog'
 import { ActionForm, Field } from '../ui/form'
 import { conversationTitle } from './names'
+import { ErrorLine } from '../ui/error-line'
 
 /**
  * A conversation's details: topic and description (seen and changed), its members, inviting
@@ -148,11 +149,7 @@ export function ChannelDetails(props: { conversation: Conversation; workspace: W
           )}
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </Dialog>
   )
 }

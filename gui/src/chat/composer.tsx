@@ -4,6 +4,7 @@ import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
 import { AttachButton, filesOf, UploadList, useUploads } from '../files/attach'
+import { ErrorLine } from '../ui/error-line'
 
 /** How long after the last keystroke a draft is saved to the server (every device sees it). */
 const DRAFT_SAVE_MS = 700
@@ -153,11 +154,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
       <button type="submit" className="send" aria-label="Send" disabled={!text.trim()}>
         ➤
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </form>
   )
 }

@@ -56,6 +56,18 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   return rows
 }
 
+/** How many of the messages (in seq order) come before `seq`: a binary search, as this runs on every change. */
+function countBefore(messages: Message[], seq: number): number {
+  let lo = 0
+  let hi = messages.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (messages[mid]!.seq < seq) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 export function ConversationPane(props: { conversation: Conversation; me: User; onBack: () => void; highlightId?: string | null; onDetails?: () => void; readUpTo?: number | null }) {
   const { conversation: c, me } = props
   const backend = useBackend()
@@ -79,8 +91,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   )
   // A sent message can arrive live before its acknowledgement empties the outbox: shown once.
   const pending = useMemo(() => {
+    const queued = outbox.filter((e) => e.conversationId === c.id && !e.threadRootId)
+    // Nothing queued here (nearly always): no need to look through every message, every frame.
+    if (queued.length === 0) return queued
     const arrived = new Set(messages.map((m) => m.clientId))
-    return outbox.filter((e) => e.conversationId === c.id && !e.threadRootId && !arrived.has(e.clientId))
+    return queued.filter((e) => !arrived.has(e.clientId))
   }, [outbox, c.id, messages])
   // The marker as it stood when the conversation opened: the "new messages" line stays there
   // while the conversation is open, though reading moves the marker on.
@@ -110,7 +125,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
 
   // Older messages are counted down from the first one shown, so prepending keeps the view still.
   if (anchor.current === null && messages.length > 0 && !loading) anchor.current = messages[0]!.seq
-  const older = anchor.current === null ? 0 : messages.filter((m) => m.seq < anchor.current!).length
+  const older = anchor.current === null ? 0 : countBefore(messages, anchor.current)
   const firstItemIndex = FIRST_INDEX - older
 
   const loadOlder = useCallback(() => {

@@ -4,6 +4,7 @@ import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { Dialog } from '../ui/dialog'
 import { ActionForm, Field } from '../ui/form'
+import { ErrorLine } from '../ui/error-line'
 
 /** Browse the public channels I am not in and join one, or create a channel. */
 export function ChannelDialog(props: { workspaceId: string; onClose: () => void }) {
@@ -50,11 +51,7 @@ export function ChannelDialog(props: { workspaceId: string; onClose: () => void 
           ))}
         </ul>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <h3>Create a channel</h3>
       <ActionForm
         label="Create a channel"
@@ -137,11 +134,7 @@ export function DirectMessageDialog(props: { workspaceId: string; onClose: () =>
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </Dialog>
   )
 }

@@ -7,6 +7,7 @@ import { RichText } from './rich-text'
 import { FileItem } from '../files/file-item'
 import { StatusBadge } from '../people/status-badge'
 import { ReactionPicker } from '../reactions/reaction-picker'
+import { ErrorLine } from '../ui/error-line'
 
 /** A window event whose detail is the id of a message to open for editing. */
 export const EDIT_MESSAGE_EVENT = 'ocomms:edit-message'
@@ -117,11 +118,7 @@ export const MessageRow = memo(function MessageRow(props: Props) {
               {m.replyCount} {m.replyCount === 1 ? 'reply' : 'replies'}
             </button>
           )}
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorLine error={error} />
           {confirmDelete && (
             <div className="confirm" role="group" aria-label="Delete this message?">
               <span>Delete this message?</span>

@@ -1,5 +1,5 @@
 import { Fragment, type ReactNode } from 'react'
-import { parseRichText, safeHref, type RichBlock, type RichInline } from '@ocomms/shared'
+import { parseRichText, safeHref, type RichBlock, type RichDoc, type RichInline } from '@ocomms/shared'
 
 /**
  * A message's text as React elements, from the shared rich-text model: every piece of text is a
@@ -7,8 +7,24 @@ import { parseRichText, safeHref, type RichBlock, type RichInline } from '@ocomm
  * and no HTML from a message ever reaches the page.
  */
 export function RichText(props: { text: string; me: string }) {
-  const doc = parseRichText(props.text)
+  const doc = parsed(props.text)
   return <div className="rich">{doc.children.map((b, i) => block(b, i, props.me))}</div>
+}
+
+/**
+ * Texts parsed lately: the message list mounts a row again each time scrolling brings it back
+ * into view, and a page of older messages mounts fifty at once, within one frame.
+ */
+const recent = new Map<string, RichDoc>()
+const RECENT_MAX = 2_000
+function parsed(text: string): RichDoc {
+  let doc = recent.get(text)
+  if (!doc) {
+    if (recent.size >= RECENT_MAX) recent.clear()
+    doc = parseRichText(text)
+    recent.set(text, doc)
+  }
+  return doc
 }
 
 function block(node: RichBlock, key: number, me: string): ReactNode {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useState } from 'react'
 import { formatDndSchedule, parseDndSchedule, type CallOutput, type DndSchedule, type Weekday, type Workspace } from '@ocomms/shared'
 import { call, problem } from '../backend/http'
 import { navigate } from '../router'
+import { ErrorLine } from '../ui/error-line'
 
 type Dnd = CallOutput<'dnd.get'>
 type NotifyPref = CallOutput<'notify.get'>
@@ -39,11 +40,7 @@ export function AttentionSettings(props: { workspaces: Workspace[] }) {
       </p>
       <h1 id="attention-title">Status and notifications</h1>
       {notice && <p role="status">{notice}</p>}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <StatusSection act={act} />
       <DndSection act={act} />
       <KeywordsSection act={act} />

@@ -4,6 +4,7 @@ import { call, problem } from '../backend/http'
 import { navigate } from '../router'
 import type { SessionState } from '../session'
 import { ActionForm, Field } from '../ui/form'
+import { ErrorLine } from '../ui/error-line'
 
 type SsoConfig = CallOutput<'sso.get'>
 type ScimToken = CallOutput<'sso.scimToken.list'>[number]
@@ -52,11 +53,7 @@ function SsoPanel(props: { workspace: Workspace }) {
   useEffect(load, [load])
 
   if (error && !config) {
-    return (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    )
+    return <ErrorLine error={error} />
   }
   if (!config) return <p>Loading…</p>
   const changed = (next: SsoConfig, message: string) => {
@@ -104,11 +101,7 @@ function SsoPanel(props: { workspace: Workspace }) {
       </section>
       <RulesForm config={config} onSaved={(next) => changed(next, 'Saved.')} />
       <ScimTokens workspaceId={workspaceId} tokens={tokens} scimUrl={sp.scimUrl} reload={load} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </>
   )
 }
@@ -284,11 +277,7 @@ function ScimTokens(props: { workspaceId: string; tokens: ScimToken[]; scimUrl: 
           ))}
         </ul>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <ActionForm label="Create a SCIM token" action={create} submit="Create token">
         <Field label="Token name" value={name} onChange={setName} hint='What it is for, e.g. "Okta".' />
       </ActionForm>

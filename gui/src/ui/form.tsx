@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { problem } from '../backend/http'
+import { ErrorLine } from './error-line'
 
 /** A labelled input; the label is the accessible name. */
 export function Field(props: {
@@ -52,11 +53,7 @@ export function ActionForm(props: { label: string; action: () => Promise<void>; 
   return (
     <form aria-label={props.label} onSubmit={(e) => void onSubmit(e)}>
       {props.children}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {props.submit}
       </button>

@@ -7,6 +7,7 @@ import { conversationTitle, dayLabel, timeLabel } from '../chat/names'
 import { RichText } from '../chat/rich-text'
 import { SearchBox } from './search-box'
 import './views.css'
+import { ErrorLine } from '../ui/error-line'
 
 export const viewTitles: Record<ViewName, string> = {
   unreads: 'Unreads',
@@ -185,11 +186,7 @@ export function ViewPane(props: { view: ViewName; query: string; workspaceId: st
       </header>
       {view === 'search' && <SearchBox key={props.query} workspaceId={workspaceId} initial={props.query} autoFocus />}
       <div className="view-body" aria-busy={groups === null}>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
         {groups === null && !error && <p className="empty">Loading…</p>}
         {empty && <p className="empty">{emptyText(view, props.query)}</p>}
         {groups?.map((g) =>

@@ -6,7 +6,7 @@ import { LIVE_EVENT, type Event, type StreamKind } from '../events/envelope.js'
 import { OCommsError } from '../errors.js'
 import type { OperationName } from '../operations/index.js'
 import type { Conversation, Message, User, Workspace } from '../schemas.js'
-import { eventChanges, type Offered } from './reducer.js'
+import { batchChanges, type Offered } from './reducer.js'
 import { ACCOUNT_KEY, ChangeSet, memberKey, streamKey, threadKey, type Changes } from './state.js'
 import type { ClientStorage, NewOutboxEntry, OutboxEntry } from './storage.js'
 
@@ -60,6 +60,18 @@ export interface EngineOptions {
   /** Reconnect backoff: first delay and cap, in ms (exponential, with ±50 % jitter). */
   backoff?: { baseMs: number; maxMs: number }
   ackTimeoutMs?: number
+  /**
+   * When the live events received so far are applied, as one batch: one reducer step, one
+   * storage write, one change for subscribers. By default at the next macrotask (what the
+   * socket delivered together); a page passes the next animation frame, so that events that
+   * come faster than it draws make one update per frame.
+   */
+  scheduleLive?: (apply: () => void) => void
+}
+
+const nextTask = (apply: () => void) => {
+  const timer = setTimeout(apply, 0)
+  ;(timer as { unref?: () => void }).unref?.()
 }
 
 /** How long a command waits for a connection that is being opened. */
@@ -98,6 +110,8 @@ export class ClientEngine {
   private readonly unknownTypesLogged = new Set<string>()
   /** The conversation cursors the current sync round asked about. */
   private lastAsked: Record<string, number> = {}
+  /** Live events received and not yet applied (nothing of them is stored: a stop or crash re-syncs them). */
+  private liveQueue: Event[] = []
 
   constructor(private readonly opts: EngineOptions) {
     this.account = opts.account
@@ -157,6 +171,7 @@ export class ClientEngine {
 
   stop(): void {
     this.closed = true
+    this.liveQueue = []
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
     this.socket?.removeAllListeners()
     this.socket?.disconnect()
@@ -252,32 +267,59 @@ export class ClientEngine {
   // live events and sync
 
   private onLive(event: Event): void {
-    const result = this.offer(event)
-    if (result !== 'applied' && result !== 'old') void this.requestSync()
+    this.liveQueue.push(event)
+    if (this.liveQueue.length === 1) (this.opts.scheduleLive ?? nextTask)(() => this.applyLive())
+  }
+
+  private applyLive(): void {
+    const events = this.liveQueue
+    this.liveQueue = []
+    if (this.closed || events.length === 0) return
+    if (this.offerAll(events).some((result) => result !== 'applied' && result !== 'old')) void this.requestSync()
   }
 
   /** Applies one event through the reducer into storage; publishes it when applied. */
   offer(event: Event): Offered {
-    const { result, changes } = eventChanges(this.storage, event, { me: this.userId })
-    if (result === 'unknown-type') {
-      // A newer server: never silently dropped. Logged once per type; its stream is rebuilt
-      // from a fresh read at the next sync, which moves its cursor past it.
-      if (!this.unknownTypesLogged.has(event.type)) {
-        this.unknownTypesLogged.add(event.type)
-        this.opts.log.warn({ type: event.type, stream: event.stream, streamId: event.streamId }, 'unknown event type: resyncing its stream')
-      }
-      this.staleStreams.set(streamKey(event.stream, event.streamId), { stream: event.stream, streamId: event.streamId, seq: event.seq })
-      return result
-    }
-    if (result !== 'applied' || !changes) return result
+    return this.offerAll([event])[0]!
+  }
+
+  /**
+   * Applies events in order through the reducer, stored in one write (their cursors with
+   * them, so none moves ahead of what is stored), then publishes those applied, in order.
+   * With `untilUnknown`, stops after an event of a type this client cannot read: the results
+   * end there.
+   */
+  offerAll(events: readonly Event[], untilUnknown = false): Offered[] {
+    const { results, changes } = batchChanges(this.storage, events, { me: this.userId }, untilUnknown ? (r) => r === 'unknown-type' : undefined)
+    const applied: Event[] = []
+    results.forEach((result, i) => {
+      const event = events[i]!
+      if (result === 'applied') applied.push(event)
+      else if (result === 'unknown-type') this.unknownType(event)
+    })
+    if (applied.length === 0) return results
     this.storage.apply(changes)
-    if (event.stream === 'user') this.opts.onUserEvent?.(event)
-    this.opts.publish(event as EngineEvent)
-    if (event.type === 'session.revoked') this.setState('signed_out')
-    // A conversation followed from now on: what happened in it since the event that added me
-    // may have gone by before this client was in its room.
-    if (event.type === 'conversation.added') void this.requestSync()
-    return result
+    for (const event of applied) {
+      if (event.stream === 'user') this.opts.onUserEvent?.(event)
+      this.opts.publish(event as EngineEvent)
+      if (event.type === 'session.revoked') this.setState('signed_out')
+      // A conversation followed from now on: what happened in it since the event that added me
+      // may have gone by before this client was in its room.
+      if (event.type === 'conversation.added') void this.requestSync()
+    }
+    return results
+  }
+
+  /**
+   * A newer server: never silently dropped. Logged once per type; its stream is rebuilt from a
+   * fresh read at the next sync, which moves its cursor past it.
+   */
+  private unknownType(event: Event): void {
+    if (!this.unknownTypesLogged.has(event.type)) {
+      this.unknownTypesLogged.add(event.type)
+      this.opts.log.warn({ type: event.type, stream: event.stream, streamId: event.streamId }, 'unknown event type: resyncing its stream')
+    }
+    this.staleStreams.set(streamKey(event.stream, event.streamId), { stream: event.stream, streamId: event.streamId, seq: event.seq })
   }
 
   /** Streams holding an event this client cannot interpret: rebuilt from the server at the next sync. */
@@ -416,13 +458,8 @@ export class ClientEngine {
       })
       let more = false
       const offerPage = (events: Event[]) => {
-        for (const e of events) {
-          // An event this client cannot read: the rest of the page waits for the stream's rebuild.
-          if (this.offer(e) === 'unknown-type') {
-            more = true
-            return
-          }
-        }
+        // An event this client cannot read: the rest of the page waits for the stream's rebuild.
+        if (this.offerAll(events, true).at(-1) === 'unknown-type') more = true
       }
       for (const page of res.conversations) {
         if (page.reset) {

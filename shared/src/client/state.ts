@@ -174,4 +174,21 @@ export class ChangeSet implements StateReader {
   dropHistory(conversationId: string): void {
     if (!this.changes.dropHistory.includes(conversationId)) this.changes.dropHistory.push(conversationId)
   }
+
+  /**
+   * Adds a later step's changes, as if applied after these: what it drops goes, messages put
+   * earlier in this set included, then its rows. Several events then make one write.
+   */
+  merge(later: Changes): void {
+    for (const id of later.dropHistory) {
+      const puts = this.changes.put.messages
+      if (puts) for (const [key, m] of Object.entries(puts)) if (m.conversationId === id) delete puts[key]
+      this.dropHistory(id)
+    }
+    for (const t of tableNames) {
+      const puts = later.put[t]
+      if (puts) for (const [key, row] of Object.entries(puts)) this.put(t, key, row)
+      for (const key of later.remove[t] ?? []) this.remove(t, key)
+    }
+  }
 }
