@@ -19,6 +19,8 @@ interface Write {
 export class IdbStore extends MemoryStore {
   private pending: Write[] = []
   private writing: Promise<void> | null = null
+  /** A write failed for good: nothing more is written (see later). */
+  private stuck = false
 
   private constructor(
     private readonly db: IDBPDatabase,
@@ -66,13 +68,19 @@ export class IdbStore extends MemoryStore {
    * Writes in order behind the page. What is queued while a transaction runs goes into the next
    * one, all of it: one transaction per turn however many changes came meanwhile. A transaction
    * stores all of its writes or none, and they commit in order, so what a crash loses is always
-   * the newest writes, an event's cursor with it.
+   * the newest writes, an event's cursor with it. A transaction that fails (the storage quota
+   * full, the database closing) is tried again with what came after it; nothing behind it is
+   * written before it is, since a later cursor stored over a lost event would skip that event at
+   * the next start. After three failures the page stops writing: what IndexedDB holds stays a
+   * consistent earlier state, which the next start syncs forward from.
    */
   private later(write: Write): void {
+    if (this.stuck) return
     this.pending.push(write)
     if (this.writing) return
     this.writing = (async () => {
-      while (this.pending.length > 0) {
+      let failures = 0
+      while (this.pending.length > 0 && !this.stuck) {
         const writes = this.pending
         this.pending = []
         try {
@@ -82,8 +90,16 @@ export class IdbStore extends MemoryStore {
           const raw = unwrap(tx)
           for (const w of writes) w.run(raw)
           await tx.done
+          failures = 0
         } catch (err) {
-          console.warn('could not store the client state', err)
+          this.pending = [...writes, ...this.pending]
+          if (++failures >= 3) {
+            this.stuck = true
+            this.pending = []
+            console.warn('stopped storing the client state in this browser; it is kept in the page until reload', err)
+          } else {
+            await new Promise((resolve) => setTimeout(resolve, 500 * failures))
+          }
         }
       }
       this.writing = null
