@@ -19,6 +19,8 @@ t.test('mentions in text, not in code', async (t) => {
   t.same(findMentions('@bob @bob @BOB'), { handles: ['bob'], channel: false, here: false }, 'each handle once')
   t.same(findMentions('(@a.b-c_d), @x.'), { handles: ['a.b-c_d', 'x'], channel: false, here: false }, 'handle punctuation, trailing dot dropped')
   t.same(findMentions('@@bob'), { handles: [], channel: false, here: false })
+  t.same(findMentions('&#64;bob &commat;here'), { handles: [], channel: false, here: false }, 'an entity is text, not a mention (no @, no parse)')
+  t.equal(find('&#64;bob likes deploys').prose, '@bob likes deploys', 'the prose still comes from the parse when a keyword asks')
 })
 
 t.test('keywords are matched in the prose of the same parse: code and code blocks left out, words kept apart', async (t) => {

@@ -20,6 +20,12 @@ export interface FoundMentions {
  * mention is, and the prose keywords are matched in, from the same parse.
  */
 export function findMentions(text: string): FoundMentions {
+  if (!text.includes('@')) {
+    // Every mention is written with an @ (an entity such as &#64; is text, not a mention), so
+    // most messages need no parse for mentions; the prose is parsed only if a keyword asks.
+    let prose: string | undefined
+    return { handles: [], channel: false, here: false, get prose() { return (prose ??= proseText(parseRichText(text))) } }
+  }
   const doc = parseRichText(text)
   return { ...extractMentions(doc), prose: proseText(doc) }
 }
