@@ -2,6 +2,7 @@ import { fileSizeProblem, OCommsError, shellLimits, type CallInput, type CallOut
 import { applyChanges, emptyState, eventChanges, memberKey, noChanges, stateReader, type Changes, type ClientState, type EngineEvent, type EngineState, type OutboxEntry } from '@ocomms/shared/client'
 import type { Backend } from './backend'
 import { fromBase64, toBase64 } from '../files/base64'
+import { openingConversation } from '../chat/last-open'
 
 const HISTORY_PAGE = 50
 
@@ -186,7 +187,10 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     else void catchUp().catch(() => {})
   })
 
-  // Everything the first screen needs, at once and from the daemon's cache.
+  // Everything the first screen needs, at once and from the daemon's cache: the history of the
+  // conversation it opens at too, which the list would otherwise have to be shown first to ask.
+  const opening = openingConversation(workspaceId)
+  let openingHistory = opening ? readHistory(opening).catch(() => null) : null
   let [list] = await Promise.all([listConversations(), subscribe(), refreshOutbox(), refreshConnection()])
   // The daemon's current workspace is another one (chosen elsewhere): this window's becomes current.
   if (list.conversations.some((c) => c.workspaceId !== workspaceId) && workspaces.some((w) => w.id === workspaceId)) {
@@ -213,6 +217,11 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     call,
     async loadHistory(conversationId, beforeSeq) {
       if (beforeSeq === undefined) readHistories.add(conversationId)
+      if (beforeSeq === undefined && conversationId === opening && openingHistory) {
+        const read = await openingHistory
+        openingHistory = null
+        if (read !== null) return { more: read === HISTORY_PAGE }
+      }
       return { more: (await readHistory(conversationId, beforeSeq)) === HISTORY_PAGE }
     },
     async loadThread(rootId) {

@@ -11,6 +11,7 @@ import { QuickSwitcher } from './quick-switcher'
 import { ThreadPane } from './thread'
 import { ChannelDetails } from './channel-details'
 import { useDmPresence } from './presence'
+import { lastOpen, rememberOpen } from './last-open'
 import { ShortcutHelp, useFaviconBadge, useShortcuts } from './shortcuts'
 import { conversationTitle } from './names'
 import { ViewPane } from '../views/views'
@@ -81,16 +82,15 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
   const open = openId ? state.conversations[openId] : undefined
 
   // On a wide screen the workspace opens at a conversation; on a phone, at the list.
-  const lastKey = `ocomms.last.${workspaceId}`
   useEffect(() => {
-    if (openId) localStorage.setItem(lastKey, openId)
-  }, [openId, lastKey])
+    if (openId) rememberOpen(workspaceId, openId)
+  }, [openId, workspaceId])
   useEffect(() => {
     if (route.name !== 'home' || !isWide || conversations.length === 0) return
-    const last = localStorage.getItem(lastKey)
+    const last = lastOpen(workspaceId)
     const target = conversations.find((c) => c.id === last) ?? conversations.find((c) => c.name === 'general') ?? conversations[0]!
     navigate(`/c/${target.id}`, { replace: true })
-  }, [route.name, isWide, conversations, lastKey])
+  }, [route.name, isWide, conversations, workspaceId])
 
   // The tab's title carries the unread count.
   useEffect(() => {
