@@ -7,6 +7,8 @@ import { Dialog } from '../ui/dialog'
 import { ActionForm, Field } from '../ui/form'
 import { conversationTitle } from './names'
 import { ErrorLine } from '../ui/error-line'
+import { StatusBadge } from '../people/status-badge'
+import { useWatchPresence } from './presence'
 
 /**
  * A conversation's details: topic and description (seen and changed), its members, inviting
@@ -38,6 +40,7 @@ export function ChannelDetails(props: { conversation: Conversation; workspace: W
     }
   }, [backend, c.id, reload])
 
+  useWatchPresence(members?.map((m) => m.id) ?? [])
   const inChannel = new Set(members?.map((m) => m.id) ?? [])
   const candidates = useMemo(
     () =>
@@ -75,7 +78,7 @@ export function ChannelDetails(props: { conversation: Conversation; workspace: W
       <ul className="member-list" aria-labelledby="members-heading">
         {members?.map((m) => (
           <li key={m.id}>
-            {m.name} <small>@{m.handle}</small>
+            {m.name} <StatusBadge conversationId={c.id} userId={m.id} /> <small>@{m.handle}</small>
           </li>
         ))}
       </ul>

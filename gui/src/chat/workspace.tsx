@@ -10,8 +10,8 @@ import { askForNotifications, useBrowserNotifications } from './notifications'
 import { QuickSwitcher } from './quick-switcher'
 import { ThreadPane } from './thread'
 import { ChannelDetails } from './channel-details'
-import { useDmPresence } from './presence'
 import { lastOpen, rememberOpen } from './last-open'
+import { stopPresence, usePresence, useWatchPresence } from './presence'
 import { ShortcutHelp, useFaviconBadge, useShortcuts } from './shortcuts'
 import { conversationTitle } from './names'
 import { ViewPane } from '../views/views'
@@ -40,6 +40,7 @@ export function Workspace(props: { session: SignedIn; route: Route }) {
     })
     return () => {
       stopped = true
+      if (started) stopPresence(started)
       started?.stop()
       setBackend(null)
     }
@@ -140,7 +141,16 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
       for (const t of unreads?.threads ?? []) if (t.unread > 0) backend.call('read.mark', { conversationId: t.root.conversationId, threadRootId: t.root.id }).catch(() => {})
     },
   })
-  const presence = useDmPresence(conversations)
+  // The people shown: DM partners in the sidebar, the members and authors of the open conversation
+  // and its thread (replies are messages of the conversation too).
+  const shown = useMemo(() => {
+    const ids = conversations.filter((c) => c.kind === 'dm' || c.kind === 'group_dm').flatMap((c) => (c.members ?? []).map((m) => m.id))
+    if (open) ids.push(...(open.members ?? []).map((m) => m.id))
+    for (const m of Object.values(state.messages)) if (m.conversationId === openId) ids.push(m.author.id)
+    return ids
+  }, [conversations, open, openId, state.messages])
+  useWatchPresence(shown)
+  const presence = usePresence()
   useEffect(() => setDetails(false), [openId])
 
   useBrowserNotifications(backend, openId)
