@@ -1,4 +1,4 @@
-import type { CallInput, CallOutput, Message, OperationName } from '@ocomms/shared'
+import { subscribePresence, type CallInput, type CallOutput, type Message, type OperationName, type PresenceInfo } from '@ocomms/shared'
 import { ClientEngine, type EngineEvent, type EngineState, type NewOutboxEntry, type OutboxEntry } from '@ocomms/shared/client'
 import type { Logger } from 'pino'
 import { io } from 'socket.io-client'
@@ -52,7 +52,11 @@ export class ProfileSession {
           forceNew: true,
         }),
       backoff: { baseMs: 250, maxMs: Number(process.env.OCOMMS_RECONNECT_MAX_MS ?? 5_000) },
-      publish: (event) => hooks.publish(name, event),
+      publish: (event) => {
+        hooks.publish(name, event)
+        // Someone joined the current workspace: follow their presence too, as a sync would.
+        if (event.type === 'member.joined' && event.streamId === this.profile.workspaceId) void this.followWorkspacePresence().catch(() => {})
+      },
       saveAccount: (account) => hooks.saveProfile(name, account),
       onUserEvent: (event) => this.attention.onEvent(event),
       afterSync: () => this.afterSync(),
@@ -127,9 +131,33 @@ export class ProfileSession {
 
   private async afterSync(): Promise<void> {
     await this.attention.afterSync()
-    // Presence signals of the people of the current workspace (for tail and frontends).
+    await this.followWorkspacePresence()
+  }
+
+  /** Presence signals of the people of the current workspace (for tail and frontends). */
+  private async followWorkspacePresence(): Promise<void> {
     const ws = this.profile.workspaceId
-    const ids = ws ? this.cache.members(ws).map((m) => m.id).filter((id) => id !== this.userId).slice(0, 1000) : []
-    if (ids.length > 0 && this.engine.state === 'connected') await this.call('presence.subscribe', { userIds: ids })
+    this.presenceOwn = ws ? this.cache.members(ws).map((m) => m.id).filter((id) => id !== this.userId) : []
+    if (this.presenceOwn.length > 0 && this.engine.state === 'connected') await this.subscribePresence()
+  }
+
+  /** The people the daemon follows the presence of itself: the current workspace's. */
+  private presenceOwn: string[] = []
+  /** The people a frontend (a desktop window) last asked to follow. */
+  private presenceAsked: string[] = []
+
+  /**
+   * The one socket's presence subscription is the union of what the daemon follows and what a
+   * frontend asked for, the frontend's people first when the server's limit cuts it: a window
+   * asking for the people it shows must not take the signals of everyone else away from `tail`
+   * and the other frontends (the server replaces a socket's list at each call).
+   */
+  async subscribePresence(asked?: string[]): Promise<PresenceInfo[]> {
+    if (asked) this.presenceAsked = asked
+    const userIds = [...new Set([...this.presenceAsked, ...this.presenceOwn])].slice(0, subscribePresence.input.properties.userIds.maxItems)
+    const infos = await this.call('presence.subscribe', { userIds })
+    if (!asked) return infos
+    const wanted = new Set(asked)
+    return infos.filter((i) => wanted.has(i.userId))
   }
 }

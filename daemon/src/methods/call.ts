@@ -2,6 +2,7 @@ import { OCommsError, operations, type CallInput, type OperationName, type Works
 import type { ProfileSession } from '../session.js'
 import type { Handler } from './handler.js'
 import { refresh } from './profile.js'
+import { validateParams } from '../validate.js'
 
 /** The current workspace of a profile, or a sentence saying how to get one. */
 export function currentWorkspace(session: ProfileSession): string {
@@ -31,6 +32,11 @@ export const callHandlers: { call: Handler<'call'> } = {
     // Workspace-scoped operations act on the profile's current workspace unless told otherwise.
     const properties = (op.input as { properties?: Record<string, unknown> }).properties ?? {}
     if ('workspaceId' in properties && input.workspaceId === undefined) input.workspaceId = currentWorkspace(session)
+    // The daemon's one socket follows presence for itself and its frontends together.
+    if (name === 'presence.subscribe') {
+      validateParams(op.input, input)
+      return session.subscribePresence((input as CallInput<'presence.subscribe'>).userIds)
+    }
     const output = await session.call(name, input as CallInput<typeof name>)
     if (name === 'workspace.create' || name === 'invite.accept') {
       await enter(session, output as Workspace)
