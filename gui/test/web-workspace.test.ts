@@ -29,6 +29,8 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   await dialog.getByRole('button', { name: 'Create channel' }).click()
   await A.page.getByRole('heading', { name: '#design', level: 1 }).waitFor()
   t.notOk(await dialog.isVisible(), 'creating a channel opens it and closes the dialog')
+  await A.page.getByText('This is the very beginning of #design.').waitFor()
+  t.pass('an empty channel says so')
   await nav(G).getByRole('button', { name: 'Browse or create channels' }).click()
   await G.page.getByRole('dialog', { name: 'Channels' }).getByRole('button', { name: 'Join #design' }).click()
   await G.page.getByRole('heading', { name: '#design', level: 1 }).waitFor()

@@ -211,6 +211,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
 
   const typing = useTyping(c.id, null)
   const title = conversationTitle(c, me)
+  const beginning = c.kind === 'public' || c.kind === 'private' ? `#${title}` : `your conversation with ${title}`
+  const emptyList = useMemo(
+    () => ({ EmptyPlaceholder: () => (loading ? null : <p className="empty">This is the very beginning of {beginning}.</p>) }),
+    [loading, beginning],
+  )
   // Stable, so the memoized rows are not re-rendered for a new function each time.
   const openThread = useCallback((m: Message) => navigate(`/c/${c.id}/t/${m.id}`), [c.id])
 
@@ -234,35 +239,34 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
         )}
       </header>
       <div className="messages" role="log" aria-label={`Messages in ${title}`} aria-busy={loading}>
-        {rows.length === 0 && !loading ? (
-          <p className="empty">This is the very beginning of {c.kind === 'public' || c.kind === 'private' ? `#${title}` : `your conversation with ${title}`}.</p>
-        ) : (
-          <Virtuoso
-            ref={list}
-            data={rows}
-            firstItemIndex={firstItemIndex}
-            initialTopMostItemIndex={Math.max(0, rows.length - 1)}
-            followOutput={(atBottom) => (atBottom ? 'auto' : false)}
-            alignToBottom
-            startReached={loadOlder}
-            increaseViewportBy={{ top: 400, bottom: 200 }}
-            computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)}
-            itemContent={(_, row) =>
-              row.kind === 'message' ? (
-                <>
-                  {row.firstUnread && (
-                    <div className="new-line" role="separator" aria-label="New messages">
-                      <span>New messages</span>
-                    </div>
-                  )}
-                  <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} highlighted={row.message.id === highlightId} />
-                </>
-              ) : (
-                <PendingRow entry={row.entry} me={me} />
-              )
-            }
-          />
-        )}
+        {/* The list stays mounted while the conversation is empty, so its first messages are drawn
+            into it rather than mounting it on the frame they arrive in. */}
+        <Virtuoso
+          ref={list}
+          data={rows}
+          firstItemIndex={firstItemIndex}
+          initialTopMostItemIndex={Math.max(0, rows.length - 1)}
+          followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+          alignToBottom
+          startReached={loadOlder}
+          increaseViewportBy={{ top: 400, bottom: 200 }}
+          computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)}
+          itemContent={(_, row) =>
+            row.kind === 'message' ? (
+              <>
+                {row.firstUnread && (
+                  <div className="new-line" role="separator" aria-label="New messages">
+                    <span>New messages</span>
+                  </div>
+                )}
+                <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} highlighted={row.message.id === highlightId} />
+              </>
+            ) : (
+              <PendingRow entry={row.entry} me={me} />
+            )
+          }
+          components={emptyList}
+        />
       </div>
       <p className="typing" aria-live="off">
         {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
