@@ -120,3 +120,47 @@ t.test('a send the database refuses fails alone: the sends stored with it in a b
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from messages where client_id like 'mixed-%'`
   t.equal(n, 79, 'the other 79 were stored')
 })
+
+t.test('sends their checks refuse, inside a burst: each refused with its exact reason, nothing else lost or doubled', async (t) => {
+  // Sends of a burst are checked together and stored together; one its check refuses must get
+  // its own reason without costing the others anything.
+  const server = await startTestServer(t)
+  const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
+  const [general] = await alice.call('conversation.list', { workspaceId: ws.id })
+  const secret = await alice.call('channel.create', { workspaceId: ws.id, name: 'secret', private: true })
+  const news = await alice.call('channel.create', { workspaceId: ws.id, name: 'news' })
+  const old = await alice.call('channel.create', { workspaceId: ws.id, name: 'old' })
+  await bob.call('conversation.join', { conversationId: old.id })
+  await alice.call('conversation.archive', { conversationId: old.id })
+  const [a, b] = await Promise.all([server.connect(alice.token), server.connect(bob.token)])
+  const first = await b.call('message.send', { conversationId: general!.id, text: 'sent before', clientId: 'before' })
+  const wrong = [
+    { conversationId: secret.id, code: 'not_found' }, // private, bob not in it
+    { conversationId: '00000000-0000-4000-8000-000000000000', code: 'not_found' },
+    { conversationId: news.id, code: 'forbidden' }, // public, bob has not joined
+    { conversationId: old.id, code: 'forbidden' }, // archived
+  ]
+  const calls: Array<Promise<Message>> = []
+  for (let i = 0; i < 40; i++) {
+    calls.push(a.call('message.send', { conversationId: general!.id, text: `fine ${i}`, clientId: `fine-${i}` }))
+    if (i % 10 === 5) {
+      const w = wrong[(i - 5) / 10]!
+      calls.push(b.call('message.send', { conversationId: w.conversationId, text: `wrong ${i}`, clientId: `wrong-${i}` }))
+    }
+    if (i === 20) calls.push(b.call('message.send', { conversationId: general!.id, text: 'sent before', clientId: 'before' }))
+  }
+  const outcomes = await Promise.allSettled(calls)
+  const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code: string }).code] : []))
+  t.same(refused, wrong.map((w) => w.code), 'each wrong send refused with its own reason, in order')
+  const retried = outcomes.find((o): o is PromiseFulfilledResult<Message> => o.status === 'fulfilled' && o.value.clientId === 'before')
+  t.equal(retried?.value.id, first.id, 'a retry inside the burst gets the original')
+  const sql = postgres(server.databaseUrl, { max: 1 })
+  t.teardown(() => sql.end())
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from messages where client_id like 'fine-%'`
+  t.equal(n, 40, 'every fine send stored once')
+  const [{ wrongRows }] = await sql<{ wrongRows: number }[]>`select count(*)::int as "wrongRows" from messages where client_id like 'wrong-%'`
+  t.equal(wrongRows, 0, 'nothing of the refused ones')
+  const [{ events, max }] = await sql<{ events: number; max: number }[]>`
+    select count(*)::int as events, max(seq)::int as max from events where stream = 'conversation' and stream_id = ${general!.id}`
+  t.equal(events, max, 'no seq was spent on a rolled-back batch')
+})
