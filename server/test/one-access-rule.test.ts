@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import t from 'tap'
+import { sourceFiles } from './helpers/source-files.js'
 
 // Who may read a conversation is decided by one SQL fragment, `mayRead` in src/access.ts. A
 // second copy of the rule (a query that tests `kind = 'public'` or looks up the reader's
@@ -8,19 +9,9 @@ import t from 'tap'
 const src = new URL('../src/', import.meta.url).pathname
 const copies = [/c\.kind\s*=\s*'public'\s+or/i, /kind\s*<>\s*'public'/i]
 
-async function files(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...(await files(path)))
-    else if (entry.name.endsWith('.ts')) out.push(path)
-  }
-  return out
-}
-
 t.test('the rule of who may read a conversation is written once, in access.ts', async (t) => {
   const found: string[] = []
-  for (const file of await files(src)) {
+  for (const file of await sourceFiles(src)) {
     const name = relative(src, file)
     if (name === 'access.ts') continue
     const text = await readFile(file, 'utf8')

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import t from 'tap'
+import { sourceFiles } from './helpers/source-files.js'
 
 // Every event is stored by the one writer, src/events/store.ts (Change calls it and publishes
 // after commit; an import calls it and publishes nothing). A second statement inserting events,
@@ -12,19 +13,9 @@ const writers = new Map([
   [/last_seq\s*=\s*\w*\.?last_seq\s*\+/i, ['events/store.ts', 'events/transaction.ts']],
 ])
 
-async function files(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...(await files(path)))
-    else if (entry.name.endsWith('.ts')) out.push(path)
-  }
-  return out
-}
-
 t.test('events are inserted, and stream seqs taken, only by the event writer', async (t) => {
   const found: string[] = []
-  for (const file of await files(src)) {
+  for (const file of await sourceFiles(src)) {
     const name = relative(src, file)
     const text = await readFile(file, 'utf8')
     for (const [re, allowed] of writers) {
