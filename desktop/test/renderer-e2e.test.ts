@@ -1,10 +1,9 @@
 import t from 'tap'
 import type { Message } from '@ocomms/shared'
 import { killableServer } from '../../cli/test/helpers/server-process.js'
-import { cannotRun, launchChromium, openTab } from '../../gui/test/helpers/browser.js'
+import { cannotRun } from '../../gui/test/helpers/browser.js'
 import { NotificationAdapter } from '../src/shell/notifications.js'
-import { serveBridge } from '../src/index.js'
-import { serveRenderer } from './renderer-page.js'
+import { openRenderer } from './renderer-page.js'
 import { bridgeFor, killDaemon, password, startTestServer, team, until, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
@@ -26,12 +25,7 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
   shell.onEvent((e) => (shellEvents.push(e.event.type), adapter.handle(e)))
   await shell.call('subscribe', { notifications: true })
 
-  const wire = await serveBridge(bridge)
-  t.teardown(() => wire.close())
-  const renderer = await serveRenderer(wire.url)
-  t.teardown(() => renderer.close())
-  const browser = await launchChromium(t)
-  const tab = await openTab(browser, renderer.url)
+  const tab = await openRenderer(t, bridge)
   const { page } = tab
   const started = Date.now()
   await page.goto('/')
@@ -138,12 +132,7 @@ t.test('signing in inside the app signs in the window’s daemon profile, beside
   const server = await startTestServer(t)
   const [ann, bob] = (await team(t, server.url, ['ann', 'bob'])) as [Person, Person]
   const bridge = bridgeFor(t, bob)
-  const wire = await serveBridge(bridge)
-  t.teardown(() => wire.close())
-  const renderer = await serveRenderer(wire.url)
-  t.teardown(() => renderer.close())
-  const browser = await launchChromium(t)
-  const tab = await openTab(browser, renderer.url)
+  const tab = await openRenderer(t, bridge)
   const { page } = tab
 
   // Bob's machine, a second profile "work" not signed in yet: the app asks for its account.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { limits, type Message } from '@ocomms/shared'
-import { cannotRun, launchChromium, openTab } from '../../gui/test/helpers/browser.js'
-import { FileTransfers, serveBridge, type FileDialogs } from '../src/index.js'
-import { serveRenderer } from './renderer-page.js'
+import { cannotRun, pasteImage } from '../../gui/test/helpers/browser.js'
+import { FileTransfers, type FileDialogs } from '../src/index.js'
+import { openRenderer } from './renderer-page.js'
 import { bridgeFor, startTestServer, team, until, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
@@ -55,12 +55,7 @@ t.test('the desktop app: upload through the open dialog, drop and paste; downloa
     release: (owner) => files.release(owner),
   })
 
-  const wire = await serveBridge(bridge)
-  t.teardown(() => wire.close())
-  const renderer = await serveRenderer(wire.url)
-  t.teardown(() => renderer.close())
-  const browser = await launchChromium(t)
-  const tab = await openTab(browser, renderer.url)
+  const tab = await openRenderer(t, bridge)
   const { page } = tab
   await page.goto('/')
   await page.getByRole('heading', { name: '#general', level: 1 }).waitFor({ timeout: 30_000 })
@@ -129,11 +124,7 @@ t.test('the desktop app: upload through the open dialog, drop and paste; downloa
   await log.getByRole('link', { name: 'big.bin', exact: true }).waitFor({ timeout: 20_000 })
   t.ok(shellCalls.filter((m) => m === 'shell.stageChunk').length >= 4, 'the larger file went over in slices')
   await page.getByRole('textbox', { name: 'Message #general' }).focus()
-  await page.evaluate(async (bytes) => {
-    const data = new DataTransfer()
-    data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }))
-    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
-  }, [...png])
+  await pasteImage(page, png)
   await log.getByRole('img', { name: /^Pasted image .*\.png$/ }).waitFor({ timeout: 20_000 })
   await until(async () => (await annSees()).length === 5)
   t.same((await annDownloads('dropped.csv')).toString(), 'dropped bytes', 'a dropped file reaches the other person')

@@ -3,6 +3,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { launchChromium, openTab, type Tab } from '../../gui/test/helpers/browser.js'
+import { serveBridge, type DaemonBridge } from '../src/index.js'
 
 const desktopDir = fileURLToPath(new URL('..', import.meta.url))
 /** The web app's build (npm test builds it first). */
@@ -37,4 +39,16 @@ export async function serveRenderer(bridgeUrl: string) {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(r)) }
+}
+
+/**
+ * The renderer in a Chromium tab, talking to `bridge` over its WebSocket transport: what the
+ * shell's window shows, with everything closed when the test ends.
+ */
+export async function openRenderer(t: { teardown(fn: () => unknown): void }, bridge: DaemonBridge): Promise<Tab> {
+  const wire = await serveBridge(bridge)
+  t.teardown(() => wire.close())
+  const renderer = await serveRenderer(wire.url)
+  t.teardown(() => renderer.close())
+  return openTab(await launchChromium(t), renderer.url)
 }
