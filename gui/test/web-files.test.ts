@@ -1,6 +1,6 @@
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { cannotRun, launchChromium, openTab, type Tab, webDir } from './helpers/browser.js'
+import { cannotRun, launchChromium, openTab, pasteImage, type Tab, webDir } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -70,11 +70,7 @@ t.test('the web app: file upload by button, drop and paste, progress, previews, 
 
   // 3. Pasted into the message box (a screenshot from the clipboard).
   await page.getByRole('textbox', { name: 'Message #general' }).focus()
-  await page.evaluate(async (bytes) => {
-    const data = new DataTransfer()
-    data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }))
-    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
-  }, [...png])
+  await pasteImage(page, png)
   await log.getByRole('img', { name: /^Pasted image .*\.png$/ }).waitFor()
   t.pass('a pasted image is uploaded with a name that says when, and previewed')
 

@@ -84,3 +84,15 @@ export async function openTab(
     },
   }
 }
+
+/** Pastes an image into the focused element, as a screenshot taken to the clipboard would be. */
+export async function pasteImage(page: Page, bytes: Uint8Array, name = 'image.png'): Promise<void> {
+  await page.evaluate(
+    ({ bytes, name }) => {
+      const data = new DataTransfer()
+      data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }))
+      document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    },
+    { bytes: [...bytes], name },
+  )
+}
