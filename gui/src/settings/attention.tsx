@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { formatDndSchedule, parseDndSchedule, type CallOutput, type DndSchedule, type Weekday, type Workspace } from '@ocomms/shared'
 import { call, problem } from '../backend/http'
 import { navigate } from '../router'
@@ -312,13 +312,28 @@ function ConversationsSection(props: { workspaceId: string; act: Act }) {
       setRows(conversations.map((c, i) => ({ id: c.id, label: `#${c.name}`, pref: prefs[i]! })))
     })().catch(() => setRows([]))
   }, [props.workspaceId])
+  // Per channel, writes go to the server one after another, in the order they were made, and
+  // only the answer to the latest replaces what is shown: an earlier answer arriving after a
+  // newer click would otherwise flip that click back on the screen.
+  const writes = useRef(new Map<string, { latest: number; queue: Promise<unknown> }>())
+  const show = (id: string, pref: Partial<NotifyPref>) => setRows((all) => all?.map((r) => (r.id === id ? { ...r, pref: { ...r.pref, ...pref } } : r)) ?? null)
   const set = (id: string, change: { level?: 'all' | 'mentions' | 'none' | null; muted?: boolean; ignoreChannelMentions?: boolean }) => {
-    // Shown at once; the server's answer replaces it (or the error says why not).
-    setRows((all) => all?.map((r) => (r.id === id ? { ...r, pref: { ...r.pref, ...change } } : r)) ?? null)
+    show(id, change) // at once; the server's answer replaces it, or the error says why not
+    const w = writes.current.get(id) ?? { latest: 0, queue: Promise.resolve() }
+    writes.current.set(id, w)
+    const mine = ++w.latest
+    const write = w.queue.then(() => call('notify.set', { conversationId: id, ...change }))
+    w.queue = write.catch(() => undefined)
     props.act(async () => {
-      const pref = await call('notify.set', { conversationId: id, ...change })
-      setRows((all) => all?.map((r) => (r.id === id ? { ...r, pref } : r)) ?? null)
-      return 'Saved.'
+      try {
+        const pref = await write
+        if (w.latest === mine) show(id, pref)
+        return 'Saved.'
+      } catch (err) {
+        // Refused: show what is saved, not what was clicked.
+        if (w.latest === mine) call('notify.get', { conversationId: id }).then((pref) => show(id, pref), () => {})
+        throw err
+      }
     })
   }
   return (
