@@ -18,6 +18,8 @@ export interface ConnectOptions {
    * for another ABI.
    */
   node?: string
+  /** The daemon's entry point for a daemon started on demand; default `daemonMain()`. */
+  main?: string
 }
 
 /** The daemon's entry point, resolved the same way this module was (source or built). */
@@ -41,11 +43,15 @@ function checkHome(home: string): void {
 }
 
 /** Starts the daemon in the background (detached, logging to daemon.log) without waiting. */
-export function spawnDaemon(home: string, node?: string): void {
+export function spawnDaemon(home: string, options: Pick<ConnectOptions, 'node' | 'main'> = {}): void {
   const { log } = homePaths(home)
   const out = openSync(log, 'a', 0o600)
+  const main = options.main ?? daemonMain()
+  // Another Node.js, or a given entry point, runs bare; otherwise the daemon runs the way this
+  // process does (from source under tsx in development).
+  const args = options.node || options.main ? [main] : [...process.execArgv, main]
   try {
-    const child = spawn(node ?? process.execPath, node ? [daemonMain()] : [...process.execArgv, daemonMain()], {
+    const child = spawn(options.node ?? process.execPath, args, {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, OCOMMS_HOME: home },
@@ -83,7 +89,7 @@ export async function connectDaemon(options: ConnectOptions = {}): Promise<Daemo
   } catch (err) {
     if (options.start === false) throw new OCommsError('unavailable', `The daemon is not running (${(err as Error).message}).`)
   }
-  spawnDaemon(home, options.node)
+  spawnDaemon(home, options)
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   let last: unknown
   while (Date.now() < deadline) {

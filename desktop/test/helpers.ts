@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { connectDaemon, type EventNotificationParams } from '@ocomms/daemon'
 import { DaemonBridge, type BridgeSession } from '../src/index.js'
 import { until, type Person } from '../../cli/test/helpers/cli.js'
@@ -10,9 +11,12 @@ interface Teardown {
   teardown(fn: () => unknown): void
 }
 
+/** The built daemon, as the app starts it (`npm test` builds first). */
+const daemonBuilt = fileURLToPath(new URL('../../daemon/dist/main.js', import.meta.url))
+
 /** The desktop shell's bridge to this person's real daemon (started on demand, as the app does). */
 export function bridgeFor(t: Teardown, p: Person, options: { callWaitMs?: number } = {}): DaemonBridge {
-  const bridge = new DaemonBridge({ connect: () => connectDaemon({ home: p.home }), maxRetryMs: 300, ...options })
+  const bridge = new DaemonBridge({ connect: () => connectDaemon({ home: p.home, main: daemonBuilt }), maxRetryMs: 300, ...options })
   t.teardown(() => bridge.close())
   return bridge
 }

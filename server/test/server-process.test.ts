@@ -7,13 +7,13 @@ import { callHttp, operations, transfers } from '@ocomms/shared'
 import postgres from 'postgres'
 import { loadConfig } from '../src/config.js'
 import { withServerDatabase } from '../src/ops/server-database.js'
-import { exited, serverFromSource, spawnServer } from './helpers/process.js'
+import { exited, builtServer, spawnServer } from './helpers/process.js'
 
 /** Starts `ocomms-server` as its own process with no DATABASE_URL, so it runs embedded PostgreSQL. */
 function startProcess(dataDir: string) {
   const env = { ...process.env }
   delete env.DATABASE_URL
-  return spawnServer([...serverFromSource, '--port', '0', '--data-dir', dataDir], env)
+  return spawnServer([...builtServer, '--port', '0', '--data-dir', dataDir], env)
 }
 
 t.test('the server runs on its own embedded PostgreSQL, stops cleanly and survives a kill -9', async (t) => {
