@@ -120,8 +120,12 @@ const fixtures: Record<OperationName, Entry> = {
       const c = await channel(w)
       await w.carol.call('conversation.join', { conversationId: c.id })
       const other = await w.alice.call('channel.create', { workspaceId: w.ws.id, name: `j-${w.n}-${randomUUID().slice(0, 6)}` })
-      await send(w, w.alice, other.id, 'history bob has not seen')
+      const old = await send(w, w.alice, other.id, 'history bob has not seen')
       await w.bob.call('conversation.join', { conversationId: other.id })
+      // After the join: bob's reply to a message from before it (cached without its root, which
+      // a thread read fetches from the server), and a new message.
+      await send(w, w.bob, other.id, 'a reply to the old one', { threadRootId: old.id })
+      await send(w, w.alice, other.id, 'news since bob joined')
     },
   },
   'conversation.leave': {
@@ -239,15 +243,47 @@ async function converged(t: { same(a: unknown, b: unknown, message: string): unk
   }
   for (;;) {
     cache = cacheView(o, ws)
-    const cached = Object.values(cache.messages) as Array<{ conversationId: string; threadRootId: string | null }>
-    const withHistory = new Set(cached.map((m) => m.conversationId))
-    const threadRoots = new Set(cached.flatMap((m) => (m.threadRootId ? [m.threadRootId] : [])))
-    server = await serverView(o, ws, withHistory, threadRoots)
+    server = await serverView(o, ws, cache.messages)
     if (canonical(server) === canonical(cache) || Date.now() > deadline) break
     await new Promise((r) => setTimeout(r, 50))
   }
   t.same(JSON.parse(canonical(cache)), JSON.parse(canonical(server)), label)
 }
+
+t.test('a channel joined after it had messages: the cache holds what came since, and the comparison still sees a difference there', async (t) => {
+  const server = await startTestServer(t)
+  const { ws, people } = await server.team('ann', 'ben', 'cat')
+  const [ann, ben] = people
+  const observer = await startObserver(t, server, ben)
+  const side = await ann.call('channel.create', { workspaceId: ws.id, name: 'side' })
+  const post = (by: TestUser, text: string, threadRootId?: string) =>
+    by.call('message.send', { conversationId: side.id, text, clientId: randomUUID(), ...(threadRootId ? { threadRootId } : {}) })
+  const before = await post(ann, 'before the join')
+  await ben.call('conversation.join', { conversationId: side.id })
+  const reply = await post(ben, 'a reply to it', before.id)
+  const news = await post(ann, 'news')
+  const cache = observer.session.cache
+  const deadline = Date.now() + 4_000
+  while ((!cache.message(reply.id) || !cache.message(news.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  t.ok(cache.message(reply.id) && cache.message(news.id), 'what came after the join is cached')
+  t.equal(cache.message(before.id), null, 'the root from before the join is not (a thread read asks the server)')
+  const compare = async () => canonical(await serverView(observer, ws, cacheView(observer, ws).messages)) === canonical(cacheView(observer, ws))
+  t.ok(await compare(), 'the cache equals the server')
+
+  // The comparison must still fail where the cache is wrong.
+  cache.db.prepare('delete from messages where id = ?').run(news.id)
+  t.notOk(await compare(), 'a message since the join missing from the cache is a difference')
+  cache.putMessage(news)
+  t.ok(await compare())
+  cache.putMessage({ ...reply, text: 'stale' })
+  t.notOk(await compare(), 'a stale message since the join is a difference')
+  cache.putMessage(reply)
+  const root = await ann.call('message.get', { messageId: before.id })
+  cache.putMessage({ ...root, replyCount: 0 })
+  t.notOk(await compare(), 'a message from before the join, once cached (a thread read), must be current')
+  cache.putMessage(root)
+  t.ok(await compare(), 'and as the server has it, it is welcome')
+})
 
 t.test('the observer\'s cache equals the server after every operation, live and after a reconnect', async (t) => {
   const server = await startTestServer(t)

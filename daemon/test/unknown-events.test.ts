@@ -49,5 +49,5 @@ t.test('an unknown event type is logged once and resyncs its stream, live and th
   t.ok(third.seq < later.seq)
   t.equal(logged('poll.created').length, 1, 'and it was logged')
   const cache = cacheView(observer, ws)
-  t.same(cache.conversations, (await serverView(observer, ws, new Set(), new Set())).conversations, 'the conversation is as the server has it')
+  t.same(cache.conversations, (await serverView(observer, ws, {})).conversations, 'the conversation is as the server has it')
 })
