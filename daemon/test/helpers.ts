@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The built daemon (npm test builds first): starts much faster than through tsx. */
-const builtMain = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+/**
+ * The built daemon (npm test builds first): starts much faster than through tsx. Tests that
+ * start it on demand pass it to connectDaemon as `main`.
+ */
+export const builtMain = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
 interface Teardown {
   teardown(fn: () => unknown): void

@@ -3,7 +3,7 @@ import { chmod, stat, writeFile } from 'node:fs/promises'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { connectDaemon } from '../src/index.js'
-import { home, runDaemon, until } from './helpers.js'
+import { builtMain, home, runDaemon, until } from './helpers.js'
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777
 
@@ -13,7 +13,7 @@ t.test('a home or socket others can reach is refused', async (t) => {
   const d = runDaemon(open)
   t.equal(await d.exit, 1, 'the daemon refuses to start')
   t.match(d.stderr(), /accessible to other users.*chmod 700/)
-  await t.rejects(connectDaemon({ home: open }), { code: 'forbidden', message: /Refusing to use/ }, 'and frontends refuse it too')
+  await t.rejects(connectDaemon({ home: open, main: builtMain }), { code: 'forbidden', message: /Refusing to use/ }, 'and frontends refuse it too')
 
   const loose = await home(t)
   await writeFile(join(loose, 'daemon.sock'), '')
@@ -46,7 +46,7 @@ t.test('one daemon per home: a second start finds the first; stop removes the so
   t.equal(await mode(join(dir, 'daemon.sock')), 0o600, 'the socket is 0600')
   t.equal(await mode(join(dir, 'daemon.log')), 0o600)
 
-  const again = await connectDaemon({ home: dir })
+  const again = await connectDaemon({ home: dir, main: builtMain })
   t.equal((await again.request('daemon.status', {})).pid, winner.child.pid, 'on-demand start finds the running daemon')
   again.close()
   t.same(await client.request('daemon.stop', {}), { ok: true })
@@ -56,7 +56,7 @@ t.test('one daemon per home: a second start finds the first; stop removes the so
   client.close()
 
   // On demand: connectDaemon starts a detached daemon.
-  const started = await connectDaemon({ home: dir })
+  const started = await connectDaemon({ home: dir, main: builtMain })
   const s = await started.request('daemon.status', {})
   t.not(s.pid, winner.child.pid)
   started.close()

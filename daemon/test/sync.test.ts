@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto'
 import type { Message } from '@ocomms/shared'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { connectDaemon, type DaemonClient, type EventNotificationParams } from '../src/index.js'
-import { home, killDaemon, until } from './helpers.js'
+import { builtMain, home, killDaemon, until } from './helpers.js'
 
 t.test('the daemon against a real server: profiles, cache, live events, gaps and resets', async (t) => {
   const server = await startTestServer(t)
   const dir = await home(t)
-  let client: DaemonClient = await connectDaemon({ home: dir })
+  let client: DaemonClient = await connectDaemon({ home: dir, main: builtMain })
   t.teardown(() => client.close())
 
   const ann = await client.request('profile.signup', {
@@ -56,7 +56,7 @@ t.test('the daemon against a real server: profiles, cache, live events, gaps and
   await killDaemon(dir)
   await say('three')
   await say('four')
-  client = await connectDaemon({ home: dir })
+  client = await connectDaemon({ home: dir, main: builtMain })
   await until(async () => (await client.request('daemon.status', {})).profiles[0]?.connection === 'connected')
   await until(async () => {
     const r = await client.request('messages.read', { conversationId: general.id })
@@ -69,7 +69,7 @@ t.test('the daemon against a real server: profiles, cache, live events, gaps and
   await killDaemon(dir)
   await say('five')
   await server.services.sql`update conversations set first_retained_seq = last_seq + 1 where id = ${general.id}`
-  client = await connectDaemon({ home: dir })
+  client = await connectDaemon({ home: dir, main: builtMain })
   const after = await until(async () => {
     const r = await client.request('messages.read', { conversationId: general.id })
     return r.messages.length === 5 && r

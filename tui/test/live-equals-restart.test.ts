@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { connectDaemon, DaemonClient } from '@ocomms/daemon'
-import { home, killDaemon, until } from '../../daemon/test/helpers.js'
+import { builtMain, home, killDaemon, until } from '../../daemon/test/helpers.js'
 import { ChatStore } from '../src/state/store.js'
 import type { ChatState } from '../src/state/types.js'
 
@@ -46,7 +46,7 @@ async function freshStore(dir: string, conversationId: string) {
 t.test('after each event the TUI shows what it shows after a restart', async (t) => {
   const server = await startTestServer(t)
   const dir = await home(t)
-  const daemon = await connectDaemon({ home: dir })
+  const daemon = await connectDaemon({ home: dir, main: builtMain })
   t.teardown(() => daemon.close())
   await daemon.request('profile.signup', {
     server: server.url,
@@ -95,7 +95,7 @@ t.test('after each event the TUI shows what it shows after a restart', async (t)
   daemon.close()
   await killDaemon(dir)
   for (const f of ['default.sqlite', 'default.sqlite-wal', 'default.sqlite-shm']) await rm(join(dir, 'cache', f), { force: true })
-  ;(await connectDaemon({ home: dir })).close()
+  ;(await connectDaemon({ home: dir, main: builtMain })).close()
   const rebuilt = await freshStore(dir, general.id)
   t.teardown(rebuilt.close)
   await until(() => rebuilt.store.getState().histories[general.id]?.messages.length)
