@@ -63,6 +63,8 @@ const steps = [
   ['node', ['--input-type=module', '-e', "try { (await import('./server/dist/patches-check.js')).assertPatchesApplied() } catch (e) { console.error(e.message); process.exit(1) }"]],
   // The terminal UI's end-to-end test runs the screen as `npm run build` ships it: bundled.
   ['node', ['scripts/bundle-tui.mjs']],
+  // Likewise `ocomms`, which the CLI's tests run hundreds of times.
+  ['node', ['scripts/bundle-cli.mjs']],
   // The web app's tests (gui/test) and the server's static serving load the built app.
   ['npm', ['run', 'build', '-w', 'gui', '--silent']],
   ['npx', ['eslint', '.']],
