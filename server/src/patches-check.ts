@@ -27,8 +27,9 @@ export const PATCHED: PatchedPackage[] = [
     loadedBy: ['@ocomms/server'],
     // The ES module build, which is the one `import postgres from 'postgres'` loads.
     files: {
-      'src/connection.js': ['begin-reserves', 'closed-write', 'drain-reserved', 'copy-resume', 'unsent-dropped'],
-      'src/index.js': ['lost-transaction'],
+      'src/connection.js': ['begin-reserves', 'closed-write', 'drain-reserved', 'copy-resume', 'unsent-dropped', 'reserve-requeued'],
+      'src/index.js': ['lost-transaction', 'reserve-requeued'],
+      'src/queue.js': ['reserve-requeued'],
     },
   },
   {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { connect as netConnect, type Socket } from 'node:net'
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -187,4 +187,56 @@ t.test('unsent-dropped: what a closed connection had not sent yet is not sent on
   t.equal(await insert, 'failed: CONNECTION_CLOSED', 'the query in flight fails with its connection')
   t.match(await answered(sql`select count(*)::int as n from t`.execute(), 'the next query'), [{ n: 0 }], 'the next query is answered on a new connection, and the failed one did not run')
   t.equal(sockets.length, 2, 'on a second socket')
+})
+
+t.test('reserve-requeued: a reserve waiting for a connection the server closes gets the reconnected one', { timeout }, async (t) => {
+  // A reserve that waits for the pool's connection was handed to that connection's reconnect
+  // and then dropped once it reconnected: it never settled, and the pool's connection stayed
+  // with nobody. The server's group commit reserves a connection per batch, so after a database
+  // restart under load a send stayed unanswered for good.
+  const { sql, admin } = await database(t, { max: 1 })
+  const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
+  const busy = sql`select pg_sleep(5)`.catch(() => null)
+  await sleep(100)
+  const reserving = sql.reserve()
+  await sleep(100)
+  await admin`select pg_terminate_backend(${pid})`
+  await busy
+  const reserved = await answered(reserving, 'the reserve')
+  t.match(await answered(reserved<{ one: number }[]>`select 1 as one`, 'a query on the reserved connection'), [{ one: 1 }], 'the reserve gets the reconnected connection')
+  reserved.release()
+  t.match(await answered(sql<{ two: number }[]>`select 2 as two`, 'the pool after the release'), [{ two: 2 }], 'and gives it back to the pool')
+})
+
+t.test('reserve-requeued: a reserve whose connection cannot be made fails, and the pool goes on', { timeout }, async (t) => {
+  // The refused reserve must leave the queue too: else the next connection that opens is
+  // handed to it, a reserve nobody waits for any more, and is lost to the pool.
+  const db = await freshDatabase()
+  t.teardown(() => db.drop())
+  const { hostname, port } = new URL(db.url)
+  // While `refuse`, each connection goes to a port nothing listens on (refused, as a stopped
+  // database's would be).
+  const closedPort = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+  let refuse = true
+  const socket = () =>
+    refuse
+      ? Promise.resolve(netConnect({ host: '127.0.0.1', port: closedPort }))
+      : new Promise<Socket>((resolve, reject) => {
+          const s = netConnect({ host: hostname, port: Number(port || 5432) }, () => resolve(s))
+          s.once('error', reject)
+        })
+  const sql = postgres(db.url, { max: 1, onnotice: () => {}, socket, connect_timeout: 2 })
+  t.teardown(() => sql.end({ timeout: 1 }).catch(() => {}))
+  const failure = await answered(sql.reserve().then(() => null, (err: Error) => err), 'the refused reserve')
+  t.ok(failure, 'the reserve fails while no connection can be made')
+  refuse = false
+  t.match(await answered(sql<{ one: number }[]>`select 1 as one`, 'the pool once connections can be made'), [{ one: 1 }], 'then the pool answers')
+  const reserved = await answered(sql.reserve(), 'a later reserve')
+  t.match(await answered(reserved<{ two: number }[]>`select 2 as two`, 'a query on it'), [{ two: 2 }], 'and a later reserve gets a connection')
+  reserved.release()
 })
