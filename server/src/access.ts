@@ -8,7 +8,7 @@ import type { Sql, TxSql } from './db/connect.js'
  * workspaces, and workspaces the caller left or was deactivated in.
  */
 
-type AnySql = Sql | TxSql
+export type AnySql = Sql | TxSql
 /** A user id, as a value or as a column of the statement (`sql('x.user_id')`). */
 type Reader = string | Helper<string, []>
 

@@ -122,8 +122,8 @@ t.test('a send the database refuses fails alone: the sends stored with it in a b
 })
 
 t.test('sends their checks refuse, inside a burst: each refused with its exact reason, nothing else lost or doubled', async (t) => {
-  // Sends of a burst are checked together and stored together; one its check refuses must get
-  // its own reason without costing the others anything.
+  // A plain send is checked inside its batch's transaction; one it refuses rolls the batch back
+  // and every send of it takes the full path, which answers each exactly.
   const server = await startTestServer(t)
   const { ws, people: [alice, bob] } = await server.team('alice', 'bob')
   const [general] = await alice.call('conversation.list', { workspaceId: ws.id })

@@ -1,32 +1,52 @@
 import type { Message } from '@ocomms/shared'
-import type { ConversationAccess } from '../access.js'
+import { accessFrom, assertCanPost, type ConversationAccess } from '../access.js'
 import type { FoundMentions } from '../attention/mentions.js'
 import { afterMessageCreated, conversationRecipients, evaluateAttention, storeNewMentions, type Recipient } from '../attention/on-message.js'
 import { batcherPer } from '../db/batcher.js'
 import { pipelinedTransaction } from '../events/transaction.js'
 import type { Services } from '../services.js'
 import { mark } from '../trace/send-timeline.js'
+import { checkSends, type Checked } from './send-check.js'
 import { insertMessages, newMessageOut } from './store.js'
 
-/** A send that needs nothing of its own in the transaction: no thread, no files, no @channel or @here. */
+/**
+ * A send that needs nothing of its own in the transaction: no thread, no files, no @channel or
+ * @here, and text with nothing wrong with it. It is not checked yet: its batch checks it.
+ */
 export interface PlainSend {
   userId: string
   clientId: string
   text: string
-  /** The conversation, as the send's access check read it. */
-  c: ConversationAccess
+  conversationId: string
   found: FoundMentions
-  /** Stores this send in a transaction of its own, which refuses it with the exact reason. */
+  /** Checks this send and stores it in a transaction of its own, which refuses it with the exact reason. */
   alone: () => Promise<Message>
 }
 
-/** A send of the batch was not stored (already sent, no longer a member, archived): nothing was. */
+/**
+ * A send of the batch may not be stored as it is (the conversation is not there for its sender,
+ * they may not post, or they already sent its clientId): nothing of the batch is, and each send
+ * takes the full path, which answers it exactly.
+ */
 class Incomplete extends Error {}
+
+/** The access a batched send's check gives, when it may be stored as a new plain message. */
+function postable(row: Checked): ConversationAccess {
+  if (row.sent_id) throw new Incomplete()
+  try {
+    const c = accessFrom(row)
+    assertCanPost(c)
+    return c
+  } catch {
+    throw new Incomplete()
+  }
+}
 
 /**
  * Group commit for plain sends: when the server is busy, the sends that arrived meanwhile are
- * stored in one transaction (see Batcher), with the same statements as one send (recipients,
- * seqs, messages, events, mentions), each covering the whole batch, and one commit. That divides
+ * checked and stored in one transaction (see Batcher), with the same statements as one send
+ * (checks, recipients, seqs, messages, events, mentions), each covering the whole batch, and one
+ * commit. That divides
  * the database's work per message, which is mostly the cost of a statement and of a commit, not
  * of a row. A batch stores all of its sends or none: if one of them cannot be stored, or the
  * transaction fails, each send of the batch is then stored alone, and gets its own answer.
@@ -46,15 +66,19 @@ export const plainSends = batcherPer('group-commit', (services: Services) => ({
 
 /** Stores plain sends in one transaction; the messages in the order of the sends. */
 async function storeTogether(services: Services, sends: PlainSend[]): Promise<Message[]> {
-  // Two round trips: BEGIN, recipients, seqs and insert; then events, mentions and COMMIT.
+  // Two round trips: BEGIN, checks, recipients, seqs and insert; then events, mentions and COMMIT.
+  // The checks go out with the statements they guard instead of a round trip ahead of them: the
+  // insert stores only what the checks would let through (a member, an open conversation, a
+  // clientId not used yet), and a send its check refuses rolls the batch back (Incomplete).
   return pipelinedTransaction(services, async (change) => {
     mark('began')
     const counts = new Map<string, number>()
-    for (const s of sends) counts.set(s.c.id, (counts.get(s.c.id) ?? 0) + 1)
-    // The k-th of n sends to a conversation gets the k-th of its n new seqs. The three
-    // statements go out together; the insert runs after the seqs were taken.
+    for (const s of sends) counts.set(s.conversationId, (counts.get(s.conversationId) ?? 0) + 1)
+    // The k-th of n sends to a conversation gets the k-th of its n new seqs. The statements go
+    // out together; the insert runs after the seqs were taken.
     const left = new Map(counts)
-    const [members, , rows] = await Promise.all([
+    const [checks, members, , rows] = await Promise.all([
+      checkSends(change.sql, sends.map((s) => ({ conversationId: s.conversationId, userId: s.userId, clientId: s.clientId }))),
       conversationRecipients(change, [...counts.keys()], {
         handles: [...new Set(sends.flatMap((s) => s.found.handles))],
         everyone: false,
@@ -65,13 +89,14 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
       insertMessages(
         change,
         sends.map((s) => {
-          const back = left.get(s.c.id)! - 1
-          left.set(s.c.id, back)
-          return { conversationId: s.c.id, back, authorId: s.userId, clientId: s.clientId, threadRootId: null, alsoInChannel: false, text: s.text }
+          const back = left.get(s.conversationId)! - 1
+          left.set(s.conversationId, back)
+          return { conversationId: s.conversationId, back, authorId: s.userId, clientId: s.clientId, threadRootId: null, alsoInChannel: false, text: s.text }
         }),
       ),
     ])
     mark('stored')
+    const access = checks.map(postable)
     const stored = new Map(rows.map((r) => [`${r.author_id}:${r.client_id}`, r]))
     const messages = sends.map((s) => {
       const row = stored.get(`${s.userId}:${s.clientId}`)
@@ -86,12 +111,12 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
       if (list) list.push(r)
       else reached.set(r.conversation_id, [r])
     }
-    const planned = sends.map((s) =>
+    const planned = sends.map((s, i) =>
       evaluateAttention(
         { text: s.text, author: { id: s.userId }, threadRootId: null, alsoInChannel: false },
-        s.c,
+        access[i]!,
         s.found,
-        (reached.get(s.c.id) ?? []).filter((r) => r.user_id !== s.userId),
+        (reached.get(s.conversationId) ?? []).filter((r) => r.user_id !== s.userId),
         new Set(),
       ),
     )
@@ -103,7 +128,7 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
           seq: message.seq,
           type: 'message.created',
           conversationId: message.conversationId,
-          workspaceId: sends[i]!.c.workspaceId,
+          workspaceId: access[i]!.workspaceId,
           data: { message },
         })),
       ),
@@ -111,7 +136,7 @@ async function storeTogether(services: Services, sends: PlainSend[]): Promise<Me
       change.commit(),
     ])
     mark('recorded')
-    messages.forEach((message, i) => afterMessageCreated(change, message, sends[i]!.c, planned[i]!))
+    messages.forEach((message, i) => afterMessageCreated(change, message, access[i]!, planned[i]!))
     return messages
   })
 }

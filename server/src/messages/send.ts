@@ -1,5 +1,5 @@
 import { messageTextProblem, OCommsError, type CallInput, type EventData, type Message } from '@ocomms/shared'
-import { accessColumns, accessFrom, assertCanPost, assertNotArchived, type AccessRow, type ConversationAccess } from '../access.js'
+import { accessFrom, assertCanPost, assertNotArchived, type ConversationAccess } from '../access.js'
 import { batcherPer } from '../db/batcher.js'
 import { transaction, type Change } from '../events/transaction.js'
 import { findMentions, type FoundMentions } from '../attention/mentions.js'
@@ -8,6 +8,7 @@ import * as load from '../queries.js'
 import type { AuthedContext, Services } from '../services.js'
 import { mark } from '../trace/send-timeline.js'
 import { plainSends } from './group-commit.js'
+import { checkSends, type SendCheck } from './send-check.js'
 import { insertMessages, newMessageOut } from './store.js'
 
 /** Thrown inside a send transaction to roll it back when the author already used the clientId. */
@@ -47,48 +48,14 @@ function original(ctx: AuthedContext, id: string, sentIn: string, conversationId
   return load.message(ctx.services.sql, id)
 }
 
-interface SendCheck {
-  conversationId: string
-  userId: string
-  clientId: string
-}
-
-/** Whether the sender may see the conversation, and the message they already sent with the clientId. */
-type Checked = AccessRow & { sent_id: string | null; sent_in: string | null }
-
-/**
- * The checks every send starts with, for many sends in one statement when the server is busy.
- * Each check answers one row, from index lookups only: its conversation, membership and access
- * are read in a lateral subquery per check. Joined to the unnest directly, the statement's cached
- * plan (PostgreSQL plans it once for any number of checks, guessing ten) hashed every active
- * member of the workspace, twice, for each send: a cost that grew with the organisation and was
- * most of the database's work per message at everyday rates (docs/performance.md). `offset 0`
- * keeps the subquery from being merged back into the join.
- */
-const sendChecks = batcherPer('send-checks', (services: Services) => {
-  const { sql } = services
-  const together = async (checks: SendCheck[]): Promise<Checked[]> => {
-    const column = <T>(f: (m: SendCheck) => T) => checks.map(f)
-    const rows = await sql<(Checked & { i: string })[]>`
-      select x.i, a.*, e.id as sent_id, e.conversation_id as sent_in
-        from unnest(${column((k) => k.conversationId)}::uuid[], ${column((k) => k.userId)}::uuid[], ${column((k) => k.clientId)}::text[])
-             with ordinality as x(conversation_id, user_id, client_id, i)
-        left join lateral (
-          select ${accessColumns(sql, sql('x.user_id'))}
-            from conversations c
-            left join workspace_members wm on wm.workspace_id = c.workspace_id and wm.user_id = x.user_id and wm.state = 'active'
-            left join conversation_members cm on cm.conversation_id = c.id and cm.user_id = x.user_id
-           where c.id = x.conversation_id
-          offset 0
-        ) a on true
-        left join messages e on e.author_id = x.user_id and e.client_id = x.client_id`
-    const byIndex = new Map(rows.map((r) => [Number(r.i), r]))
-    return checks.map((_, i) => byIndex.get(i + 1)!)
-  }
+/** Checks of sends that take the full path, many in one statement when the server is busy. */
+const sendChecks = batcherPer('send-checks', (services: Services) => ({
+  together: (checks: SendCheck[]) => checkSends(services.sql, checks),
   // One lane: a check takes well under a millisecond, so waiting for the one in flight costs
   // less than a statement of its own (more lanes left the batches at three checks or fewer).
-  return { together, lanes: 1, most: 64 }
-})
+  lanes: 1,
+  most: 64,
+}))
 
 export interface SendHooks {
   /**
@@ -110,8 +77,32 @@ function later<T>(promise: Promise<T>): Promise<T> {
 export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks = {}): Promise<Message> {
   const userId = ctx.caller.userId
   mark('admitted')
+  const found = findMentions(input.text)
+  try {
+    // Most messages are plain: no thread, no files, no @channel or @here, nothing wrong with their
+    // text. Those are checked and stored together with other sends when the server is busy
+    // (group commit), the check inside the transaction, in its first round trip. Any other send,
+    // and a plain one its batch could not store, takes the full path below, which checks first
+    // and refuses with the exact reason.
+    const plain = !input.threadRootId && !input.alsoToChannel && !input.fileIds?.length && !hooks.beforeInsert &&
+      !found.channel && !found.here && messageTextProblem(input.text, { withFiles: false }) === null
+    const checked = () => checkedSend(ctx, input, hooks, found)
+    if (plain) {
+      return await plainSends(ctx.services).run({ userId, clientId: input.clientId, text: input.text, conversationId: input.conversationId, found, alone: checked })
+    }
+    return await checked()
+  } catch (err) {
+    // A send with this clientId committed first (the insert's `on conflict` waited for it):
+    // the original when it is in this conversation, `conflict` when it is in another one.
+    if (err instanceof AlreadySent) return (await existingSend(ctx, input.clientId, input.conversationId))!
+    throw err
+  }
+}
+
+/** A send checked on its own (access, a retry of a clientId already used, its input), then stored alone. */
+async function checkedSend(ctx: AuthedContext, input: CallInput<'message.send'>, hooks: SendHooks, found: FoundMentions): Promise<Message> {
   // A retry of a send that already committed gets the original, even if access changed since.
-  const checked = await sendChecks(ctx.services).run({ conversationId: input.conversationId, userId, clientId: input.clientId })
+  const checked = await sendChecks(ctx.services).run({ conversationId: input.conversationId, userId: ctx.caller.userId, clientId: input.clientId })
   mark('checked')
   if (checked.sent_id) return original(ctx, checked.sent_id, checked.sent_in!, input.conversationId)
   const c = accessFrom(checked)
@@ -120,21 +111,7 @@ export async function sendMessage(ctx: AuthedContext, input: CallInput<'message.
   // An upload's message (beforeInsert attaches its file) may have no text, as may one with files.
   const problem = messageTextProblem(input.text, { withFiles: Boolean(input.fileIds?.length) || Boolean(hooks.beforeInsert) })
   if (problem) throw new OCommsError('invalid_input', problem)
-  try {
-    // Most messages are plain: those are stored together with other sends when the server is
-    // busy (group commit). Replies, files and @channel/@here take the full path below.
-    const found = findMentions(input.text)
-    if (!input.threadRootId && !input.fileIds?.length && !hooks.beforeInsert && !found.channel && !found.here) {
-      const alone = () => storeSend(ctx, input, c, hooks, found)
-      return await plainSends(ctx.services).run({ userId, clientId: input.clientId, text: input.text, c, found, alone })
-    }
-    return await storeSend(ctx, input, c, hooks, found)
-  } catch (err) {
-    // A send with this clientId committed first (the insert's `on conflict` waited for it):
-    // the original when it is in this conversation, `conflict` when it is in another one.
-    if (err instanceof AlreadySent) return (await existingSend(ctx, input.clientId, input.conversationId))!
-    throw err
-  }
+  return storeSend(ctx, input, c, hooks, found)
 }
 
 /** Stores one send in a transaction of its own, after its access checks; `found` is what its text mentions. */
