@@ -10,26 +10,16 @@
  * its own (bundle-tui.mjs): a build with `tsc -b` alone runs the modules, never a stale bundle.
  */
 import { build } from 'esbuild'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-
-const root = fileURLToPath(new URL('../', import.meta.url))
+import { pathToFileURL } from 'node:url'
+import { nodeBundle } from './node-bundle.mjs'
 
 export const options = {
-  absWorkingDir: root,
+  ...nodeBundle,
   entryPoints: ['cli/dist/main.js'],
   outfile: 'cli/dist/ocomms.bundle.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: !process.env.BUNDLE_NO_MINIFY,
-  legalComments: 'eof',
   // Loaded by the few commands that need them, from their own files: the server (`ocomms server
   // ...` reads its migrations and assets next to its modules) and the terminal UI (its own bundle).
   external: ['@ocomms/server', '@ocomms/tui'],
-  // CommonJS dependencies call require: give the ES module bundle one.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  logLevel: 'warning',
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build(options)

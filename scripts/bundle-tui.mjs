@@ -11,27 +11,17 @@
  */
 import { build } from 'esbuild'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
+import { nodeBundle, root } from './node-bundle.mjs'
 import { yogaWithoutFetch } from './yoga-without-fetch.mjs'
-
-const root = fileURLToPath(new URL('../', import.meta.url))
 
 /** The build's options; tui/test/yoga-without-fetch.test.ts bundles Yoga with its plugins. */
 export const options = {
-  absWorkingDir: root,
+  ...nodeBundle,
   entryPoints: ['tui/dist/mount.js'],
   outfile: 'tui/dist/mount.bundle.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // BUNDLE_NO_MINIFY=1 keeps the names, for reading CPU profiles of the start.
-  minify: !process.env.BUNDLE_NO_MINIFY,
-  legalComments: 'eof',
   // React's production build; the UI selects it anyway (tui/src/react-production.ts).
   define: { 'process.env.NODE_ENV': '"production"' },
-  // CommonJS dependencies (React) call require: give the ES module bundle one.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   plugins: [
     // Yoga decodes its inlined WebAssembly instead of fetching it, which loaded Node's HTTP client.
     yogaWithoutFetch,
@@ -53,7 +43,6 @@ export const options = {
       },
     },
   ],
-  logLevel: 'warning',
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build(options)
