@@ -1,15 +1,7 @@
 #!/usr/bin/env node
 // The `ocomms` command: runs the built CLI (npm run build makes cli/dist). As one bundled file
-// (scripts/bundle-cli.mjs) while that is newer than the last compile of the CLI, else module by
-// module (a build with `tsc -b` alone).
-import { statSync } from 'node:fs'
+// (scripts/bundle-cli.mjs) while that is fresh, else module by module (a build with `tsc -b` alone).
+import { bundleIsFresh } from '@ocomms/shared/fresh-bundle'
 
-const mtime = (path) => {
-  try {
-    return statSync(new URL(path, import.meta.url)).mtimeMs
-  } catch {
-    return -1
-  }
-}
-const bundle = mtime('../dist/ocomms.bundle.js')
-await import(bundle >= 0 && bundle >= mtime('../tsconfig.tsbuildinfo') ? '../dist/ocomms.bundle.js' : '../dist/main.js')
+const at = (path) => new URL(path, import.meta.url)
+await import(bundleIsFresh(at('../dist/ocomms.bundle.js'), at('../tsconfig.tsbuildinfo')) ? '../dist/ocomms.bundle.js' : '../dist/main.js')

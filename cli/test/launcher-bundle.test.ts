@@ -1,9 +1,10 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ocommsBin } from './helpers/cli.js'
 
 /**
@@ -17,6 +18,8 @@ async function layout(t: { teardown(fn: () => unknown): void }) {
   await mkdir(join(dir, 'bin'))
   await mkdir(join(dir, 'dist'))
   await copyFile(ocommsBin, join(dir, 'bin', 'ocomms.js'))
+  // The launcher's own import (@ocomms/shared) resolves as it does in the repository.
+  await symlink(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(dir, 'node_modules'))
   await writeFile(join(dir, 'dist', 'main.js'), "console.log('modules')\n")
   await writeFile(join(dir, 'dist', 'ocomms.bundle.js'), "console.log('bundle')\n")
   await writeFile(join(dir, 'tsconfig.tsbuildinfo'), '{}')

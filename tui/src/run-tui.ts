@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { bundleIsFresh } from '@ocomms/shared/fresh-bundle'
 import { DaemonClient, daemonSocketPath, type DaemonConnection } from '@ocomms/daemon/client'
 import { ChatStore } from './state/store.js'
 
@@ -14,12 +14,8 @@ const FIRST_PAGE_WAIT_MS = 150
  */
 function loadScreen(): Promise<Screen> {
   const bundle = new URL('./mount.bundle.js', import.meta.url)
-  try {
-    if (statSync(bundle).mtimeMs >= statSync(new URL('../tsconfig.tsbuildinfo', import.meta.url)).mtimeMs) {
-      return (import(bundle.href) as Promise<Screen>).catch(() => import('./mount.js'))
-    }
-  } catch {
-    // No bundle or no build info: the modules.
+  if (bundleIsFresh(bundle, new URL('../tsconfig.tsbuildinfo', import.meta.url))) {
+    return (import(bundle.href) as Promise<Screen>).catch(() => import('./mount.js'))
   }
   return import('./mount.js')
 }
