@@ -46,11 +46,10 @@ function postable(row: Checked): ConversationAccess {
  * Group commit for plain sends: when the server is busy, the sends that arrived meanwhile are
  * checked and stored in one transaction (see Batcher), with the same statements as one send
  * (checks, recipients, seqs, messages, events, mentions), each covering the whole batch, and one
- * commit. That divides
- * the database's work per message, which is mostly the cost of a statement and of a commit, not
- * of a row. A batch stores all of its sends or none: if one of them cannot be stored, or the
- * transaction fails, each send of the batch is then stored alone, and gets its own answer.
- * Senders are answered after the commit.
+ * commit. That divides the database's work per message, which is mostly the cost of a statement
+ * and of a commit, not of a row. A batch stores all of its sends or none: if one of them cannot
+ * be stored, or the transaction fails, each send of the batch is then stored alone, and gets its
+ * own answer. Senders are answered after the commit.
  */
 export const plainSends = batcherPer('group-commit', (services: Services) => ({
   together: (sends: PlainSend[]) => storeTogether(services, sends),
