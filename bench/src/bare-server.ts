@@ -1,7 +1,8 @@
 /**
- * The yardstick for P2: a Socket.IO server with nothing but the fan-out. Same transport
- * settings as OComms (WebSocket only, no compression); every client joins one room; a
- * `fanout` call broadcasts an event shaped and sized like OComms' message.created.
+ * The yardstick for P2 and P10: a Socket.IO server with nothing but the fan-out. Same transport
+ * settings as OComms (WebSocket only, no compression); every client joins one room (or the rooms
+ * it names); a `fanout` call broadcasts an event shaped and sized like OComms' message.created,
+ * and a `message.send` (P10) does the same to the room of its conversation.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -11,21 +12,27 @@ const http = createServer()
 const io = new Server(http, { transports: ['websocket'], allowUpgrades: false, perMessageDeflate: false, serveClient: false })
 let seq = 0
 const author = { id: randomUUID(), handle: 'u0', name: 'User 0' }
-const conversationId = randomUUID()
+
+/** An event shaped and sized like OComms' message.created, to the members of `room`. */
+function relay(room: string, text: string): unknown {
+  seq++
+  const at = new Date().toISOString()
+  const message = {
+    id: randomUUID(), seq, conversationId: room, threadRootId: null, alsoInChannel: false, clientId: randomUUID(), author,
+    text, createdAt: at, editedAt: null, deleted: false, replyCount: 0, lastReplyAt: null,
+    replyParticipants: [], reactions: [], pinned: false, files: [],
+  }
+  io.to(room).emit('event', { stream: 'conversation', streamId: room, seq, type: 'message.created', at, conversationId: room, workspaceId: author.id, data: { message } })
+  return { ok: true, data: message }
+}
 
 io.on('connection', (socket) => {
-  socket.join('big')
-  socket.on('fanout', (input: { text: string }, ack: (a: unknown) => void) => {
-    seq++
-    const at = new Date().toISOString()
-    const message = {
-      id: randomUUID(), seq, conversationId, threadRootId: null, alsoInChannel: false, clientId: randomUUID(), author,
-      text: input.text, createdAt: at, editedAt: null, deleted: false, replyCount: 0, lastReplyAt: null,
-      replyParticipants: [], reactions: [], pinned: false, files: [],
-    }
-    io.to('big').emit('event', { stream: 'conversation', streamId: conversationId, seq, type: 'message.created', at, conversationId, workspaceId: author.id, data: { message } })
-    ack({ ok: true, data: message })
-  })
+  // P2 puts everyone in one big room; P10's clients name their small rooms (their conversations).
+  const named = (socket.handshake.auth as { rooms?: unknown }).rooms
+  socket.join(Array.isArray(named) && named.length > 0 ? named.map(String) : ['big'])
+  socket.on('fanout', (input: { text: string }, ack: (a: unknown) => void) => ack(relay('big', input.text)))
+  // The send of P10, relayed to its room without storing anything: the transport alone.
+  socket.on('message.send', (input: { conversationId: string; text: string }, ack: (a: unknown) => void) => ack(relay(input.conversationId, input.text)))
 })
 
 http.listen(0, '127.0.0.1', () => {

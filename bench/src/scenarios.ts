@@ -55,13 +55,13 @@ async function cpuMeter(ctx: Context) {
 }
 
 /** CPU seconds per operation since the meter started: server, PostgreSQL (null when not ours), load generators. */
-async function cpuMeterRaw(ctx: Context) {
+async function cpuMeterRaw(ctx: Context, serverPid = ctx.server.pid) {
   const loadCpu = async () => (await Promise.all(ctx.workers.pids.map(usage))).reduce((sum, u) => sum + u.cpu, 0)
-  const s0 = (await usage(ctx.server.pid)).cpu
+  const s0 = (await usage(serverPid)).cpu
   const p0 = await ctx.db.cpu()
   const l0 = await loadCpu()
   return async (per: number) => {
-    const s1 = (await usage(ctx.server.pid)).cpu
+    const s1 = (await usage(serverPid)).cpu
     const p1 = await ctx.db.cpu()
     const l1 = await loadCpu()
     const server = (s1 - s0) / per
@@ -397,33 +397,53 @@ export async function p8(ctx: Context): Promise<Row> {
   }
 }
 
+const idleSeconds = 5
+
+/** One open-loop step of P10 at `rate`: sent, every delivery awaited, CPU per message of `serverPid`. */
+async function p10Step(ctx: Context, rate: number, seconds: number, members: number, serverPid: number) {
+  await ctx.workers.all({ cmd: 'record' })
+  const meter = await cpuMeterRaw(ctx, serverPid)
+  const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000, paced: true })
+  const n = sent.reduce((sum, r) => sum + r.sent, 0)
+  await ctx.workers.waitForDeliveries(n * members, 30_000)
+  const cpu = await meter(n || 1)
+  const t = totals(await ctx.workers.collect())
+  return { n, t, cpu, a: summary(t.ack), d: summary(t.deliver) }
+}
+
 /**
  * Small rooms at everyday rates: `clients` connected, in rooms of 10, send open loop (paced to
  * the millisecond) at each rate of the steps in turn. Per step: send→ack and send→deliver
  * p50/p99 (every delivery, the sender's own included), each also as a multiple of the disk's
  * flush, and the server's and PostgreSQL's CPU per message. The target is the issue's: up to
  * 1,000 messages/s, p50 ≤ 2 ms and p99 ≤ 10 ms for both, and CPU per message at 100 msg/s no
- * higher than at 1,000 msg/s.
+ * higher than at 1,000 msg/s. Then the same steps against a bare Socket.IO relay (the same
+ * clients and rooms, nothing stored): what the transport alone costs on this machine, at the
+ * same moment, so that each figure of OComms reads against it.
  */
 export async function p10(ctx: Context): Promise<Row[]> {
   const { clients, steps, seconds } = ctx.scale.p10
   const { p10 } = ctx.seeded
   const members = clients / p10.length
-  await connect(ctx, ctx.server.url, ctx.seeded.clients(clients, (i) => [p10[i % p10.length]!]))
+  const chosen = ctx.seeded.clients(clients, (i) => [p10[i % p10.length]!])
+  await connect(ctx, ctx.server.url, chosen)
   // Warm-up, not measured: the statements' first plans, the pool's connections, the JIT.
   await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
   await sleep(500)
-  const rows: Row[] = []
+  // What the server and PostgreSQL spend with everyone connected and nobody sending: a cost per
+  // second that a step's CPU per message carries divided by its rate, ten times more at 100 msg/s
+  // than at 1,000.
+  const idle = await cpuMeterRaw(ctx)
+  await sleep(idleSeconds * 1000)
+  const still = await idle(idleSeconds)
+  ctx.log(`  idle, ${int(clients)} connected: CPU per second: server ${f(still.server * 1000, 1)} ms${still.pg !== null ? `, PostgreSQL ${f(still.pg * 1000, 1)} ms` : ''}`)
+  const ours: Array<Awaited<ReturnType<typeof p10Step>>> = []
   const cpuAt = new Map<number, number>()
-  const x = (ms: number) => flushes(ms, ctx.flush)
   for (const rate of steps) {
     const before = await dbCounters(ctx.db.url)
-    await ctx.workers.all({ cmd: 'record' })
-    const meter = await cpuMeterRaw(ctx)
-    const sent = await ctx.workers.all<{ sent: number }>({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1000, paced: true })
-    const n = sent.reduce((sum, r) => sum + r.sent, 0)
-    await ctx.workers.waitForDeliveries(n * members, 30_000)
-    const cpu = await meter(n || 1)
+    const step = await p10Step(ctx, rate, seconds, members, ctx.server.pid)
+    ours.push(step)
+    const { n, t, cpu, a, d } = step
     // After the backends reported their counts (within a second of going idle).
     await sleep(1_100)
     const after = await dbCounters(ctx.db.url)
@@ -432,35 +452,60 @@ export async function p10(ctx: Context): Promise<Row[]> {
       `  ${int(rate)} msg/s, per message: ${f(per('commits'), 2)} transactions, ${f(per('walRecords'), 1)} WAL records, ${int(per('walBytes'))} WAL bytes; ` +
         `during the step: ${after.checkpoints - before.checkpoints} checkpoints, ${after.autovacuums - before.autovacuums} autovacuum/autoanalyze runs`,
     )
-    const t = totals(await ctx.workers.collect())
-    const a = summary(t.ack)
-    const d = summary(t.deliver)
     if (cpu.pg !== null) cpuAt.set(rate, cpu.server + cpu.pg)
     ctx.log(`  ${int(rate)} msg/s: ${int(n)} sent, ${int(t.deliveries)} of ${int(n * members)} deliveries, ack p50 ${f(a.p50, 2)} p99 ${f(a.p99, 2)} ms, deliver p50 ${f(d.p50, 2)} p99 ${f(d.p99, 2)} ms; ${cpu.text('message')}`)
+    await sleep(500)
+  }
+  await ctx.workers.disconnect()
+
+  const bare = await startBare()
+  const theirs: Array<Awaited<ReturnType<typeof p10Step>>> = []
+  try {
+    await connect(ctx, bare.url, chosen)
+    await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
+    await sleep(500)
+    for (const rate of steps) {
+      const step = await p10Step(ctx, rate, seconds, members, bare.pid)
+      theirs.push(step)
+      const { a, d, cpu } = step
+      ctx.log(`  bare Socket.IO relay, ${int(rate)} msg/s: ack p50 ${f(a.p50, 2)} p99 ${f(a.p99, 2)} ms, deliver p50 ${f(d.p50, 2)} p99 ${f(d.p99, 2)} ms; CPU per message: relay ${f(cpu.server * 1000, 2)} ms, load generators ${f(cpu.load * 1000, 2)} ms`)
+      await sleep(500)
+    }
+    await ctx.workers.disconnect()
+  } finally {
+    await bare.stop()
+  }
+
+  const x = (ms: number) => flushes(ms, ctx.flush)
+  const rows: Row[] = steps.map((rate, i) => {
+    const { n, t, cpu, a, d } = ours[i]!
+    const relay = theirs[i]!
     const judged = rate <= 1_000
     const ok = a.p50 <= 2 && a.p99 <= 10 && d.p50 <= 2 && d.p99 <= 10 && t.deliveries === n * members && t.errors === 0
     const pgCpu = cpu.pg !== null ? ` + PostgreSQL ${f(cpu.pg * 1000, 2)}` : ''
-    rows.push({
+    return {
       id: 'P10',
       scenario: `small rooms: ${int(clients)} clients in rooms of ${members}, ${int(rate)} msg/s × ${seconds} s (open loop)`,
       result:
         `ack p50 ${f(a.p50, 2)} ms (${x(a.p50)}), p99 ${f(a.p99, 2)} ms (${x(a.p99)}); ` +
         `deliver p50 ${f(d.p50, 2)} ms (${x(d.p50)}), p99 ${f(d.p99, 2)} ms (${x(d.p99)}); ` +
         `CPU/msg server ${f(cpu.server * 1000, 2)}${pgCpu} ms` +
-        `${t.deliveries !== n * members ? `; ${int(t.deliveries)}/${int(n * members)} delivered` : ''}${t.errors ? `; ${t.errors} errors` : ''}`,
+        `${t.deliveries !== n * members ? `; ${int(t.deliveries)}/${int(n * members)} delivered` : ''}${t.errors ? `; ${t.errors} errors` : ''}` +
+        `; bare relay: ack p50 ${f(relay.a.p50, 2)}, p99 ${f(relay.a.p99, 2)} ms, CPU/msg ${f(relay.cpu.server * 1000, 2)} ms`,
       target: judged ? 'p50 ≤ 2 ms, p99 ≤ 10 ms' : 'none (above 1,000 msg/s)',
       pass: judged ? ok : null,
-    })
-    await sleep(500)
-  }
-  await ctx.workers.disconnect()
+    }
+  })
   const low = cpuAt.get(steps[0]!)
   const high = cpuAt.get(1_000)
   if (low !== undefined && high !== undefined && steps[0]! < 1_000) {
+    const relayAt = (rate: number) => theirs[steps.indexOf(rate)]!.cpu.server
     rows.push({
       id: 'P10c',
       scenario: `small rooms: server + PostgreSQL CPU per message at ${int(steps[0]!)} against 1,000 msg/s`,
-      result: `${f(low * 1000, 2)} ms against ${f(high * 1000, 2)} ms (${f(low / high, 2)}×)`,
+      result:
+        `${f(low * 1000, 2)} ms against ${f(high * 1000, 2)} ms (${f(low / high, 2)}×); ` +
+        `bare relay ${f(relayAt(steps[0]!) * 1000, 2)} against ${f(relayAt(1_000) * 1000, 2)} ms (${f(relayAt(steps[0]!) / relayAt(1_000), 2)}×)`,
       target: 'no higher at the lower rate',
       pass: low <= high * 1.05,
     })

@@ -67,7 +67,7 @@ function onEvent(c: Live, e: Event) {
 }
 
 function open(c: Live): Promise<void> {
-  const socket = io(url, { transports: ['websocket'], auth: { token: c.token }, reconnection: false, forceNew: true, timeout: 60_000 })
+  const socket = io(url, { transports: ['websocket'], auth: { token: c.token, rooms: c.conversations }, reconnection: false, forceNew: true, timeout: 60_000 })
   c.socket = socket
   socket.on(LIVE_EVENT, (e: Event) => onEvent(c, e))
   return new Promise((resolve, reject) => {
