@@ -1,8 +1,8 @@
 /**
  * The yardstick for P2 and P10: a Socket.IO server with nothing but the fan-out. Same transport
- * settings as OComms (WebSocket only, no compression); every client joins one room (or the rooms
- * it names); a `fanout` call broadcasts an event shaped and sized like OComms' message.created,
- * and a `message.send` (P10) does the same to the room of its conversation.
+ * settings as OComms (WebSocket only, no compression); every client joins the rooms of its
+ * conversations, and a `message.send` broadcasts an event shaped and sized like OComms'
+ * message.created to its conversation's room and answers it.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -27,11 +27,10 @@ function relay(room: string, text: string): unknown {
 }
 
 io.on('connection', (socket) => {
-  // P2 puts everyone in one big room; P10's clients name their small rooms (their conversations).
+  // Each client names its rooms, the conversations it is in: P2's one big channel, P10's small rooms.
   const named = (socket.handshake.auth as { rooms?: unknown }).rooms
-  socket.join(Array.isArray(named) && named.length > 0 ? named.map(String) : ['big'])
-  socket.on('fanout', (input: { text: string }, ack: (a: unknown) => void) => ack(relay('big', input.text)))
-  // The send of P10, relayed to its room without storing anything: the transport alone.
+  if (Array.isArray(named)) socket.join(named.map(String))
+  // A send, relayed to its conversation's room and answered, storing nothing: the transport alone.
   socket.on('message.send', (input: { conversationId: string; text: string }, ack: (a: unknown) => void) => ack(relay(input.conversationId, input.text)))
 })
 

@@ -27,7 +27,7 @@ export type Command =
   /** Closed-loop sends: `inFlight` outstanding at any time, for `durationMs`. */
   | { cmd: 'saturate'; inFlight: number; durationMs: number }
   /** One send from the first client to its first conversation; used by the fan-out scenario. */
-  | { cmd: 'sendOne'; tag: string; event?: string }
+  | { cmd: 'sendOne'; tag: string }
   | { cmd: 'history'; calls: number; concurrency: number; limit: number; conversationId: string }
   /** Drops every connection, then reconnects all at once and syncs from the cursors. */
   | { cmd: 'reconnectSync'; url: string }

@@ -258,11 +258,11 @@ export async function p3(ctx: Context): Promise<Row> {
 }
 
 /** One message, then ten in one second, to every member of one big channel; the same on a bare Socket.IO server. */
-async function fanout(ctx: Context, url: string, members: number, event: string, conversationId: string) {
+async function fanout(ctx: Context, url: string, members: number, conversationId: string) {
   await connect(ctx, url, ctx.seeded.clients(members, () => [conversationId]))
   await ctx.workers.all({ cmd: 'record' })
   const first = process.hrtime.bigint()
-  await ctx.workers.ask(0, { cmd: 'sendOne', tag: 'one', event })
+  await ctx.workers.ask(0, { cmd: 'sendOne', tag: 'one' })
   await ctx.workers.waitForDeliveries(members, 30_000)
   const single = await ctx.workers.collect()
   const lastOne = Math.max(...single.map((c) => Number(BigInt(c.tags.one?.lastNs ?? '0') - first)))
@@ -271,7 +271,7 @@ async function fanout(ctx: Context, url: string, members: number, event: string,
   await ctx.workers.all({ cmd: 'record' })
   const start = process.hrtime.bigint()
   for (let i = 0; i < 10; i++) {
-    void ctx.workers.ask(0, { cmd: 'sendOne', tag: `m${i}`, event })
+    void ctx.workers.ask(0, { cmd: 'sendOne', tag: `m${i}` })
     await sleep(100)
   }
   await ctx.workers.waitForDeliveries(members * 10, 60_000)
@@ -284,12 +284,12 @@ async function fanout(ctx: Context, url: string, members: number, event: string,
 
 export async function p2(ctx: Context): Promise<Row[]> {
   const members = ctx.scale.p2.members
-  const ours = await fanout(ctx, ctx.server.url, members, 'message.send', ctx.seeded.big)
+  const ours = await fanout(ctx, ctx.server.url, members, ctx.seeded.big)
   ctx.log(`  OComms: first message's last delivery ${f(ours.lastOneMs)} ms; 10 messages: ${int(ours.got)} deliveries in ${f(ours.spanMs)} ms`)
   const bare = await startBare()
   let theirs
   try {
-    theirs = await fanout(ctx, bare.url, members, 'fanout', ctx.seeded.big)
+    theirs = await fanout(ctx, bare.url, members, ctx.seeded.big)
   } finally {
     await bare.stop()
   }

@@ -96,11 +96,11 @@ function call(c: Live, name: string, input: unknown, timeoutMs = 30_000): Promis
   })
 }
 
-async function sendFrom(c: Live, tag = '', event = 'message.send') {
+async function sendFrom(c: Live, tag = '') {
   const conversationId = c.conversations[Math.floor(Math.random() * c.conversations.length)]!
   const t0 = nowNs()
   try {
-    await call(c, event, { conversationId, text: `b ${t0} ${tag}`.trimEnd(), clientId: randomUUID() })
+    await call(c, 'message.send', { conversationId, text: `b ${t0} ${tag}`.trimEnd(), clientId: randomUUID() })
     ack.recordValue(Math.max(1, usSince(t0)))
   } catch (err) {
     fail(String(err))
@@ -219,7 +219,7 @@ const handlers: { [K in Command['cmd']]: (cmd: Extract<Command, { cmd: K }>) => 
   async sendOne(cmd) {
     const c = connected()[0]
     if (!c) throw new Error('no connected client')
-    await sendFrom(c, cmd.tag, cmd.event)
+    await sendFrom(c, cmd.tag)
     return { ok: true }
   },
 
