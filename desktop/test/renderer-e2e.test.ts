@@ -78,13 +78,21 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
   // Notifications: the shell's adapter, exactly once; none during DND.
   await ann.json(['send', '@bob', 'ping the desktop'])
   await until(() => shown.some((n) => n.body === 'ping the desktop'))
-  await shell.call('call', { operation: 'dnd.snooze', input: { minutes: 30 } })
+  // Paused from the app's own settings screen, which reaches the server through the daemon (the
+  // page has no session of its own, and its address is not the server's).
+  await page.getByRole('link', { name: 'Status and notifications' }).click()
+  const dndGroup = page.getByRole('group', { name: 'Pause notifications' })
+  const dndNow = page.getByRole('region', { name: 'Do not disturb' }).getByRole('status')
+  await dndGroup.getByRole('button', { name: 'For 30 minutes' }).click()
+  await dndNow.filter({ hasText: /^Notifications are paused until/ }).waitFor()
   // The daemon learns of the snooze from its event stream and applies it before passing the event on.
   await until(() => shellEvents.includes('dnd.updated'))
+  t.ok((await bob.call('dnd.get', {})).active, 'the settings screen paused the profile\'s notifications on the server')
   const held = await ann.json<Message>(['send', '@bob', 'during dnd'])
   await until(async () => (await bob.rpc('notifications.list', {})).find((n) => n.messageId === held.id))
   const updates = shellEvents.filter((x) => x === 'dnd.updated').length
-  await shell.call('call', { operation: 'dnd.off', input: {} })
+  await dndGroup.getByRole('button', { name: 'Turn off' }).click()
+  await dndNow.filter({ hasText: 'Notifications are on.' }).waitFor()
   await until(() => shellEvents.filter((x) => x === 'dnd.updated').length > updates)
   await ann.json(['send', '@bob', 'after dnd'])
   await until(() => shown.some((n) => n.body === 'after dnd'))
@@ -93,6 +101,14 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
     ['ping the desktop', 'after dnd'],
     'each notification shown once, none during DND',
   )
+
+  // Where the account is signed in: the daemon's session is this computer's.
+  await page.goto('/settings/sessions')
+  const sessions = page.getByRole('list', { name: 'Sessions' })
+  await sessions.getByRole('listitem').filter({ hasText: 'This computer' }).waitFor()
+  t.equal(await sessions.getByRole('listitem').filter({ hasText: 'This computer' }).count(), 1, 'the sessions screen lists the profile\'s sessions through the daemon, its own marked')
+  await page.goto('/')
+  await page.getByRole('heading', { name: '#general', level: 1 }).waitFor()
 
   mark('The daemon restarted under')
   // The daemon restarted under the app: it reconnects and follows again.

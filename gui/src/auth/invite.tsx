@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { call, problem } from '../backend/http'
+import { call } from '../backend/call'
+import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { refreshSession, useSession } from '../session'
 import { AuthCard } from '../ui/form'

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { call } from '../backend/http'
+import { call } from '../backend/call'
 import { refreshSession, signOut, type SessionState } from '../session'
 import { ActionForm, AuthCard, Field } from '../ui/form'
 

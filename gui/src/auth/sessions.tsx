@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { SessionInfo } from '@ocomms/shared'
-import { call, problem } from '../backend/http'
+import { call } from '../backend/call'
+import { desktopBridge } from '../backend/daemon-backend'
+import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { ErrorLine } from '../ui/error-line'
 
@@ -9,7 +11,8 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'ne
 /** A readable name for a session's user agent: browser and system, or the program. */
 export function deviceName(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device'
-  if (/^ocomms|node/i.test(userAgent)) return 'OComms terminal (CLI, daemon)'
+  // The daemon's session, which the desktop app, the terminal UI and the CLI of a computer share.
+  if (/^ocomms|node/i.test(userAgent)) return 'OComms desktop app or terminal'
   const browser = /Edg\//.test(userAgent) ? 'Edge' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome' : /Firefox\//.test(userAgent) ? 'Firefox' : /Safari\//.test(userAgent) ? 'Safari' : 'Browser'
   const system = /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Mac OS X/.test(userAgent) ? 'macOS' : /Windows/.test(userAgent) ? 'Windows' : /Linux/.test(userAgent) ? 'Linux' : ''
   return system ? `${browser} on ${system}` : browser
@@ -54,7 +57,7 @@ export function Sessions() {
             <li key={s.id} className={s.current ? 'current' : undefined}>
               <div>
                 <strong>{deviceName(s.userAgent)}</strong>
-                {s.current && <span className="badge-text"> This browser</span>}
+                {s.current && <span className="badge-text"> {desktopBridge() ? 'This computer' : 'This browser'}</span>}
                 <br />
                 <small>
                   Signed in {when(s.createdAt)} · last used {when(s.lastUsedAt)}

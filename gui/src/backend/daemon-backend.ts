@@ -34,6 +34,13 @@ export function daemonCall(bridge: RendererBridge): RendererBridge['call'] {
   }
 }
 
+/** A server operation run by the daemon for `profile` (the daemon's `call`: over its socket when connected). */
+export function daemonOperation(bridge: RendererBridge, profile: string) {
+  const rpc = daemonCall(bridge)
+  return <N extends OperationName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
+    rpc('call', { profile, operation: name, input: input as Record<string, unknown> }) as Promise<CallOutput<N>>
+}
+
 /**
  * The same interface as browser-backend.ts, answered by the local daemon through the desktop
  * bridge. The daemon holds the connection, cache, outbox, DND and notifications; this page keeps
@@ -94,8 +101,7 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
     }
     return handle
   }
-  const call = <N extends OperationName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
-    rpc('call', { profile, operation: name, input: input as Record<string, unknown> }) as Promise<CallOutput<N>>
+  const call = daemonOperation(bridge, profile)
 
   const refreshOutbox = async () => {
     outbox = (await rpc('outbox.list', { profile })) as OutboxEntry[]

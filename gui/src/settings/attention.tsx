@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { formatDndSchedule, parseDndSchedule, type CallOutput, type DndSchedule, type Weekday, type Workspace } from '@ocomms/shared'
-import { call, problem } from '../backend/http'
+import { call } from '../backend/call'
+import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { ErrorLine } from '../ui/error-line'
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react'
 import type { CallOutput, Workspace } from '@ocomms/shared'
-import { call, problem } from '../backend/http'
+import { call } from '../backend/call'
+import { problem } from '../backend/http'
 import { navigate } from '../router'
 import type { SessionState } from '../session'
 import { ActionForm, Field } from '../ui/form'
