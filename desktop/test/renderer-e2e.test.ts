@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Message } from '@ocomms/shared'
+import { callHttp, type Message } from '@ocomms/shared'
 import { killableServer } from '../../cli/test/helpers/server-process.js'
 import { cannotRun } from '../../gui/test/helpers/browser.js'
 import { NotificationAdapter } from '../src/shell/notifications.js'
@@ -182,5 +182,19 @@ t.test('signing in inside the app signs in the window’s daemon profile, beside
     general.id,
   )
   t.equal(refused, 'forbidden', 'files.upload with a path is refused to a page')
+
+  // An account in no workspace yet: its window offers to create one, and opens it once made.
+  await callHttp(server.url, 'auth.signup', { email: 'cleo@example.com', password, name: 'Cleo', handle: 'cleo' })
+  await page.goto('/?profile=fresh')
+  const fresh = page.getByRole('form', { name: 'Sign in this profile' })
+  await fresh.getByLabel('Server', { exact: true }).fill(server.url)
+  await fresh.getByLabel('Email', { exact: true }).fill('cleo@example.com')
+  await fresh.getByLabel('Password', { exact: true }).fill(password)
+  await fresh.getByRole('button', { name: 'Sign in' }).click()
+  const create = page.getByRole('form', { name: 'Create a workspace' })
+  await create.getByRole('textbox').fill('Side project')
+  await create.getByRole('button', { name: 'Create workspace' }).click()
+  await page.getByRole('heading', { name: '#general', level: 1 }).waitFor({ timeout: 20_000 })
+  t.match(await bob.rpc('profile.whoami', { profile: 'fresh' }), { workspaces: [{ name: 'Side project' }] }, 'a workspace created in the app opens in it, made by the profile\'s account')
   t.same(tab.errors.filter((e) => !/Failed to load resource/.test(e)), [])
 })

@@ -18,7 +18,7 @@ export function App() {
   const route = useRoute()
   const session = useSession()
   useEffect(() => {
-    refreshSession().catch(() => {})
+    refreshSession({ cached: true }).catch(() => {})
   }, [])
 
   // Pages that work without a session.

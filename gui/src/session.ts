@@ -27,10 +27,9 @@ const LAST = 'ocomms.last-session'
  * Inside the desktop app the session is the daemon profile's: who it is signed in as (the
  * daemon holds the token; this page never sees one). Signed out means the profile is.
  */
-async function refreshDaemonSession(bridge: RendererBridge): Promise<SessionState> {
+async function refreshDaemonSession(bridge: RendererBridge, cached: boolean): Promise<SessionState> {
   try {
-    // From the daemon's cache: the window opens without waiting for the server (offline too).
-    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge), cached: true })
+    const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge), cached })
     set({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
   } catch (err) {
     if ((err as { code?: string }).code !== 'unauthenticated') throw err
@@ -39,9 +38,14 @@ async function refreshDaemonSession(bridge: RendererBridge): Promise<SessionStat
   return state
 }
 
-export async function refreshSession(): Promise<SessionState> {
+/**
+ * Who is signed in, asked again. `cached` (the window opening) lets the desktop app answer from
+ * the daemon's copy of the profile, without waiting for the server (offline too); after a change
+ * (a sign-in, a workspace created or joined) the answer must be the server's.
+ */
+export async function refreshSession(options: { cached?: boolean } = {}): Promise<SessionState> {
   const bridge = desktopBridge()
-  if (bridge) return refreshDaemonSession(bridge)
+  if (bridge) return refreshDaemonSession(bridge, options.cached ?? false)
   try {
     const me = await call('auth.me', {})
     const next = { status: 'signed-in' as const, user: me.user, sessionId: me.sessionId, workspaces: me.workspaces }
