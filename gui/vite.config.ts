@@ -1,6 +1,21 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { slimGemoji } from './slim-gemoji'
+
+/**
+ * `shell.json`: every file of the build under assets/, for the service worker to cache with
+ * index.html (public/sw.js): the chunks loaded when a screen is first shown are not named in
+ * index.html, and the offline app must have them too.
+ */
+function shellList(): Plugin {
+  return {
+    name: 'ocomms-shell-list',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((name) => name.startsWith('assets/')).map((name) => `/${name}`)
+      this.emitFile({ type: 'asset', fileName: 'shell.json', source: JSON.stringify(files.sort()) })
+    },
+  }
+}
 
 // The web app (docs/web.md): built into dist/, which the server serves at `/`. Hashed files go
 // to dist/assets/ (cached as immutable); nothing is inlined into index.html, so the page's
@@ -10,7 +25,7 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   esbuild: { jsx: 'automatic' },
-  plugins: [slimGemoji()],
+  plugins: [slimGemoji(), shellList()],
   // The repository's root holds another React (a test tool's); the app and its libraries use gui's one.
   resolve: { dedupe: ['react', 'react-dom'] },
   build: {
@@ -22,6 +37,8 @@ export default defineConfig({
     target: 'es2022',
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
+    // dist/.vite/manifest.json: which chunk holds which module (scripts/web-size.mjs); never served.
+    manifest: true,
     chunkSizeWarningLimit: 1024,
   },
 })

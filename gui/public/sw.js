@@ -1,6 +1,7 @@
 // The app shell's service worker (docs/web.md): the page opens without the network, from what it
 // cached, and shows what IndexedDB kept, marked offline. Only the shell is cached here: index.html
-// and the hashed build files. The API, the socket and files are never cached by it.
+// and every hashed build file (shell.json lists them). The API, the socket and files are never
+// cached by it.
 const CACHE = 'ocomms-shell-v1'
 
 async function cacheShell() {
@@ -9,7 +10,11 @@ async function cacheShell() {
   if (!res.ok) return
   const html = await res.clone().text()
   await cache.put('/', res)
-  const assets = [...html.matchAll(/(?:src|href)="(\/(?:assets\/[^"]+|favicon\.svg|manifest\.webmanifest))"/g)].map((m) => m[1])
+  const named = [...html.matchAll(/(?:src|href)="(\/(?:assets\/[^"]+|favicon\.svg|manifest\.webmanifest))"/g)].map((m) => m[1])
+  // The chunks loaded when a screen is first shown, which index.html does not name (vite.config.ts).
+  const list = await fetch('/shell.json', { cache: 'no-cache' })
+  const chunks = list.ok ? await list.json() : []
+  const assets = [...new Set([...named, ...chunks])]
   await cache.addAll(assets)
   // Files of older builds go: a new build replaces the whole shell.
   for (const req of await cache.keys()) {

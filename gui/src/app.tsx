@@ -3,23 +3,24 @@ import { Invite } from './auth/invite'
 import { MagicLink } from './auth/magic-link'
 import { Onboarding } from './auth/onboarding'
 import { ProfileSignIn } from './auth/profile-sign-in'
-import { desktopBridge } from './backend/daemon-backend'
+import { desktopBridge } from './backend/bridge'
 import { Sessions } from './auth/sessions'
 import { SignIn } from './auth/sign-in'
 import { SsoReturn } from './auth/sso-sign-in'
 import { SignUp } from './auth/sign-up'
 import { Workspace } from './chat/workspace'
-import { AttentionSettings } from './settings/attention'
-import { WorkspaceSso } from './settings/workspace-sso'
 import { navigate, useRoute } from './router'
-import { refreshSession, rememberReturn, useSession } from './session'
+import { rememberReturn, useSession } from './session'
+import { lazyComponent } from './ui/lazy'
+
+// The settings screens are loaded when first shown; the sign-in screens are small and stay in,
+// so a link to one (a mailed sign-in link, an invite) shows it on the page's first render.
+const AttentionSettings = lazyComponent(() => import('./settings/attention').then((m) => m.AttentionSettings), <Loading />)
+const WorkspaceSso = lazyComponent(() => import('./settings/workspace-sso').then((m) => m.WorkspaceSso), <Loading />)
 
 export function App() {
   const route = useRoute()
   const session = useSession()
-  useEffect(() => {
-    refreshSession({ cached: true }).catch(() => {})
-  }, [])
 
   // Pages that work without a session.
   if (route.name === 'sso-return') return <SsoReturn params={route.params} />

@@ -1,9 +1,8 @@
 import { useSyncExternalStore } from 'react'
 import type { User, Workspace } from '@ocomms/shared'
 import type { RendererBridge } from '@ocomms/shared'
-import { bridgeProfile, daemonCall, desktopBridge } from './backend/daemon-backend'
+import { bridgeProfile, daemonCall, desktopBridge } from './backend/bridge'
 import { call } from './backend/http'
-import { IdbStore } from './backend/idb-store'
 
 /** Who is signed in in this browser, as the server says (the session itself is an HttpOnly cookie). */
 export type SessionState =
@@ -79,7 +78,7 @@ export async function signOut(): Promise<void> {
   localStorage.removeItem(LAST)
   set({ status: 'signed-out' })
   // What this browser kept of the account goes with the session.
-  if (userId) await IdbStore.forget(userId).catch(() => {})
+  if (userId) await import('./backend/idb-store').then(({ IdbStore }) => IdbStore.forget(userId)).catch(() => {})
 }
 
 export function useSession(): SessionState {

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { RendererBridge } from '@ocomms/shared'
-import { bridgeProfile, daemonCall } from '../backend/daemon-backend'
+import { bridgeProfile, daemonCall } from '../backend/bridge'
 import { navigate } from '../router'
 import { refreshSession } from '../session'
 import { ActionForm, AuthCard, Field } from '../ui/form'

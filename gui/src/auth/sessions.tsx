@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { SessionInfo } from '@ocomms/shared'
 import { call } from '../backend/call'
-import { desktopBridge } from '../backend/daemon-backend'
+import { desktopBridge } from '../backend/bridge'
 import { problem } from '../backend/http'
 import { navigate } from '../router'
 import { ErrorLine } from '../ui/error-line'

@@ -1,5 +1,5 @@
 import type { CallInput, CallOutput, OperationName } from '@ocomms/shared'
-import { bridgeProfile, daemonOperation, desktopBridge } from './daemon-backend'
+import { bridgeProfile, daemonOperation, desktopBridge } from './bridge'
 import { call as overHttp } from './http'
 
 /**

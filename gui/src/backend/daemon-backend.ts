@@ -1,45 +1,11 @@
-import { fileSizeProblem, OCommsError, shellLimits, type CallInput, type CallOutput, type Message, type OperationName, type RendererBridge, type User, type Workspace } from '@ocomms/shared'
+import { fileSizeProblem, OCommsError, shellLimits, type Message, type RendererBridge, type User, type Workspace } from '@ocomms/shared'
 import { applyChanges, emptyState, eventChanges, memberKey, noChanges, stateReader, type Changes, type ClientState, type EngineEvent, type EngineState, type OutboxEntry } from '@ocomms/shared/client'
 import type { Backend } from './backend'
+import { bridgeProfile, daemonCall, daemonOperation } from './bridge'
 import { fromBase64, toBase64 } from '../files/base64'
 import { openingConversation } from '../chat/last-open'
 
 const HISTORY_PAGE = 50
-
-/** The bridge the desktop shell's preload gives the page (`window.ocomms`), when there is one. */
-export function desktopBridge(): RendererBridge | null {
-  const bridge = (window as unknown as { ocomms?: RendererBridge }).ocomms
-  return bridge && typeof bridge.call === 'function' ? bridge : null
-}
-
-/** `?profile=` of the address the page was opened at (read once: the app's routes drop it). */
-const openedForProfile = typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('profile')
-
-/** The profile this window shows: the bridge's, else the one it was opened for, else the default. */
-export function bridgeProfile(bridge: RendererBridge): string {
-  return bridge.profile ?? openedForProfile ?? 'default'
-}
-
-/**
- * A daemon method through the bridge; a refusal arrives as `{code, message}` across the process
- * boundary and is made an OCommsError again, so the screens show its message as they do any other.
- */
-export function daemonCall(bridge: RendererBridge): RendererBridge['call'] {
-  return async (method, params) => {
-    try {
-      return await bridge.call(method, params)
-    } catch (err) {
-      throw err instanceof Error ? err : OCommsError.from(err)
-    }
-  }
-}
-
-/** A server operation run by the daemon for `profile` (the daemon's `call`: over its socket when connected). */
-export function daemonOperation(bridge: RendererBridge, profile: string) {
-  const rpc = daemonCall(bridge)
-  return <N extends OperationName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
-    rpc('call', { profile, operation: name, input: input as Record<string, unknown> }) as Promise<CallOutput<N>>
-}
 
 /**
  * The same interface as browser-backend.ts, answered by the local daemon through the desktop
@@ -195,9 +161,12 @@ export async function startDaemonBackend(bridge: RendererBridge, session: { user
 
   // Everything the first screen needs, at once and from the daemon's cache: the history of the
   // conversation it opens at too, which the list would otherwise have to be shown first to ask.
+  // The subscription is asked for first: the daemon takes requests in order, so no event falls
+  // between what these reads answer and the first event delivered.
+  const subscribed = subscribe()
   const opening = openingConversation(workspaceId)
   let openingHistory = opening ? readHistory(opening).catch(() => null) : null
-  let [list] = await Promise.all([listConversations(), subscribe(), refreshOutbox(), refreshConnection()])
+  let [list] = await Promise.all([listConversations(), subscribed, refreshOutbox(), refreshConnection()])
   // The daemon's current workspace is another one (chosen elsewhere): this window's becomes current.
   if (list.conversations.some((c) => c.workspaceId !== workspaceId) && workspaces.some((w) => w.id === workspaceId)) {
     await rpc('profile.useWorkspace', { profile, workspace: workspaceId })

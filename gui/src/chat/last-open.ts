@@ -1,4 +1,18 @@
+import type { Workspace } from '@ocomms/shared'
 import { parseRoute } from '../router'
+
+/** The workspace chosen last in this browser (the workspace switcher), where the app opens. */
+const WORKSPACE_KEY = 'ocomms.workspace'
+
+export function rememberWorkspace(workspaceId: string): void {
+  localStorage.setItem(WORKSPACE_KEY, workspaceId)
+}
+
+/** The workspace the app opens at: the one chosen last, when the person is still in it; else their first. */
+export function openingWorkspace(workspaces: Workspace[]): string {
+  const saved = localStorage.getItem(WORKSPACE_KEY)
+  return workspaces.find((w) => w.id === saved)?.id ?? workspaces[0]!.id
+}
 
 /** Where the conversation last open in a workspace is kept, so the workspace opens there again. */
 const key = (workspaceId: string) => `ocomms.last.${workspaceId}`

@@ -1,11 +1,14 @@
 import { useState } from 'react'
 import type { Conversation, PresenceInfo, Unreads, User, Workspace } from '@ocomms/shared'
-import { ChannelDialog, DirectMessageDialog } from './dialogs'
 import { navigate } from '../router'
 import { signOut } from '../session'
 import { conversationTitle } from './names'
 import { viewNames, type ViewName } from '../router'
-import { viewTitles } from '../views/views'
+import { viewTitles } from '../views/view-titles'
+import { lazyComponent } from '../ui/lazy'
+
+const ChannelDialog = lazyComponent(() => import('./dialogs').then((m) => m.ChannelDialog))
+const DirectMessageDialog = lazyComponent(() => import('./dialogs').then((m) => m.DirectMessageDialog))
 
 interface Props {
   me: User

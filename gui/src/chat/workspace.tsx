@@ -7,28 +7,27 @@ import type { SessionState } from '../session'
 import { ConversationPane } from './conversation'
 import { Sidebar } from './sidebar'
 import { askForNotifications, useBrowserNotifications } from './notifications'
-import { QuickSwitcher } from './quick-switcher'
-import { ThreadPane } from './thread'
-import { ChannelDetails } from './channel-details'
-import { lastOpen, rememberOpen } from './last-open'
+import { lastOpen, openingWorkspace, rememberOpen, rememberWorkspace } from './last-open'
 import { stopPresence, usePresence, useWatchPresence } from './presence'
 import { ShortcutHelp, useFaviconBadge, useShortcuts } from './shortcuts'
 import { conversationTitle } from './names'
-import { ViewPane } from '../views/views'
+import { lazyComponent } from '../ui/lazy'
+
+// Not needed to show a conversation: loaded when first opened.
+const ViewPane = lazyComponent(() => import('../views/views').then((m) => m.ViewPane), <Placeholder label="Loading…" />)
+const ThreadPane = lazyComponent(() => import('./thread').then((m) => m.ThreadPane))
+const ChannelDetails = lazyComponent(() => import('./channel-details').then((m) => m.ChannelDetails))
+const QuickSwitcher = lazyComponent(() => import('./quick-switcher').then((m) => m.QuickSwitcher))
 
 type SignedIn = Extract<SessionState, { status: 'signed-in' }>
 
-const WORKSPACE_KEY = 'ocomms.workspace'
 const wide = window.matchMedia('(min-width: 768px)')
 const useWide = () => useSyncExternalStore((l) => (wide.addEventListener('change', l), () => wide.removeEventListener('change', l)), () => wide.matches)
 
 /** The signed-in app: the client engine for the chosen workspace, and its panes. */
 export function Workspace(props: { session: SignedIn; route: Route }) {
   const { session } = props
-  const [workspaceId, setWorkspaceId] = useState(() => {
-    const saved = localStorage.getItem(WORKSPACE_KEY)
-    return session.workspaces.find((w) => w.id === saved)?.id ?? session.workspaces[0]!.id
-  })
+  const [workspaceId, setWorkspaceId] = useState(() => openingWorkspace(session.workspaces))
   const [backend, setBackend] = useState<Backend | null>(null)
   useEffect(() => {
     let stopped = false
@@ -55,7 +54,7 @@ export function Workspace(props: { session: SignedIn; route: Route }) {
         route={props.route}
         workspaceId={workspaceId}
         onSwitch={(id) => {
-          localStorage.setItem(WORKSPACE_KEY, id)
+          rememberWorkspace(id)
           setWorkspaceId(id)
           navigate('/')
         }}
@@ -76,22 +75,25 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
     () => Object.values(state.conversations).filter((c) => c.workspaceId === workspaceId && c.isMember && !c.archived),
     [state.conversations, workspaceId],
   )
-  const openId = route.name === 'conversation' ? route.conversationId : null
+  // On a wide screen the workspace opens at a conversation (the one last open, else #general);
+  // on a phone, at the list. It is shown on this very render, its address following just after.
+  const opening = useMemo(() => {
+    if (route.name !== 'home' || !isWide || conversations.length === 0) return null
+    const last = lastOpen(workspaceId)
+    return conversations.find((c) => c.id === last) ?? conversations.find((c) => c.name === 'general') ?? conversations[0]!
+  }, [route.name, isWide, conversations, workspaceId])
+  const openId = route.name === 'conversation' ? route.conversationId : (opening?.id ?? null)
   const threadId = route.name === 'conversation' ? route.threadId : null
   const highlightId = route.name === 'conversation' ? route.messageId : null
   const view = route.name === 'view' ? route : null
   const open = openId ? state.conversations[openId] : undefined
 
-  // On a wide screen the workspace opens at a conversation; on a phone, at the list.
   useEffect(() => {
     if (openId) rememberOpen(workspaceId, openId)
   }, [openId, workspaceId])
   useEffect(() => {
-    if (route.name !== 'home' || !isWide || conversations.length === 0) return
-    const last = lastOpen(workspaceId)
-    const target = conversations.find((c) => c.id === last) ?? conversations.find((c) => c.name === 'general') ?? conversations[0]!
-    navigate(`/c/${target.id}`, { replace: true })
-  }, [route.name, isWide, conversations, workspaceId])
+    if (opening) navigate(`/c/${opening.id}`, { replace: true })
+  }, [opening])
 
   // The tab's title carries the unread count.
   useEffect(() => {
@@ -170,9 +172,7 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
       ) : open ? (
         <ConversationPane key={open.id} conversation={open} me={me} onBack={() => navigate('/')} highlightId={threadId ? null : highlightId} onDetails={() => setDetails(true)} readUpTo={unreads ? (unreads.conversations.find((u) => u.conversation.id === open.id && u.unread > 0)?.lastReadSeq ?? null) : undefined} />
       ) : (
-        <main className="conversation placeholder" aria-label="No conversation open">
-          <p>{openId ? 'Loading…' : 'Pick a channel or a direct message.'}</p>
-        </main>
+        <Placeholder label={openId ? 'Loading…' : 'Pick a channel or a direct message.'} />
       )}
       {open && threadId && <ThreadPane conversation={open} rootId={threadId} me={me} onClose={() => navigate(`/c/${open.id}`)} highlightId={highlightId} />}
       {open && details && <ChannelDetails conversation={open} workspace={workspace} me={me} onClose={() => setDetails(false)} />}
@@ -184,5 +184,13 @@ function Panes(props: { session: SignedIn; route: Route; workspaceId: string; on
         </div>
       )}
     </div>
+  )
+}
+
+function Placeholder(props: { label: string }) {
+  return (
+    <main className="conversation placeholder" aria-label="No conversation open">
+      <p>{props.label}</p>
+    </main>
   )
 }

@@ -8,15 +8,7 @@ import { RichText } from '../chat/rich-text'
 import { SearchBox } from './search-box'
 import './views.css'
 import { ErrorLine } from '../ui/error-line'
-
-export const viewTitles: Record<ViewName, string> = {
-  unreads: 'Unreads',
-  threads: 'Threads',
-  mentions: 'Mentions',
-  saved: 'Saved',
-  pins: 'Pins',
-  search: 'Search',
-}
+import { viewTitles } from './view-titles'
 
 /** One group of a view: a heading (a conversation or a thread) and its messages. */
 interface Group {
