@@ -13,6 +13,7 @@ import {
   renderTerminal,
   type RichDoc,
 } from '../src/index.js'
+import { parseMarkup } from '../src/rich-text/parse.js'
 import { htmlProblems } from './helpers/safe-html.js'
 
 // Property tests of the rich text pipeline. Each property runs a few hundred generated inputs:
@@ -146,6 +147,17 @@ t.test('terminal lines fit the width', async (t) => {
     { numRuns: 200 },
   )
   t.pass('every line fits')
+})
+
+t.test('plain words are parsed as markdown-it parses them, without asking it', async (t) => {
+  // Words with and without what the shortcut refuses: markup, links, chat tokens, odd spacing.
+  const piece = fc.constantFrom('a', 'Z', '9', 'deploy', ',', '?', "'", ' ', '  ', '\n', '\t', '.', ':', '@', '#', '*', '_', '~', '`', '-', '1.', '12)', '>', '<', '&', '[', ']', '!', 'www.', 'http://', ':tada:', '@ana', '#ops', 'é')
+  const same = (text: string) => JSON.stringify(parseRichText(text)) === JSON.stringify(parseMarkup(text))
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }).map((parts) => parts.join('')), same),
+    { numRuns: 2000 },
+  )
+  t.pass('2000 texts')
 })
 
 t.test('a long message parses quickly', async (t) => {
