@@ -15,6 +15,12 @@ const FIRST_INDEX = 1_000_000_000
 /** The read marker moves at most this often while messages keep arriving. */
 const MARK_EVERY_MS = 1_000
 
+// The list's options that never change, made once: the list compares its props on every render
+// of the pane (many while the page starts) and works its layout out again for any new one.
+const VIEWPORT_MARGIN = { top: 400, bottom: 200 }
+const followOutput = (atBottom: boolean) => (atBottom ? ('auto' as const) : false)
+const rowKey = (_: number, row: Row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)
+
 export type Row =
   | { kind: 'message'; message: Message; grouped: boolean; newDay: boolean; firstUnread: boolean }
   | { kind: 'pending'; entry: import('@ocomms/shared/client').OutboxEntry }
@@ -218,6 +224,22 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   )
   // Stable, so the memoized rows are not re-rendered for a new function each time.
   const openThread = useCallback((m: Message) => navigate(`/c/${c.id}/t/${m.id}`), [c.id])
+  const itemContent = useCallback(
+    (_: number, row: Row) =>
+      row.kind === 'message' ? (
+        <>
+          {row.firstUnread && (
+            <div className="new-line" role="separator" aria-label="New messages">
+              <span>New messages</span>
+            </div>
+          )}
+          <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} highlighted={row.message.id === highlightId} />
+        </>
+      ) : (
+        <PendingRow entry={row.entry} me={me} />
+      ),
+    [me, openThread, highlightId],
+  )
 
   return (
     <main className="conversation" aria-labelledby="conversation-title">
@@ -246,25 +268,12 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
           data={rows}
           firstItemIndex={firstItemIndex}
           initialTopMostItemIndex={Math.max(0, rows.length - 1)}
-          followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+          followOutput={followOutput}
           alignToBottom
           startReached={loadOlder}
-          increaseViewportBy={{ top: 400, bottom: 200 }}
-          computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)}
-          itemContent={(_, row) =>
-            row.kind === 'message' ? (
-              <>
-                {row.firstUnread && (
-                  <div className="new-line" role="separator" aria-label="New messages">
-                    <span>New messages</span>
-                  </div>
-                )}
-                <MessageRow message={row.message} me={me} grouped={row.grouped} newDay={row.newDay} onOpenThread={openThread} highlighted={row.message.id === highlightId} />
-              </>
-            ) : (
-              <PendingRow entry={row.entry} me={me} />
-            )
-          }
+          increaseViewportBy={VIEWPORT_MARGIN}
+          computeItemKey={rowKey}
+          itemContent={itemContent}
           components={emptyList}
         />
       </div>
