@@ -21,7 +21,9 @@ export async function serveRenderer(bridgeUrl: string) {
   const app = /<script type="module"[^>]*src="([^"]+)"[^>]*><\/script>/.exec(index)
   if (!app) throw new Error('no module script in the web app build')
   // The app's script is fetched while the shim connects (in the app the preload's bridge is there at once).
-  const page = index.replace(app[0], `<link rel="modulepreload" href="${app[1]}"><script type="module" src="/bridge-shim.js"></script>`)
+  // The shim's own modules too, so they do not arrive one after the other behind it.
+  const preload = [app[1], '/bridge/ws-client.js', '/bridge/protocol.js'].map((href) => `<link rel="modulepreload" href="${href}">`).join('')
+  const page = index.replace(app[0], `${preload}<script type="module" src="/bridge-shim.js"></script>`)
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     let body: string | Buffer | null = null
