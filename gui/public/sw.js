@@ -15,7 +15,10 @@ async function cacheShell() {
   const list = await fetch('/shell.json', { cache: 'no-cache' })
   const chunks = list.ok ? await list.json() : []
   const assets = [...new Set([...named, ...chunks])]
-  await cache.addAll(assets)
+  // A hashed file never changes under its name: only those not cached yet are fetched, so a
+  // page load does not fetch the whole build again beside the page.
+  const cached = new Set((await cache.keys()).map((req) => new URL(req.url).pathname))
+  await cache.addAll(assets.filter((path) => !path.startsWith('/assets/') || !cached.has(path)))
   // Files of older builds go: a new build replaces the whole shell.
   for (const req of await cache.keys()) {
     const path = new URL(req.url).pathname
