@@ -399,6 +399,14 @@ export async function p8(ctx: Context): Promise<Row> {
 
 const idleSeconds = 5
 
+/** Sends for a second, not measured: the statements' first plans, the pool's connections, the JIT. */
+async function p10WarmUp(ctx: Context) {
+  await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
+  await sleep(500)
+}
+
+type P10Step = Awaited<ReturnType<typeof p10Step>>
+
 /** One open-loop step of P10 at `rate`: sent, every delivery awaited, CPU per message of `serverPid`. */
 async function p10Step(ctx: Context, rate: number, seconds: number, members: number, serverPid: number) {
   await ctx.workers.all({ cmd: 'record' })
@@ -427,9 +435,7 @@ export async function p10(ctx: Context): Promise<Row[]> {
   const members = clients / p10.length
   const chosen = ctx.seeded.clients(clients, (i) => [p10[i % p10.length]!])
   await connect(ctx, ctx.server.url, chosen)
-  // Warm-up, not measured: the statements' first plans, the pool's connections, the JIT.
-  await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
-  await sleep(500)
+  await p10WarmUp(ctx)
   // What the server and PostgreSQL spend with everyone connected and nobody sending: a cost per
   // second that a step's CPU per message carries divided by its rate, ten times more at 100 msg/s
   // than at 1,000.
@@ -437,7 +443,7 @@ export async function p10(ctx: Context): Promise<Row[]> {
   await sleep(idleSeconds * 1000)
   const still = await idle(idleSeconds)
   ctx.log(`  idle, ${int(clients)} connected: CPU per second: server ${f(still.server * 1000, 1)} ms${still.pg !== null ? `, PostgreSQL ${f(still.pg * 1000, 1)} ms` : ''}`)
-  const ours: Array<Awaited<ReturnType<typeof p10Step>>> = []
+  const ours: P10Step[] = []
   const cpuAt = new Map<number, number>()
   for (const rate of steps) {
     const before = await dbCounters(ctx.db.url)
@@ -459,11 +465,10 @@ export async function p10(ctx: Context): Promise<Row[]> {
   await ctx.workers.disconnect()
 
   const bare = await startBare()
-  const theirs: Array<Awaited<ReturnType<typeof p10Step>>> = []
+  const theirs: P10Step[] = []
   try {
     await connect(ctx, bare.url, chosen)
-    await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
-    await sleep(500)
+    await p10WarmUp(ctx)
     for (const rate of steps) {
       const step = await p10Step(ctx, rate, seconds, members, bare.pid)
       theirs.push(step)
