@@ -18,7 +18,6 @@ function set(next: SessionState): void {
   for (const l of listeners) l()
 }
 
-/** Asks the server who this browser's cookie belongs to. */
 /** Who was signed in last, so the page can open offline with what it kept (cleared at sign-out). */
 const LAST = 'ocomms.last-session'
 
