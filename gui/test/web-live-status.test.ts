@@ -31,10 +31,10 @@ t.test('the web app: statuses and DND of others are live', { skip: skip ?? false
   const aliceInList = details.getByRole('listitem').filter({ hasText: '@alice' })
   /** Waits until alice's badges read `names` (in order) on her message and in the member list. */
   const shows = async (names: string[], what: string) => {
-    const badges = async (where: typeof alices) => {
-      const imgs = await where.getByRole('img').all()
-      return Promise.all(imgs.map((i) => i.getAttribute('aria-label')))
-    }
+    // Read in one step: a badge listed first and read after could be gone by then (the page
+    // is live), and reading a gone element waits for it until the timeout.
+    const badges = (where: typeof alices) =>
+      where.getByRole('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('aria-label')))
     const until = async (where: typeof alices) => {
       for (let i = 0; i < 500; i++) {
         if (JSON.stringify(await badges(where)) === JSON.stringify(names)) return

@@ -39,7 +39,11 @@ t.test('one member floods; another person\'s send in another channel is answered
   for (let i = 0; i < 5000; i++) emit('typing.start', { conversationId: general.id })
   const total = acks.length
 
-  await Promise.race([refused, new Promise((_, reject) => setTimeout(() => reject(new Error('the flood was never refused')), 60_000))])
+  // The guard's timer is cleared once the refusal came: left running, it kept the file's process
+  // alive for its whole minute after the last test.
+  let guard: NodeJS.Timeout | undefined
+  await Promise.race([refused, new Promise((_, reject) => (guard = setTimeout(() => reject(new Error('the flood was never refused')), 60_000)))])
+  clearTimeout(guard)
   const sent = await victim.call('message.send', { conversationId: other.id, text: 'still here', clientId: randomUUID() })
   const pendingAtVictimAck = total - answered
   t.equal(sent.text, 'still here', 'the other person\'s send is acknowledged')
