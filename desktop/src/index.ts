@@ -1,5 +1,5 @@
 export * from './bridge/protocol.js'
 export { DaemonBridge, BridgeSession, pageRefusedMethods, toReplyError, type BridgeOptions, type ShellMethodHandler } from './bridge/bridge.js'
 export { serveBridge, type BridgeServer } from './bridge/ws-transport.js'
-export { connectBridge, type WebSocketConstructor, type WebSocketLike } from './bridge/ws-client.js'
+export { connectBridge, openBridge, type WebSocketConstructor, type WebSocketLike } from './bridge/ws-client.js'
 export { FileTransfers, type FileDialogs, type ShellDaemon } from './shell/file-transfers.js'

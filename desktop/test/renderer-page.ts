@@ -20,15 +20,17 @@ export async function serveRenderer(bridgeUrl: string) {
   const index = await readFile(join(webDir, 'index.html'), 'utf8')
   const app = /<script type="module"[^>]*src="([^"]+)"[^>]*><\/script>/.exec(index)
   if (!app) throw new Error('no module script in the web app build')
-  // The app's script is fetched while the shim connects (in the app the preload's bridge is there at once).
-  // The shim's own modules too, so they do not arrive one after the other behind it.
+  // The app's script is fetched with the shim's, and the shim's own modules too, so they do not
+  // arrive one after the other behind it.
   const preload = [app[1], '/bridge/ws-client.js', '/bridge/protocol.js'].map((href) => `<link rel="modulepreload" href="${href}">`).join('')
   const page = index.replace(app[0], `${preload}<script type="module" src="/bridge-shim.js"></script>`)
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     let body: string | Buffer | null = null
     if (path === '/bridge-shim.js') {
-      body = `import { connectBridge } from '/bridge/ws-client.js'\nwindow.ocomms = await connectBridge(${JSON.stringify(bridgeUrl)}, WebSocket)\nawait import(${JSON.stringify(app[1])})\n`
+      // The bridge is there before the app's script runs, as the preload's is; its calls wait
+      // for the socket, not the app's start.
+      body = `import { openBridge } from '/bridge/ws-client.js'\nwindow.ocomms = openBridge(${JSON.stringify(bridgeUrl)}, WebSocket)\nawait import(${JSON.stringify(app[1])})\n`
     } else if (/^\/bridge\/[a-z-]+\.js$/.test(path)) {
       body = await readFile(join(desktopDir, 'dist', path), 'utf8').catch(() => null)
     } else if (path.startsWith('/assets/') && !path.includes('..')) {

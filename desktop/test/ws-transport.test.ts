@@ -1,7 +1,7 @@
 import t from 'tap'
 import WebSocket from 'ws'
 import type { Conversation, Message } from '@ocomms/shared'
-import { connectBridge, serveBridge, type OpenRequest, type WebSocketConstructor } from '../src/index.js'
+import { connectBridge, openBridge, serveBridge, type OpenRequest, type WebSocketConstructor } from '../src/index.js'
 import { routeLink } from '../src/shell/links.js'
 import { bridgeFor, password, startTestServer, team, until, type Person } from './helpers.js'
 
@@ -74,6 +74,17 @@ t.test('the bridge over a local WebSocket: calls, refusals, events; links opened
   t.match(await page.call('profile.whoami', {}), { user: { handle: 'bob' } })
   await t.rejects(page.call('daemon.shell' as never, {} as never), { code: 'not_found' })
   await t.rejects(page.call('messages.send', { conversationId: toBob.id, text: '' }), { code: 'invalid_input' })
+  // Opened without waiting, as the page's stand-in for the preload is: calls made before the
+  // socket is open go out once it is, in order; without the token every call is refused.
+  const early = openBridge(wire.url, WebSocket as unknown as WebSocketConstructor)
+  t.teardown(() => early.close())
+  const [whoFirst, status] = await Promise.all([early.call('profile.whoami', {}), early.call('daemon.status', {})])
+  t.match(whoFirst, { user: { handle: 'bob' } }, 'a call made before the socket opened is answered')
+  t.ok(status, 'and the one after it')
+  early.close()
+  await t.rejects(early.call('profile.whoami', {}), { code: 'unavailable' }, 'a call after the bridge closed is refused, not left waiting')
+  const refused = openBridge(wire.url.replace(/\?token=.*/, ''), WebSocket as unknown as WebSocketConstructor)
+  await t.rejects(refused.call('profile.whoami', {}), { message: /Cannot reach the bridge/ }, 'a bridge that cannot open refuses its calls, saying why')
   const pageEvents: string[] = []
   const pageOpens: OpenRequest[] = []
   page.onEvent((e) => e.event.type === 'message.created' && pageEvents.push((e.event as unknown as { data: { message: Message } }).data.message.text))

@@ -15,13 +15,23 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike
  * The renderer's side of the WebSocket transport (ws-transport.ts): the same `RendererBridge`
  * the preload gives the page in the app, for a page running in a plain browser. Written without
  * Node or DOM imports so it bundles into the web app's test build as it is.
+ *
+ * The bridge is there at once, as the preload's is before the page's first script: calls made
+ * before the socket is open are sent when it opens (or fail, with the reason, if it cannot), so
+ * the page does not wait for the handshake before it starts.
  */
-export async function connectBridge(url: string, Socket: WebSocketConstructor): Promise<RendererBridge & { close(): void }> {
+export function openBridge(url: string, Socket: WebSocketConstructor): RendererBridge & { close(): void; opened: Promise<void> } {
   const ws = new Socket(url)
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener('open', () => resolve())
-    ws.addEventListener('error', () => reject(new Error(`Cannot reach the bridge at ${url.replace(/token=[^&]*/, 'token=…')}.`)))
+  const unreachable = Object.assign(new Error(`Cannot reach the bridge at ${url.replace(/token=[^&]*/, 'token=…')}.`), { code: 'unavailable' })
+  let isOpen = false
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => {
+      isOpen = true
+      resolve()
+    })
+    ws.addEventListener('error', () => reject(unreachable))
   })
+  opened.catch(() => {})
   let nextId = 1
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>()
   const listeners = { event: new Set<(v: never) => void>(), daemon: new Set<(v: never) => void>(), open: new Set<(v: never) => void>() }
@@ -47,8 +57,11 @@ export async function connectBridge(url: string, Socket: WebSocketConstructor): 
     const kind = m.method ? byMethod[m.method] : undefined
     if (kind) for (const l of listeners[kind]) l(m.params as never)
   })
+  let closed = false
   ws.addEventListener('close', () => {
-    for (const p of pending.values()) p.reject({ code: 'unavailable', message: 'The bridge closed the connection.' })
+    closed = true
+    const reason = isOpen ? { code: 'unavailable', message: 'The bridge closed the connection.' } : unreachable
+    for (const p of pending.values()) p.reject(reason)
     pending.clear()
   })
   const on =
@@ -58,11 +71,24 @@ export async function connectBridge(url: string, Socket: WebSocketConstructor): 
       return () => void listeners[kind].delete(listener as (v: never) => void)
     }
   return {
+    opened,
     call<N extends BridgeMethodName>(method: N, params: ParamsOf<BridgeMethodMap[N]>): Promise<ResultOf<BridgeMethodMap[N]>> {
       return new Promise((resolve, reject) => {
         const id = nextId++
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+        // Sent in the order asked, once the socket is open: the bridge and the daemon answer a
+        // page's requests in order.
+        opened.then(
+          () => {
+            if (!closed) return ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+            pending.delete(id)
+            reject({ code: 'unavailable', message: 'The bridge closed the connection.' })
+          },
+          (err: unknown) => {
+            pending.delete(id)
+            reject(err)
+          },
+        )
       })
     },
     onEvent: on<EventNotificationParams>('event'),
@@ -70,4 +96,11 @@ export async function connectBridge(url: string, Socket: WebSocketConstructor): 
     onOpen: on<OpenRequest>('open'),
     close: () => ws.close(),
   }
+}
+
+/** openBridge, once its socket is open. */
+export async function connectBridge(url: string, Socket: WebSocketConstructor): Promise<RendererBridge & { close(): void }> {
+  const bridge = openBridge(url, Socket)
+  await bridge.opened
+  return bridge
 }
