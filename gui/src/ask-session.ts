@@ -14,12 +14,14 @@ import { refreshSession } from './session'
  * In the desktop app the answer comes from the daemon's copy of the profile (`cached`): the window
  * opens without waiting for the server (offline too).
  */
-refreshSession({ cached: true })
-  .then((session) => {
+refreshSession({
+  cached: true,
+  // Before the app is told: told first, it could mount the workspace and start a second backend.
+  beforeShown: (session) => {
     const route = parseRoute(window.location)
     const showsWorkspace = route.name === 'home' || route.name === 'conversation' || route.name === 'view'
     if (desktopBridge() && session.status === 'signed-in' && session.workspaces.length > 0 && showsWorkspace) {
       prepareBackend(session, openingWorkspace(session.workspaces))
     }
-  })
-  .catch(() => {})
+  },
+}).catch(() => {})

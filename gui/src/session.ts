@@ -25,13 +25,13 @@ const LAST = 'ocomms.last-session'
  * Inside the desktop app the session is the daemon profile's: who it is signed in as (the
  * daemon holds the token; this page never sees one). Signed out means the profile is.
  */
-async function refreshDaemonSession(bridge: RendererBridge, cached: boolean): Promise<SessionState> {
+async function refreshDaemonSession(bridge: RendererBridge, cached: boolean, show: (next: SessionState) => void): Promise<SessionState> {
   try {
     const me = await daemonCall(bridge)('profile.whoami', { profile: bridgeProfile(bridge), cached })
-    set({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
+    show({ status: 'signed-in', user: me.user, sessionId: `profile:${me.profile}`, workspaces: me.workspaces })
   } catch (err) {
     if ((err as { code?: string }).code !== 'unauthenticated') throw err
-    set({ status: 'signed-out' })
+    show({ status: 'signed-out' })
   }
   return state
 }
@@ -41,24 +41,30 @@ async function refreshDaemonSession(bridge: RendererBridge, cached: boolean): Pr
  * the daemon's copy of the profile, without waiting for the server (offline too); after a change
  * (a sign-in, a workspace created or joined) the answer must be the server's.
  */
-export async function refreshSession(options: { cached?: boolean } = {}): Promise<SessionState> {
+export async function refreshSession(options: { cached?: boolean; beforeShown?: (next: SessionState) => void } = {}): Promise<SessionState> {
+  // `beforeShown` runs on the answer before the app is told: the app renders on it at once (a
+  // store's change is drawn in the same turn), so what it should find started is started first.
+  const show = (next: SessionState) => {
+    options.beforeShown?.(next)
+    set(next)
+  }
   const bridge = desktopBridge()
-  if (bridge) return refreshDaemonSession(bridge, options.cached ?? false)
+  if (bridge) return refreshDaemonSession(bridge, options.cached ?? false, show)
   try {
     const me = await call('auth.me', {})
     const next = { status: 'signed-in' as const, user: me.user, sessionId: me.sessionId, workspaces: me.workspaces }
     localStorage.setItem(LAST, JSON.stringify(next))
-    set(next)
+    show(next)
   } catch (err) {
     if ((err as { code?: string }).code === 'unauthenticated') {
       localStorage.removeItem(LAST)
-      set({ status: 'signed-out' })
+      show({ status: 'signed-out' })
     } else {
       // The server cannot be reached: open as the person last signed in here, from what this
       // browser kept; the engine connects (and the server checks the cookie) once it is back.
       const last = localStorage.getItem(LAST)
       if (!last) throw err
-      set(JSON.parse(last) as SessionState)
+      show(JSON.parse(last) as SessionState)
     }
   }
   return state
