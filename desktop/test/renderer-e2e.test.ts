@@ -27,11 +27,24 @@ t.test('the web app in Chromium through the desktop bridge to a real daemon and 
 
   const tab = await openRenderer(t, bridge)
   const { page } = tab
+  // Who is signed in is answered late, after the app has drawn its first screen: the app must
+  // still start one backend for the workspace, not the one prepared for it and another.
+  await page.addInitScript(`{
+    let bridge
+    Object.defineProperty(window, 'ocomms', { configurable: true, get: () => bridge, set: (b) => {
+      const call = b.call.bind(b)
+      b.call = (method, params) => method === 'profile.whoami' ? new Promise((r) => setTimeout(r, 300)).then(() => call(method, params)) : call(method, params)
+      bridge = b
+    } })
+  }`)
   const started = Date.now()
   await page.goto('/')
   await page.getByRole('heading', { name: '#general', level: 1 }).waitFor({ timeout: 30_000 })
+  await page.getByRole('log', { name: 'Messages in general' }).waitFor()
   t.comment(`first screen through the bridge in ${Date.now() - started} ms`)
   t.pass('the app opens signed in as the daemon profile, at #general')
+  await new Promise((r) => setTimeout(r, 500))
+  t.equal(bridge.subscriptionCount, 2, "one subscription for the page's backend (and the shell's own)")
 
   const log = page.getByRole('log', { name: 'Messages in general' })
   const message = (text: string | RegExp) => log.getByRole('article').filter({ hasText: text })
