@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { searchEmoji } from '@ocomms/shared'
 import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
@@ -46,11 +46,22 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
   const [pick, setPick] = useState(0)
   const typed = /(?:^|\s):([a-z0-9_+-]{2,})$/i.exec(text.slice(0, caret))?.[1] ?? null
   const suggestions = typed && typed !== dismissed ? searchEmoji(typed, 6) : []
+  // After an emoji taken in the middle of the text, the caret stays right after it, where the
+  // person goes on typing (the field put it at the end when its value changed), and is put there
+  // before the next key can arrive.
+  const field = useRef<HTMLTextAreaElement>(null)
+  const placeCaret = useRef<number | null>(null)
+  useLayoutEffect(() => {
+    if (placeCaret.current === null) return
+    field.current?.setSelectionRange(placeCaret.current, placeCaret.current)
+    placeCaret.current = null
+  })
   const takeEmoji = (shortcode: string) => {
     const start = caret - typed!.length - 1
     const next = `${text.slice(0, start)}:${shortcode}: ${text.slice(caret)}`
     change(next)
     setCaret(start + shortcode.length + 3)
+    placeCaret.current = start + shortcode.length + 3
   }
 
   const change = (value: string) => {
@@ -104,6 +115,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
       <UploadList uploads={files.uploads} dismiss={files.dismiss} />
       <AttachButton onFiles={files.start} onError={files.fail} />
       <textarea
+        ref={field}
         aria-label={props.placeholder}
         placeholder={props.placeholder}
         value={text}
