@@ -45,8 +45,11 @@ export async function refreshSession(options: { cached?: boolean; beforeShown?: 
   // `beforeShown` runs on the answer before the app is told: the app renders on it at once (a
   // store's change is drawn in the same turn), so what it should find started is started first.
   const show = (next: SessionState) => {
-    options.beforeShown?.(next)
-    set(next)
+    try {
+      options.beforeShown?.(next)
+    } finally {
+      set(next)
+    }
   }
   const bridge = desktopBridge()
   if (bridge) return refreshDaemonSession(bridge, options.cached ?? false, show)

@@ -57,10 +57,11 @@ export function openBridge(url: string, Socket: WebSocketConstructor): RendererB
     const kind = m.method ? byMethod[m.method] : undefined
     if (kind) for (const l of listeners[kind]) l(m.params as never)
   })
+  const gone = { code: 'unavailable', message: 'The bridge closed the connection.' }
   let closed = false
   ws.addEventListener('close', () => {
     closed = true
-    const reason = isOpen ? { code: 'unavailable', message: 'The bridge closed the connection.' } : unreachable
+    const reason = isOpen ? gone : unreachable
     for (const p of pending.values()) p.reject(reason)
     pending.clear()
   })
@@ -82,7 +83,7 @@ export function openBridge(url: string, Socket: WebSocketConstructor): RendererB
           () => {
             if (!closed) return ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
             pending.delete(id)
-            reject({ code: 'unavailable', message: 'The bridge closed the connection.' })
+            reject(gone)
           },
           (err: unknown) => {
             pending.delete(id)
