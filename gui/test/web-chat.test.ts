@@ -125,6 +125,8 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
   await A.page.getByRole('textbox', { name: 'Edited message' }).press('Enter')
   await message(G, 'general', 'Lunch at 12:30?').getByText('(edited)').waitFor()
   t.pass('an edit shows in the other browser, marked edited')
+  const [line, mark] = await Promise.all([message(G, 'general', 'Lunch at 12:30?').locator('.rich p').last().boundingBox(), message(G, 'general', 'Lunch at 12:30?').getByText('(edited)').boundingBox()])
+  t.ok(line && mark && mark.y >= line.y && mark.y + mark.height <= line.y + line.height + 1, 'the mark ends the line of the text, not a line of its own')
   await say(A, 'general', 'oops, wrong channel')
   const oops = message(A, 'general', 'oops, wrong channel')
   await oops.hover()

@@ -87,10 +87,7 @@ export const MessageRow = memo(function MessageRow(props: Props) {
               }
             />
           ) : (
-            <>
-              <RichText text={m.text} me={me.handle} />
-              {m.editedAt && <span className="edited">(edited)</span>}
-            </>
+            <RichText text={m.text} me={me.handle} after={m.editedAt ? <span className="edited">(edited)</span> : null} />
           )}
           {m.files.length > 0 && (
             <ul className="files" aria-label="Files">

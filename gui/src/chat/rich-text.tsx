@@ -6,9 +6,18 @@ import { parseRichText, safeHref, type RichBlock, type RichDoc, type RichInline 
  * text node (React escapes it), links keep only the schemes safeHref allows (no `javascript:`),
  * and no HTML from a message ever reaches the page.
  */
-export function RichText(props: { text: string; me: string }) {
+export function RichText(props: { text: string; me: string; after?: ReactNode }) {
   const doc = parsed(props.text)
-  return <div className="rich">{doc.children.map((b, i) => block(b, i, props.me))}</div>
+  // A mark after the text (the "(edited)" of a message) ends its last line when that is a
+  // paragraph, as it reads in other chat apps, rather than taking a line of its own.
+  const last = doc.children.length - 1
+  const inLast = props.after && doc.children[last]?.type === 'paragraph'
+  return (
+    <div className="rich">
+      {doc.children.map((b, i) => block(b, i, props.me, inLast && i === last ? props.after : null))}
+      {!inLast && props.after}
+    </div>
+  )
 }
 
 /**
@@ -27,10 +36,15 @@ function parsed(text: string): RichDoc {
   return doc
 }
 
-function block(node: RichBlock, key: number, me: string): ReactNode {
+function block(node: RichBlock, key: number, me: string, after: ReactNode = null): ReactNode {
   switch (node.type) {
     case 'paragraph':
-      return <p key={key}>{inlines(node.children, me)}</p>
+      return (
+        <p key={key}>
+          {inlines(node.children, me)}
+          {after && <> {after}</>}
+        </p>
+      )
     case 'codeBlock':
       return (
         <pre key={key} data-lang={node.lang ?? undefined}>
