@@ -3,6 +3,10 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app'
 import './styles.css'
+// With the first screen, not with the views' chunk: it also styles the sidebar's counts and
+// presence, the "new messages" line and the details button, which are on screen before any view
+// has been opened (and it is only a few KiB).
+import './views/views.css'
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -136,8 +136,12 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   await box.pressSequentially('go ', { delay: 10 })
   t.equal(await box.inputValue(), 'Ship it :rocket: go :tada: today', 'an emoji taken mid-text leaves the caret right after it')
   await box.press('Enter')
-  await G.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: /^design, 1 unread$/ }).waitFor()
+  const unreadDesign = G.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: /^design, 1 unread$/ })
+  await unreadDesign.waitFor()
   t.pass('and the message went out')
+  // The count is drawn by the page's styles from the first screen on, not only once a view's
+  // part of the app has been loaded.
+  t.equal(await unreadDesign.locator('[data-n]').evaluate((e) => getComputedStyle(e, '::after').content), '"1"', 'the sidebar shows the count')
 
   for (const tab of [A, G]) t.same(tab.errors, [], 'no script errors and no CSP violations')
 })

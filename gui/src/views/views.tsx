@@ -6,7 +6,6 @@ import { messageHref, navigate, type ViewName } from '../router'
 import { conversationTitle, dayLabel, timeLabel } from '../chat/names'
 import { RichText } from '../chat/rich-text'
 import { SearchBox } from './search-box'
-import './views.css'
 import { ErrorLine } from '../ui/error-line'
 import { viewTitles } from './view-titles'
 
