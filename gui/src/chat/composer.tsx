@@ -1,10 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { searchEmoji } from '@ocomms/shared'
 import { threadKey } from '@ocomms/shared/client'
 import { problem } from '../backend/http'
 import { useBackend, useClientState } from '../backend/hooks'
 import { AttachButton, filesOf, UploadList, useUploads } from '../files/attach'
 import { ErrorLine } from '../ui/error-line'
+import { usePlaceCaret } from '../ui/place-caret'
 
 /** How long after the last keystroke a draft is saved to the server (every device sees it). */
 const DRAFT_SAVE_MS = 700
@@ -47,21 +48,15 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
   const typed = /(?:^|\s):([a-z0-9_+-]{2,})$/i.exec(text.slice(0, caret))?.[1] ?? null
   const suggestions = typed && typed !== dismissed ? searchEmoji(typed, 6) : []
   // After an emoji taken in the middle of the text, the caret stays right after it, where the
-  // person goes on typing (the field put it at the end when its value changed), and is put there
-  // before the next key can arrive.
+  // person goes on typing.
   const field = useRef<HTMLTextAreaElement>(null)
-  const placeCaret = useRef<number | null>(null)
-  useLayoutEffect(() => {
-    if (placeCaret.current === null) return
-    field.current?.setSelectionRange(placeCaret.current, placeCaret.current)
-    placeCaret.current = null
-  })
+  const placeCaret = usePlaceCaret(field)
   const takeEmoji = (shortcode: string) => {
     const start = caret - typed!.length - 1
-    const next = `${text.slice(0, start)}:${shortcode}: ${text.slice(caret)}`
-    change(next)
-    setCaret(start + shortcode.length + 3)
-    placeCaret.current = start + shortcode.length + 3
+    const after = start + shortcode.length + 3
+    change(`${text.slice(0, start)}:${shortcode}: ${text.slice(caret)}`)
+    setCaret(after)
+    placeCaret(after)
   }
 
   const change = (value: string) => {

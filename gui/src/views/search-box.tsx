@@ -1,6 +1,7 @@
-import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { useClientState } from '../backend/hooks'
 import { navigate } from '../router'
+import { usePlaceCaret } from '../ui/place-caret'
 import { applyQuerySuggestion, querySuggestions, tokenAt, type QuerySuggestion } from './search-suggestions'
 
 /**
@@ -34,21 +35,14 @@ export function SearchBox(props: { workspaceId: string; initial?: string; autoFo
   const token = tokenAt(query, caret)
   const suggestions = closed ? [] : querySuggestions(token, sources)
 
-  // The caret goes where the suggestion ends once the field holds it, before anything else can
-  // happen: moved on a later frame it could land after a key typed meanwhile, and the rest of
-  // the word would be typed in front of that key.
-  const placeCaret = useRef<number | null>(null)
-  useLayoutEffect(() => {
-    if (placeCaret.current === null) return
-    input.current?.setSelectionRange(placeCaret.current, placeCaret.current)
-    placeCaret.current = null
-  })
+  // The caret goes where the suggestion ends.
+  const placeCaret = usePlaceCaret(input)
   const apply = (s: QuerySuggestion) => {
     const next = applyQuerySuggestion(query, token, s)
     setQuery(next.query)
     setCaret(next.caret)
     setActive(0)
-    placeCaret.current = next.caret
+    placeCaret(next.caret)
   }
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (suggestions.length > 0) {
