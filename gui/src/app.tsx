@@ -10,6 +10,7 @@ import { SsoReturn } from './auth/sso-sign-in'
 import { SignUp } from './auth/sign-up'
 import { Workspace } from './chat/workspace'
 import { navigate, useRoute } from './router'
+import { screenFor } from './screen'
 import { rememberReturn, useSession } from './session'
 import { lazyComponent } from './ui/lazy'
 
@@ -21,26 +22,39 @@ const WorkspaceSso = lazyComponent(() => import('./settings/workspace-sso').then
 export function App() {
   const route = useRoute()
   const session = useSession()
-
-  // Pages that work without a session.
-  if (route.name === 'sso-return') return <SsoReturn params={route.params} />
-  if (route.name === 'magic-link') return <MagicLink token={route.token} />
-  if (route.name === 'invite') return session.status === 'loading' ? <Loading /> : <Invite code={route.code} />
-  if (session.status === 'loading') return <Loading />
-  if (session.status === 'signed-out') {
-    // In the desktop app the window's daemon profile signs in (docs/desktop.md).
-    const bridge = desktopBridge()
-    if (bridge) return <ProfileSignIn bridge={bridge} />
-    if (route.name === 'signup') return <SignUp />
-    if (route.name !== 'signin') return <Redirect to="/signin" from={window.location.pathname} />
-    return <SignIn workspace={route.workspace} />
+  const bridge = desktopBridge()
+  const screen = screenFor(route, session, bridge !== null)
+  switch (screen.name) {
+    case 'sso-return':
+      return <SsoReturn params={screen.params} />
+    case 'magic-link':
+      return <MagicLink token={screen.token} />
+    case 'invite':
+      return <Invite code={screen.code} />
+    case 'loading':
+      return <Loading />
+    case 'profile-sign-in':
+      // In the desktop app the window's daemon profile signs in (docs/desktop.md).
+      return <ProfileSignIn bridge={bridge!} />
+    case 'sign-up':
+      return <SignUp />
+    case 'sign-in':
+      return <SignIn workspace={screen.workspace} />
+    case 'to-sign-in':
+      return <Redirect to="/signin" from={window.location.pathname} />
+    case 'to-home':
+      return <Redirect to="/" />
+    case 'sessions':
+      return <Sessions />
+    case 'attention-settings':
+      return <AttentionSettings workspaces={screen.session.workspaces} />
+    case 'sso-settings':
+      return <WorkspaceSso session={screen.session} workspaceId={screen.workspaceId} />
+    case 'onboarding':
+      return <Onboarding session={screen.session} />
+    case 'workspace':
+      return <Workspace session={screen.session} route={route} />
   }
-  if (route.name === 'signin' || route.name === 'signup' || route.name === 'unknown') return <Redirect to="/" />
-  if (route.name === 'sessions') return <Sessions />
-  if (route.name === 'attention-settings') return <AttentionSettings workspaces={session.workspaces} />
-  if (route.name === 'sso-settings') return <WorkspaceSso session={session} workspaceId={route.workspaceId} />
-  if (session.workspaces.length === 0) return <Onboarding session={session} />
-  return <Workspace session={session} route={route} />
 }
 
 function Loading() {

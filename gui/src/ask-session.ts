@@ -2,6 +2,7 @@ import { desktopBridge } from './backend/bridge'
 import { prepareBackend } from './backend/start'
 import { openingWorkspace } from './chat/last-open'
 import { parseRoute } from './router'
+import { screenFor } from './screen'
 import { refreshSession } from './session'
 
 /**
@@ -18,10 +19,7 @@ refreshSession({
   cached: true,
   // Before the app is told: told first, it could mount the workspace and start a second backend.
   beforeShown: (session) => {
-    const route = parseRoute(window.location)
-    const showsWorkspace = route.name === 'home' || route.name === 'conversation' || route.name === 'view'
-    if (desktopBridge() && session.status === 'signed-in' && session.workspaces.length > 0 && showsWorkspace) {
-      prepareBackend(session, openingWorkspace(session.workspaces))
-    }
+    const screen = desktopBridge() ? screenFor(parseRoute(window.location), session, true) : null
+    if (screen?.name === 'workspace') prepareBackend(screen.session, openingWorkspace(screen.session.workspaces))
   },
 }).catch(() => {})
