@@ -40,5 +40,14 @@ export default defineConfig({
     // dist/.vite/manifest.json: which chunk holds which module (scripts/web-size.mjs); never served.
     manifest: true,
     chunkSizeWarningLimit: 1024,
+    rollupOptions: {
+      output: {
+        // The DND rule and the time-zone library under it (a tenth of the first screen's script)
+        // are used only once a notification arrives (chat/notifications.ts loads them then). The
+        // rule is also reachable from the shared package's index, which the first screen
+        // imports, so without a chunk of their own they would be put in the first screen's.
+        manualChunks: (id) => (/\/node_modules\/luxon\/|\/shared\/(dist|src)\/attention\/(dnd-state|notification-hold)\./.test(id) ? 'dnd-rule' : undefined),
+      },
+    },
   },
 })

@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import { NOTIFICATION_STALE_MS, notificationBody, notificationHeldBy, notificationTitle, type NotificationData } from '@ocomms/shared'
+import type { NotificationData } from '@ocomms/shared'
 import { ACCOUNT_KEY } from '@ocomms/shared/client'
 import type { Backend } from '../backend/backend'
 import { navigate } from '../router'
@@ -16,18 +16,21 @@ export function useBrowserNotifications(backend: Backend, openConversationId: st
       if (event.type !== 'notification' || !('stream' in event) || event.stream !== 'user') return
       const data = event.data as unknown as NotificationData
       const now = new Date()
-      if (now.getTime() - Date.parse(event.at) > NOTIFICATION_STALE_MS) return
       if (data.conversationId === openConversationId && document.visibilityState === 'visible') return
       const state = backend.state()
       const pref = state.notifyPrefs[data.conversationId]
       const quiet = !!pref && (pref.muted || pref.effectiveLevel === 'none')
-      if (notificationHeldBy(state.account[ACCOUNT_KEY]?.dnd, quiet, now) !== null) return
-      if (Notification.permission !== 'granted') return
-      const shown = new Notification(notificationTitle(data), { body: notificationBody(data), tag: data.messageId })
-      shown.onclick = () => {
-        window.focus()
-        navigate(data.threadRootId ? `/c/${data.conversationId}/t/${data.threadRootId}` : `/c/${data.conversationId}`)
-      }
+      const dnd = state.account[ACCOUNT_KEY]?.dnd
+      void import('./notification-hold').then((rule) => {
+        if (now.getTime() - Date.parse(event.at) > rule.NOTIFICATION_STALE_MS) return
+        if (rule.notificationHeldBy(dnd, quiet, now) !== null) return
+        if (Notification.permission !== 'granted') return
+        const shown = new Notification(rule.notificationTitle(data), { body: rule.notificationBody(data), tag: data.messageId })
+        shown.onclick = () => {
+          window.focus()
+          navigate(data.threadRootId ? `/c/${data.conversationId}/t/${data.threadRootId}` : `/c/${data.conversationId}`)
+        }
+      })
     })
   }, [backend, openConversationId])
 }
