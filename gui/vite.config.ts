@@ -26,8 +26,18 @@ export default defineConfig({
   publicDir: 'public',
   esbuild: { jsx: 'automatic' },
   plugins: [slimGemoji(), shellList()],
-  // The repository's root holds another React (a test tool's); the app and its libraries use gui's one.
-  resolve: { dedupe: ['react', 'react-dom'] },
+  // The app is written to React's API and runs on Preact's implementation of it (preact/compat),
+  // its libraries (react-virtuoso) too: a fifth of the first screen's script and a fifth of its
+  // first render's time, measured in docs/performance.md. Types come from preact/compat as well
+  // (tsconfig.json's paths), so the app cannot use what Preact does not have. The repository's
+  // root holds a React of its own (the terminal UI's); nothing here resolves to it.
+  resolve: {
+    alias: [
+      { find: /^react(-dom)?$/, replacement: 'preact/compat' },
+      { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+      { find: /^react\/jsx(-dev)?-runtime$/, replacement: 'preact/jsx-runtime' },
+    ],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -107,7 +107,7 @@ export function ChannelDetails(props: { conversation: Conversation; workspace: W
         <p>
           {link ? (
             <>
-              Invite link for the workspace: <input aria-label="Invite link" readOnly value={link} onFocus={(e) => e.target.select()} />
+              Invite link for the workspace: <input aria-label="Invite link" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
             </>
           ) : (
             <button type="button" onClick={() => void run(backend.call('invite.create', { workspaceId: workspace.id }).then((i) => setLink(i.link || `${location.origin}/invite#code=${i.code}`)))}>

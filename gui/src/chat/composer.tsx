@@ -94,7 +94,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
         send()
       }}
       onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes('Files')) return
+        if (!e.dataTransfer?.types.includes('Files')) return
         e.preventDefault()
         setDragging(true)
       }}
@@ -115,7 +115,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
         placeholder={props.placeholder}
         value={text}
         rows={1}
-        onChange={(e) => (change(e.target.value), setCaret(e.target.selectionStart))}
+        onChange={(e) => (change(e.currentTarget.value), setCaret(e.currentTarget.selectionStart))}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onPaste={(e) => {
           const pasted = filesOf(e.clipboardData)
@@ -143,7 +143,7 @@ export function Composer(props: { conversationId: string; threadRootId?: string 
               return
             }
           }
-          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault()
             send()
           }

@@ -63,7 +63,7 @@ export function ChannelDialog(props: { workspaceId: string; onClose: () => void 
       >
         <Field label="Channel name" value={name} onChange={setName} hint="Lowercase letters, digits, - and _." />
         <label className="check">
-          <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} /> Private: only people invited can see it
+          <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.currentTarget.checked)} /> Private: only people invited can see it
         </label>
       </ActionForm>
     </Dialog>

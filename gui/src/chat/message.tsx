@@ -182,7 +182,7 @@ function EditBox(props: { text: string; onSave: (text: string) => Promise<unknow
         aria-label="Edited message"
         value={text}
         autoFocus
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') props.onCancel()
           if (e.key === 'Enter' && !e.shiftKey) {

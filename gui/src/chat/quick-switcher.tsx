@@ -30,7 +30,7 @@ export function QuickSwitcher(props: { conversations: Conversation[]; me: User; 
         aria-activedescendant={matches[selected] ? `switch-${matches[selected].c.id}` : undefined}
         autoFocus
         value={query}
-        onChange={(e) => (setQuery(e.target.value), setSelected(0))}
+        onChange={(e) => (setQuery(e.currentTarget.value), setSelected(0))}
         onKeyDown={(e) => {
           const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0
           if (move !== 0) {

@@ -75,7 +75,7 @@ export function Sidebar(props: Props) {
     <nav className="sidebar" aria-label="Workspace">
       <div className="sidebar-head">
         {props.workspaces.length > 1 ? (
-          <select aria-label="Workspace" value={props.workspace.id} onChange={(e) => props.onSwitch(e.target.value)}>
+          <select aria-label="Workspace" value={props.workspace.id} onChange={(e) => props.onSwitch(e.currentTarget.value)}>
             {props.workspaces.map((w) => (
               <option key={w.id} value={w.id}>
                 {w.name}

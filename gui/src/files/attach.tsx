@@ -67,8 +67,8 @@ export function AttachButton(props: { onFiles: (files: Array<File | ChosenFile>)
         aria-hidden="true"
         tabIndex={-1}
         onChange={(e) => {
-          props.onFiles([...(e.target.files ?? [])])
-          e.target.value = ''
+          props.onFiles([...(e.currentTarget.files ?? [])])
+          e.currentTarget.value = ''
         }}
       />
     </>

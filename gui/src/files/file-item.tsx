@@ -37,7 +37,7 @@ export function FileItem(props: { file: FileRef }) {
       current = false
     }
   }, [backend, f, shown])
-  const save = (e: MouseEvent) => {
+  const save = (e: MouseEvent<HTMLAnchorElement>) => {
     if (link) return
     e.preventDefault()
     setSaveProblem(null)

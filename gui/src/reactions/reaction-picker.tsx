@@ -49,7 +49,7 @@ export function ReactionPicker(props: { onPick: (emoji: string) => void; onClose
         aria-label="Search emoji"
         placeholder="Search emoji by name"
         value={query}
-        onChange={(e) => setQuery(e.target.value)}
+        onChange={(e) => setQuery(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && shown[0]) {
             e.preventDefault()

@@ -98,15 +98,15 @@ function StatusSection(props: { act: Act }) {
         <div className="row">
           <div className="field narrow">
             <label htmlFor={ids.emoji}>Emoji</label>
-            <input id={ids.emoji} value={emoji} onChange={(e) => setEmoji(e.target.value)} />
+            <input id={ids.emoji} value={emoji} onChange={(e) => setEmoji(e.currentTarget.value)} />
           </div>
           <div className="field grow">
             <label htmlFor={ids.text}>What are you up to?</label>
-            <input id={ids.text} value={text} onChange={(e) => setText(e.target.value)} maxLength={100} />
+            <input id={ids.text} value={text} onChange={(e) => setText(e.currentTarget.value)} maxLength={100} />
           </div>
           <div className="field">
             <label htmlFor={ids.expiry}>Clear after</label>
-            <select id={ids.expiry} value={expiry} onChange={(e) => setExpiry(Number(e.target.value))}>
+            <select id={ids.expiry} value={expiry} onChange={(e) => setExpiry(Number(e.currentTarget.value))}>
               {expiries.map(([label], i) => (
                 <option key={label} value={i}>
                   {label}
@@ -130,7 +130,7 @@ function StatusSection(props: { act: Act }) {
           id={ids.presence}
           value={mode}
           onChange={(e) => {
-            const next = e.target.value as typeof mode
+            const next = e.currentTarget.value as typeof mode
             setMode(next)
             props.act(async () => (await call('presence.set', { mode: next }), next === 'auto' ? 'Shown as active when you are.' : `Shown as ${next}.`))
           }}
@@ -232,11 +232,11 @@ function DndSection(props: { act: Act }) {
             return (
               <div className="schedule-day" key={day}>
                 <label>
-                  <input type="checkbox" checked={r.on} onChange={(e) => set({ on: e.target.checked })} /> {name}
+                  <input type="checkbox" checked={r.on} onChange={(e) => set({ on: e.currentTarget.checked })} /> {name}
                 </label>
-                <input type="time" aria-label={`${name} from`} value={r.from} disabled={!r.on} onChange={(e) => set({ from: e.target.value })} />
+                <input type="time" aria-label={`${name} from`} value={r.from} disabled={!r.on} onChange={(e) => set({ from: e.currentTarget.value })} />
                 <span aria-hidden="true">–</span>
-                <input type="time" aria-label={`${name} to`} value={r.to} disabled={!r.on} onChange={(e) => set({ to: e.target.value })} />
+                <input type="time" aria-label={`${name} to`} value={r.to} disabled={!r.on} onChange={(e) => set({ to: e.currentTarget.value })} />
               </div>
             )
           })}
@@ -296,7 +296,7 @@ function KeywordsSection(props: { act: Act }) {
       >
         <div className="field grow">
           <label htmlFor={id}>New keyword</label>
-          <input id={id} value={word} onChange={(e) => setWord(e.target.value)} />
+          <input id={id} value={word} onChange={(e) => setWord(e.currentTarget.value)} />
         </div>
         <button type="submit">Add</button>
       </form>
@@ -357,7 +357,7 @@ function ConversationsSection(props: { workspaceId: string; act: Act }) {
               <tr key={r.id}>
                 <th scope="row">{r.label}</th>
                 <td>
-                  <select aria-label={`Notifications for ${r.label}`} value={r.pref.level ?? 'default'} onChange={(e) => set(r.id, { level: e.target.value === 'default' ? null : (e.target.value as 'all') })}>
+                  <select aria-label={`Notifications for ${r.label}`} value={r.pref.level ?? 'default'} onChange={(e) => set(r.id, { level: e.currentTarget.value === 'default' ? null : (e.currentTarget.value as 'all') })}>
                     <option value="default">Default{r.pref.level === null ? ` (${r.pref.effectiveLevel})` : ''}</option>
                     <option value="all">All messages</option>
                     <option value="mentions">Mentions</option>
@@ -365,10 +365,10 @@ function ConversationsSection(props: { workspaceId: string; act: Act }) {
                   </select>
                 </td>
                 <td>
-                  <input type="checkbox" aria-label={`Mute ${r.label}`} checked={r.pref.muted} onChange={(e) => set(r.id, { muted: e.target.checked })} />
+                  <input type="checkbox" aria-label={`Mute ${r.label}`} checked={r.pref.muted} onChange={(e) => set(r.id, { muted: e.currentTarget.checked })} />
                 </td>
                 <td>
-                  <input type="checkbox" aria-label={`Ignore @channel in ${r.label}`} checked={r.pref.ignoreChannelMentions} onChange={(e) => set(r.id, { ignoreChannelMentions: e.target.checked })} />
+                  <input type="checkbox" aria-label={`Ignore @channel in ${r.label}`} checked={r.pref.ignoreChannelMentions} onChange={(e) => set(r.id, { ignoreChannelMentions: e.currentTarget.checked })} />
                 </td>
               </tr>
             ))}

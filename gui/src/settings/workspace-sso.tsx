@@ -194,10 +194,10 @@ function ConnectForms(props: { workspaceId: string; connected: 'oidc' | 'saml' |
           <Field label="Metadata URL" type="url" value={metadataUrl} onChange={setMetadataUrl} required={false} hint="Read once, now. Or paste the XML below." />
           <div className="field">
             <label htmlFor={xmlId}>Metadata XML</label>
-            <textarea id={xmlId} rows={5} value={metadataXml} onChange={(e) => setMetadataXml(e.target.value)} />
+            <textarea id={xmlId} rows={5} value={metadataXml} onChange={(e) => setMetadataXml(e.currentTarget.value)} />
           </div>
           <label className="check">
-            <input type="checkbox" checked={emailsVerified} onChange={(e) => setEmailsVerified(e.target.checked)} /> Every email this identity provider asserts is verified (lets it link existing accounts)
+            <input type="checkbox" checked={emailsVerified} onChange={(e) => setEmailsVerified(e.currentTarget.checked)} /> Every email this identity provider asserts is verified (lets it link existing accounts)
           </label>
         </ActionForm>
       )}
@@ -222,13 +222,13 @@ function RulesForm(props: { config: SsoConfig; onSaved: (next: SsoConfig) => voi
         <Field label="Allowed email domains" value={domains} onChange={setDomains} required={false} hint="Comma separated, e.g. example.com. Empty: anyone the identity provider signs in." />
         <div className="field">
           <label htmlFor={roleId}>Role of new people</label>
-          <select id={roleId} value={defaultRole} onChange={(e) => setDefaultRole(e.target.value as typeof defaultRole)}>
+          <select id={roleId} value={defaultRole} onChange={(e) => setDefaultRole(e.currentTarget.value as typeof defaultRole)}>
             <option value="member">Member</option>
             <option value="admin">Admin</option>
           </select>
         </div>
         <label className="check">
-          <input type="checkbox" checked={requireSso} disabled={!props.config.connection} onChange={(e) => setRequireSso(e.target.checked)} /> Require SSO: members cannot sign in with a password or a mailed link (owners still can)
+          <input type="checkbox" checked={requireSso} disabled={!props.config.connection} onChange={(e) => setRequireSso(e.currentTarget.checked)} /> Require SSO: members cannot sign in with a password or a mailed link (owners still can)
         </label>
       </ActionForm>
     </section>

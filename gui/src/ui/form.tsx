@@ -27,7 +27,7 @@ export function Field(props: {
         required={props.required ?? true}
         autoFocus={props.autoFocus}
         aria-describedby={props.hint ? `${id}-hint` : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
       />
       {props.hint && <small id={`${id}-hint`}>{props.hint}</small>}
     </div>

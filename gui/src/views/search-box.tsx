@@ -88,8 +88,8 @@ export function SearchBox(props: { workspaceId: string; initial?: string; autoFo
         autoFocus={props.autoFocus}
         autoComplete="off"
         onChange={(e) => {
-          setQuery(e.target.value)
-          setCaret(e.target.selectionStart ?? e.target.value.length)
+          setQuery(e.currentTarget.value)
+          setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length)
           setActive(0)
           setClosed(false)
         }}
