@@ -52,7 +52,10 @@ const devApp = Boolean((process as { defaultApp?: boolean }).defaultApp)
 const launch = parseLaunch(process.argv.slice(1))
 app.setPath('userData', profileDataDir(app.getPath('userData'), launch.profile))
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }])
+// codeCache: V8 keeps what it compiled of the app's scripts between launches, as it does for a
+// website's cached scripts; without it every launch compiles the whole bundle again
+// (docs/performance.md, "The desktop renderer's first message list").
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, codeCache: true } }])
 
 if (!app.requestSingleInstanceLock({ link: launch.link })) {
   // This profile already runs: it got our link (second-instance) and comes to the front.
