@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import type { Conversation, Message, User } from '@ocomms/shared'
 import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
@@ -84,10 +84,9 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const anchor = useRef<number | null>(null)
   const list = useRef<VirtuosoHandle>(null)
 
-  // The list is rebuilt from a deferred copy of the messages: when they arrive faster than the
-  // page can draw (hundreds a second), React drops the stale rebuilds and draws the newest,
-  // instead of one full rebuild per arriving message.
-  const allMessages = useDeferredValue(state.messages)
+  // The list is rebuilt at most once a frame however fast messages arrive: the browser's client
+  // applies live events in batches at the next animation frame (backend/browser-backend.ts).
+  const allMessages = state.messages
   const messages = useMemo(
     () =>
       Object.values(allMessages)
