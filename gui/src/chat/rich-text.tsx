@@ -2,8 +2,8 @@ import { Fragment, type ReactNode } from 'react'
 import { parseRichText, safeHref, type RichBlock, type RichDoc, type RichInline } from '@ocomms/shared'
 
 /**
- * A message's text as React elements, from the shared rich-text model: every piece of text is a
- * text node (React escapes it), links keep only the schemes safeHref allows (no `javascript:`),
+ * A message's text as elements, from the shared rich-text model: every piece of text is a
+ * text node (never parsed as HTML), links keep only the schemes safeHref allows (no `javascript:`),
  * and no HTML from a message ever reaches the page.
  */
 export function RichText(props: { text: string; me: string; after?: ReactNode }) {
