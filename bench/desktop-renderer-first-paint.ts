@@ -4,7 +4,7 @@
  * the daemon's cache through the desktop bridge; and, next to it, the same web app in a browser
  * tab against the server. Budget for the desktop figure: 300 ms, like the terminal UI's.
  *
- *   npm run build && npm run build -w gui && node --import=tsx --conditions=ocomms-source bench/desktop-renderer-first-paint.ts [--runs 10] [--messages 200]
+ *   npm run build && npm run build -w gui && node --import=tsx --conditions=ocomms-source bench/desktop-renderer-first-paint.ts [--runs 20] [--messages 200]
  *
  * A real server (serving the web app's build) is seeded through its operations; a real daemon
  * (built) signs in and fills its cache. The bridge (desktop/src/bridge) runs in this process and
