@@ -2,7 +2,7 @@ import { webSession } from '@ocomms/shared'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
-import { cannotRun, launchChromium, openTab, webDir } from './helpers/browser.js'
+import { cannotRun, hasFocus, launchChromium, openTab, webDir } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -18,6 +18,7 @@ t.test('the web app: sign up, sign out, sign in by password and by mailed link, 
   await page.waitForURL('**/signin')
   t.pass('a signed-out visitor lands on the sign-in page')
   await page.getByRole('link', { name: 'Create an account' }).click()
+  t.ok(await hasFocus(page.getByLabel('Full name')), 'the sign-up page opens with its first field focused')
   await page.getByLabel('Full name').fill('Ada Lovelace')
   t.equal(await page.getByLabel('Handle').inputValue(), 'adalovelace', 'a handle is suggested from the name')
   await page.getByLabel('Handle').fill('ada')

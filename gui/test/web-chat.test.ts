@@ -3,7 +3,7 @@ import t from 'tap'
 import { person, signup } from '../../cli/test/helpers/cli.js'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
-import { cannotRun, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
+import { cannotRun, hasFocus, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -121,6 +121,9 @@ t.test('the web app: two people in browsers and one on the CLI, live both ways, 
   const lunch = message(A, 'general', 'Lunch at 12?')
   await lunch.hover()
   await lunch.getByRole('button', { name: 'Edit message' }).click()
+  const edited = A.page.getByRole('textbox', { name: 'Edited message' })
+  t.ok(await hasFocus(edited), 'editing starts in the message\'s text')
+  t.ok(await edited.evaluate((el: HTMLTextAreaElement) => el.selectionStart === el.value.length && el.value.length > 0), 'with the caret after it')
   await A.page.getByRole('textbox', { name: 'Edited message' }).fill('Lunch at 12:30?')
   await A.page.getByRole('textbox', { name: 'Edited message' }).press('Enter')
   await message(G, 'general', 'Lunch at 12:30?').getByText('(edited)').waitFor()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { seriousViolations } from './helpers/axe.js'
-import { cannotRun, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
+import { cannotRun, hasFocus, launchChromium, openTab, phone, webDir, type Tab } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -118,7 +118,7 @@ t.test('the views, search with suggestions, the new-messages line, group DMs, pr
   // Power search with suggestions.
   await A.page.keyboard.press('/')
   const box = A.page.getByRole('combobox', { name: 'Search messages' })
-  await box.waitFor()
+  t.ok(await hasFocus(box), '/ opens Search ready to type')
   await box.pressSequentially('release fr')
   await A.page.getByRole('option', { name: 'from:' }).waitFor()
   // On a slow frame: a key typed after the completion and before the next frame must not send

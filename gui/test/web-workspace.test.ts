@@ -1,6 +1,6 @@
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { cannotRun, launchChromium, openTab, webDir, type Tab } from './helpers/browser.js'
+import { cannotRun, hasFocus, launchChromium, openTab, webDir, type Tab } from './helpers/browser.js'
 
 const skip = cannotRun()
 
@@ -79,6 +79,7 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   // A direct message.
   await nav(G).getByRole('button', { name: 'New direct message' }).click()
   const picker = G.page.getByRole('dialog', { name: 'New message' })
+  t.ok(await hasFocus(picker.getByLabel('Find a person')), 'the new message dialog opens on its search field')
   await picker.getByLabel('Find a person').fill('ad')
   await picker.getByRole('button', { name: 'Message Ada' }).click()
   await G.page.getByRole('heading', { name: 'Ada', level: 1 }).waitFor()
@@ -117,6 +118,7 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
 
   // Ctrl+K jumps to a conversation by name; `:sho` offers emoji.
   await A.page.keyboard.press('Control+k')
+  t.ok(await hasFocus(A.page.getByRole('dialog', { name: 'Jump to a conversation' }).getByLabel('Conversation name')), 'Ctrl+K opens the switcher ready to type')
   await A.page.getByRole('dialog', { name: 'Jump to a conversation' }).getByLabel('Conversation name').fill('desi')
   await A.page.keyboard.press('Enter')
   await A.page.getByRole('heading', { name: '#design', level: 1 }).waitFor()

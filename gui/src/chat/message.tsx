@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { Message, User } from '@ocomms/shared'
 import { problem } from '../backend/http'
 import { useBackend } from '../backend/hooks'
@@ -7,6 +7,7 @@ import { RichText } from './rich-text'
 import { FileItem } from '../files/file-item'
 import { StatusBadge } from '../people/status-badge'
 import { ReactionPicker } from '../reactions/reaction-picker'
+import { useAutoFocus } from '../ui/auto-focus'
 import { ErrorLine } from '../ui/error-line'
 
 /** A window event whose detail is the id of a message to open for editing. */
@@ -169,6 +170,8 @@ export const MessageRow = memo(function MessageRow(props: Props) {
 
 function EditBox(props: { text: string; onSave: (text: string) => Promise<unknown>; onCancel: () => void }) {
   const [text, setText] = useState(props.text)
+  const box = useRef<HTMLTextAreaElement>(null)
+  useAutoFocus(box, true)
   return (
     <form
       className="edit"
@@ -179,9 +182,9 @@ function EditBox(props: { text: string; onSave: (text: string) => Promise<unknow
       }}
     >
       <textarea
+        ref={box}
         aria-label="Edited message"
         value={text}
-        autoFocus
         onChange={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') props.onCancel()

@@ -1,5 +1,6 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { problem } from '../backend/http'
+import { useAutoFocus } from './auto-focus'
 import { ErrorLine } from './error-line'
 
 /** A labelled input; the label is the accessible name. */
@@ -15,10 +16,13 @@ export function Field(props: {
   name?: string
 }) {
   const id = useId()
+  const input = useRef<HTMLInputElement>(null)
+  useAutoFocus(input, props.autoFocus)
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
       <input
+        ref={input}
         id={id}
         name={props.name}
         type={props.type ?? 'text'}

@@ -2,6 +2,7 @@ import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { useClientState } from '../backend/hooks'
 import { navigate } from '../router'
 import { usePlaceCaret } from '../ui/place-caret'
+import { useAutoFocus } from '../ui/auto-focus'
 import { applyQuerySuggestion, querySuggestions, tokenAt, type QuerySuggestion } from './search-suggestions'
 
 /**
@@ -17,6 +18,7 @@ export function SearchBox(props: { workspaceId: string; initial?: string; autoFo
   const [caret, setCaret] = useState(query.length)
   const [active, setActive] = useState(0)
   const [closed, setClosed] = useState(true)
+  useAutoFocus(input, props.autoFocus)
 
   const sources = useMemo(
     () => ({

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 
 /**
  * Real Chromium for the web app's end-to-end tests: Debian's `chromium` package driven by
@@ -95,4 +95,23 @@ export async function pasteImage(page: Page, bytes: Uint8Array, name = 'image.pn
     },
     { bytes: [...bytes], name },
   )
+}
+
+/**
+ * Whether the element has the keyboard focus once it is shown (waiting up to 2 s for both), as
+ * it should when a screen or dialog opens on a field: `fill` and `click` focus a field
+ * themselves, so only this tells whether the app did.
+ */
+export async function hasFocus(target: Locator): Promise<boolean> {
+  const element = await target.elementHandle()
+  return target
+    .page()
+    .waitForFunction((el) => el === document.activeElement, element, { timeout: 2000 })
+    .then(
+      () => true,
+      (err: Error) => {
+        if (err.name === 'TimeoutError') return false
+        throw err
+      },
+    )
 }
