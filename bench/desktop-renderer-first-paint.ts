@@ -4,7 +4,7 @@
  * the daemon's cache through the desktop bridge; and, next to it, the same web app in a browser
  * tab against the server. Budget for the desktop figure: 300 ms, like the terminal UI's.
  *
- *   npm run build && npm run build -w gui && node --import=tsx --conditions=ocomms-source bench/desktop-renderer-first-paint.ts [--runs 20] [--messages 200]
+ *   npm run build && npm run build -w gui && node --import=tsx --conditions=ocomms-source bench/desktop-renderer-first-paint.ts [--runs 20] [--messages 200] [--profile load.cpuprofile]
  *
  * A real server (serving the web app's build) is seeded through its operations; a real daemon
  * (built) signs in and fills its cache. The bridge (desktop/src/bridge) runs in this process and
@@ -15,6 +15,7 @@
  * drawn first is the list's business), watched from before the page's own scripts. The web app's tab is signed in
  * once and then opened the same way (its IndexedDB and HTTP cache warm, as the desktop's are).
  */
+import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { connectDaemon } from '@ocomms/daemon'
@@ -22,7 +23,15 @@ import { DaemonBridge, serveBridge } from '@ocomms/desktop'
 import { serveRenderer } from '../desktop/test/renderer-page.js'
 import { desktopFixture, percentile, summary } from './src/desktop-fixture.js'
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, messages: { type: 'string', default: '200' }, 'target-ms': { type: 'string', default: '300' } } })
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    messages: { type: 'string', default: '200' },
+    'target-ms': { type: 'string', default: '300' },
+    /** Writes a CPU profile of one more desktop load (DevTools' .cpuprofile, sampled every 100 µs) to this file. */
+    profile: { type: 'string' },
+  },
+})
 const RUNS = Number(args.runs)
 const MESSAGES = Number(args.messages)
 const TARGET_MS = Number(args['target-ms'])
@@ -45,12 +54,26 @@ const watchFirstList = `(() => {
   seen.observe(document, { childList: true, subtree: true })
 })()`
 
-/** Opens the page afresh and answers ms from navigation start to the message list on screen. */
-async function firstPaint(context: BrowserContext, url: string): Promise<number> {
+/**
+ * Opens the page afresh and answers ms from navigation start to the message list on screen;
+ * with `profileTo`, writes a CPU profile of the page until then.
+ */
+async function firstPaint(context: BrowserContext, url: string, profileTo?: string): Promise<number> {
   const page = await context.newPage()
   try {
+    const cdp = profileTo ? await context.newCDPSession(page) : null
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
+      await cdp.send('Profiler.start')
+    }
     await page.goto(url, { waitUntil: 'commit' })
     const handle = await page.waitForFunction(() => (window as unknown as { __firstList?: number }).__firstList ?? false, null, { timeout: 30_000 })
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop')
+      await writeFile(profileTo!, JSON.stringify(profile))
+      log(`CPU profile of one desktop load: ${profileTo}`)
+    }
     return (await handle.jsonValue()) as number
   } catch (err) {
     log(`${url}: ${await page.evaluate(() => document.body?.innerText.slice(0, 300)).catch(() => '?')}`)
@@ -78,6 +101,8 @@ async function main() {
     await firstPaint(desktopContext, `${renderer.url}/`)
     const desktop: number[] = []
     for (let i = 0; i < RUNS; i++) desktop.push(await firstPaint(desktopContext, `${renderer.url}/`))
+    // Not counted: the profiler slows the page it samples.
+    if (args.profile) await firstPaint(desktopContext, `${renderer.url}/`, args.profile)
 
     // The web app in a tab, signed in once.
     const webContext = await browser.newContext({ viewport, baseURL: base })
