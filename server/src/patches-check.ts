@@ -28,7 +28,7 @@ export const PATCHED: PatchedPackage[] = [
     // The ES module build, which is the one `import postgres from 'postgres'` loads.
     files: {
       'src/connection.js': ['begin-reserves', 'closed-write', 'drain-reserved', 'copy-resume', 'unsent-dropped', 'reserve-requeued'],
-      'src/index.js': ['lost-transaction', 'reserve-requeued'],
+      'src/index.js': ['lost-transaction', 'reserve-requeued', 'reserve-lost'],
       'src/queue.js': ['reserve-requeued'],
     },
   },

@@ -240,3 +240,40 @@ t.test('reserve-requeued: a reserve whose connection cannot be made fails, and t
   t.match(await answered(reserved<{ two: number }[]>`select 2 as two`, 'a query on it'), [{ two: 2 }], 'and a later reserve gets a connection')
   reserved.release()
 })
+
+t.test("reserve-lost: a reserved connection that closed sends nothing into its successor, and its reservation fails at once", { timeout }, async (t) => {
+  // The server's group commit runs each batch on a reserved connection. When the database went
+  // away under it, the pool reconnected that connection for the queries waiting for it, and the
+  // batch's statements and then its rollback went on being handed to it: the rollback never
+  // settled, so the batch, its lane, and the sends queued behind them waited for good
+  // (database-loss.test.ts, now and then). As lost-transaction does for sql.begin().
+  const { sql, admin } = await database(t, { max: 1 })
+  await admin`create table t (n int)`
+  const reserved = await sql.reserve()
+  const [{ pid }] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`
+  // Waits for the pool's one connection, which the reservation holds.
+  const waiting = sql`select 1 as one`.execute()
+  await admin`select pg_terminate_backend(${pid})`
+  await sleep(200) // the close is seen; the pool reconnects the same connection object for `waiting`
+  const late = await answered(
+    reserved`insert into t values (1)`.execute().then(
+      () => 'ran',
+      (err: { code?: string }) => `failed: ${err.code}`,
+    ),
+    'a statement on the lost reservation',
+  )
+  t.equal(late, 'failed: CONNECTION_CLOSED', 'a statement after the close fails at once')
+  const rollback = await answered(
+    reserved`rollback`.execute().then(
+      () => 'ran',
+      (err: { code?: string }) => `failed: ${err.code}`,
+    ),
+    'its rollback',
+  )
+  t.equal(rollback, 'failed: CONNECTION_CLOSED', 'so does its rollback')
+  reserved.release()
+  t.match(await answered(waiting, 'the query that waited for the connection'), [{ one: 1 }], 'the pool goes on with the reconnected connection')
+  t.match(await answered(sql`select 2 as two`.execute(), 'the next query'), [{ two: 2 }], 'and with the next query, the release having handed nothing twice')
+  const [{ n }] = await admin<{ n: number }[]>`select count(*)::int as n from t`
+  t.equal(n, 0, 'and the reservation wrote nothing')
+})
