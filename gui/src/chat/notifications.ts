@@ -30,7 +30,7 @@ export function useBrowserNotifications(backend: Backend, openConversationId: st
           window.focus()
           navigate(data.threadRootId ? `/c/${data.conversationId}/t/${data.threadRootId}` : `/c/${data.conversationId}`)
         }
-      })
+      }).catch(() => {}) // its chunk could not be loaded (a new version deployed meanwhile): no pop-up
     })
   }, [backend, openConversationId])
 }
