@@ -81,6 +81,16 @@ t.test('failed logins are throttled per account', async (t) => {
   await t.rejects(server.call('auth.login', { email: alice.email, password: 'the right password' }), { code: 'rate_limited' })
 })
 
+t.test('invite codes are letters and digits: none reads as an option on a command line', async (t) => {
+  const server = await startTestServer(t)
+  const alice = await server.signup('ivy')
+  const ws = await alice.call('workspace.create', { name: 'Codes' })
+  const codes = new Set<string>()
+  for (let i = 0; i < 60; i++) codes.add((await alice.call('invite.create', { workspaceId: ws.id })).code)
+  t.equal(codes.size, 60, 'each code is new')
+  t.same([...codes].filter((c) => !/^[A-Za-z0-9]{16}$/.test(c)), [], 'sixteen letters and digits each (base64url gave a leading - to 1 in 64)')
+})
+
 t.test('workspace roles: owners make owners, the last owner stays', async (t) => {
   const server = await startTestServer(t)
   const [alice, bob, carol] = [await server.signup('alice'), await server.signup('bob'), await server.signup('carol')]

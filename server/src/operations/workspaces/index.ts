@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { OCommsError, type Role } from '@ocomms/shared'
 import { isAdmin, workspaceRole } from '../../access.js'
 import { recordAudit } from '../../audit/record.js'
-import { hashToken } from '../../auth/tokens.js'
+import { hashToken, newInviteCode } from '../../auth/tokens.js'
 import { transaction, type Change } from '../../events/transaction.js'
 import * as load from '../../queries.js'
 import { workspaceOut, type WorkspaceRow } from '../../serialize.js'
@@ -89,7 +88,7 @@ export const workspaceHandlers: HandlersFor<'workspace'> & HandlersFor<'invite'>
     const role = input.role ?? 'member'
     if (!isAdmin(myRole)) throw new OCommsError('forbidden', 'Only workspace admins and owners can invite people.')
     if (role === 'owner' && myRole !== 'owner') throw new OCommsError('forbidden', 'Only owners can invite owners.')
-    const code = randomBytes(12).toString('base64url')
+    const code = newInviteCode()
     const hours = input.expiresInHours ?? 24 * 7
     const [row] = await sql<{ expires_at: Date }[]>`
       insert into invites (workspace_id, code_hash, role, email_normalized, created_by, expires_at, max_uses)
