@@ -29,6 +29,8 @@ export interface ConversationAccess {
   archived: boolean
   createdBy: string | null
   isMember: boolean
+  /** mayPost's answer: whether the caller may post in it. */
+  mayPost: boolean
   /** The caller's role in the conversation's workspace. */
   role: Role
 }
@@ -46,6 +48,8 @@ export interface AccessRow {
   role: Role | null
   /** mayRead's answer. */
   readable: boolean
+  /** mayPost's answer. */
+  may_post: boolean
 }
 
 /**
@@ -63,12 +67,25 @@ export function mayRead(sql: AnySql, reader: Reader, c = 'c') {
 }
 
 /**
+ * Who may post in a conversation, the one rule every write of a message asks: someone who may
+ * read it, is in it (a public channel is joined first), and finds it not archived. The checks of
+ * a send read it as a column (accessColumns, then assertCanPost); the statement that stores a
+ * batch of plain sends uses it as its guard, so a send is stored exactly when its check says yes.
+ */
+export function mayPost(sql: AnySql, writer: Reader, c = 'c') {
+  const conv = sql(c)
+  return sql`(${mayRead(sql, writer, c)} and ${conv}.archived_at is null
+              and exists (select 1 from conversation_members pc where pc.conversation_id = ${conv}.id and pc.user_id = ${writer}))`
+}
+
+/**
  * The columns of an AccessRow, from conversations c, workspace_members wm and conversation_members
- * cm (joined for `reader`), with whether `reader` may read it decided by mayRead.
+ * cm (joined for `reader`), with whether `reader` may read it decided by mayRead and whether they
+ * may post in it by mayPost.
  */
 export const accessColumns = (sql: AnySql, reader: Reader) => sql`
   c.id, c.workspace_id, c.kind, c.name, c.archived_at is not null as archived, c.created_by,
-  cm.user_id is not null as is_member, wm.role, ${mayRead(sql, reader)} as readable`
+  cm.user_id is not null as is_member, wm.role, ${mayRead(sql, reader)} as readable, ${mayPost(sql, reader)} as may_post`
 
 /** The access a row gives, when mayRead let the caller read it. */
 export function accessFrom(row: AccessRow | undefined): ConversationAccess {
@@ -81,6 +98,7 @@ export function accessFrom(row: AccessRow | undefined): ConversationAccess {
     archived: row.archived,
     createdBy: row.created_by,
     isMember: row.is_member,
+    mayPost: row.may_post,
     role: row.role,
   }
 }
@@ -118,10 +136,15 @@ export async function readableConversationVersion(
 
 const label = (c: ConversationAccess) => (c.name ? `#${c.name}` : 'this conversation')
 
-/** Posting needs membership (join a public channel first) and an unarchived conversation. */
+/**
+ * Refuses a post where mayPost says no, saying why: posting needs membership (join a public
+ * channel first) and an unarchived conversation.
+ */
 export function assertCanPost(c: ConversationAccess): void {
+  if (c.mayPost) return
   if (!c.isMember) throw new OCommsError('forbidden', `Join ${label(c)} to post in it.`)
   assertNotArchived(c)
+  throw new OCommsError('forbidden', `You cannot post in ${label(c)}.`)
 }
 
 export function assertNotArchived(c: ConversationAccess): void {
