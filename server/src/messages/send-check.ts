@@ -12,11 +12,13 @@ export type Checked = AccessRow & { sent_id: string | null; sent_in: string | nu
 /**
  * The checks a send starts with (may the sender post, did they already send this clientId), for
  * many sends in one statement. Each check answers one row, from index lookups only: its
- * conversation, membership and access are read in a lateral subquery per check. Joined to the
- * unnest directly, the statement's cached plan (PostgreSQL plans it once for any number of
- * checks, guessing ten) hashed every active member of the workspace, twice, for each send: a
- * cost that grew with the organisation and was most of the database's work per message at
- * everyday rates (docs/performance.md). `offset 0` keeps the subquery from being merged back
+ * conversation, membership and access are read in a lateral subquery per check, and so is the
+ * message already sent with its clientId. Joined to the unnest directly, the statement's cached
+ * plan (PostgreSQL plans it once for any number of checks, guessing ten) hashed every active
+ * member of the workspace, twice, for each send: a cost that grew with the organisation and was
+ * most of the database's work per message at everyday rates. And while `messages` held up to two
+ * thousand rows or so (a new server), the plan read the whole table for each send instead of
+ * probing its unique index (docs/performance.md). `offset 0` keeps a subquery from being merged back
  * into the join.
  */
 export async function checkSends(sql: AnySql, checks: SendCheck[]): Promise<Checked[]> {
@@ -33,7 +35,10 @@ export async function checkSends(sql: AnySql, checks: SendCheck[]): Promise<Chec
          where c.id = x.conversation_id
         offset 0
       ) a on true
-      left join messages e on e.author_id = x.user_id and e.client_id = x.client_id`
+      left join lateral (
+        select e.id, e.conversation_id from messages e where e.author_id = x.user_id and e.client_id = x.client_id
+        offset 0
+      ) e on true`
   const byIndex = new Map(rows.map((r) => [Number(r.i), r]))
   return checks.map((_, i) => byIndex.get(i + 1)!)
 }
