@@ -70,7 +70,8 @@ export function mayRead(sql: AnySql, reader: Reader, c = 'c') {
  * Who may post in a conversation, the one rule every write of a message asks: someone who may
  * read it, is in it (a public channel is joined first), and finds it not archived. The checks of
  * a send read it as a column (accessColumns, then assertCanPost); the statement that stores a
- * batch of plain sends uses it as its guard, so a send is stored exactly when its check says yes.
+ * batch of plain sends uses it as its guard, so what a change committed after the check took
+ * away (a deactivation, an archiving) is refused there by the same rule.
  */
 export function mayPost(sql: AnySql, writer: Reader, c = 'c') {
   const conv = sql(c)
