@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
+import { patchedDependencies } from './patched-dependencies'
 import { slimGemoji } from './slim-gemoji'
 
 /**
@@ -25,7 +26,7 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   esbuild: { jsx: 'automatic' },
-  plugins: [slimGemoji(), shellList()],
+  plugins: [patchedDependencies(), slimGemoji(), shellList()],
   // The app is written to React's API and runs on Preact's implementation of it (preact/compat),
   // its libraries (react-virtuoso) too: about 170 KiB less of the first screen's script, and the
   // desktop window's first messages about 50 ms sooner (docs/performance.md). Types come from preact/compat as well

@@ -4,10 +4,11 @@ import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertPatchesApplied, installedCopies, missingPatches, PATCHED } from '../src/patches-check.js'
+import { GUI_PATCHED } from '../../gui/patched-dependencies.js'
 import { tempDir } from './helpers/temp-dir.js'
 
-// The start-up check of patches-check.ts: the installed dependencies pass it, its list agrees
-// with patches/, and a server whose dependencies lack a fix refuses to start and says what to run.
+// The start-up check of patches-check.ts: the installed dependencies pass it, its list (with the
+// web app's, which its build checks: gui/patched-dependencies.ts) agrees with patches/, and a server whose dependencies lack a fix refuses to start and says what to run.
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -33,7 +34,7 @@ t.test('the list of fixes is the one in patches/', async (t) => {
       if (marker) ((inPatches[pkg] ??= {})[file] ??= []).push(marker[1]!)
     }
   }
-  const listed = Object.fromEntries(PATCHED.map((p) => [p.name, Object.fromEntries(Object.entries(p.files).map(([f, ids]) => [f, [...ids].sort()]))]))
+  const listed = Object.fromEntries([...PATCHED, ...GUI_PATCHED].map((p) => [p.name, Object.fromEntries(Object.entries(p.files).map(([f, ids]) => [f, [...ids].sort()]))]))
   for (const files of Object.values(inPatches)) for (const f of Object.keys(files)) files[f] = [...new Set(files[f])].sort()
   t.same(inPatches, listed)
 })

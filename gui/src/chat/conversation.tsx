@@ -19,6 +19,19 @@ const MARK_EVERY_MS = 1_000
 // of the pane (many while the page starts) and works its layout out again for any new one.
 const VIEWPORT_MARGIN = { top: 400, bottom: 200 }
 const followOutput = (atBottom: boolean) => (atBottom ? ('auto' as const) : false)
+/**
+ * Where the list opens: its newest row at the bottom. The list keeps itself hidden until it has
+ * scrolled there; it is given its newest rows to draw at once (`initialItemCount`, enough to fill
+ * the window however short the rows), so it knows their heights in its first layout and shows
+ * them the frame after. Our patch of react-virtuoso (patches/) makes `initialItemCount` count back
+ * from an initial index aligned to the end, and shows the list as soon as that first scroll has
+ * landed, instead of after four frames and 150 ms without change (300 ms and more of an empty
+ * pane, at each start and each change of conversation).
+ */
+const OPEN_AT_NEWEST = { index: 'LAST', align: 'end' } as const
+/** The shortest a row can be (a follow-up line of plain text), for how many rows fill a window. */
+const SHORTEST_ROW_PX = 20
+const rowsToFill = () => Math.ceil((typeof window === 'undefined' ? 1080 : window.innerHeight) / SHORTEST_ROW_PX)
 const rowKey = (_: number, row: Row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)
 
 export type Row =
@@ -260,21 +273,27 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
         )}
       </header>
       <div className="messages" role="log" aria-label={`Messages in ${title}`} aria-busy={loading}>
-        {/* The list stays mounted while the conversation is empty, so its first messages are drawn
-            into it rather than mounting it on the frame they arrive in. */}
-        <Virtuoso
-          ref={list}
-          data={rows}
-          firstItemIndex={firstItemIndex}
-          initialTopMostItemIndex={Math.max(0, rows.length - 1)}
-          followOutput={followOutput}
-          alignToBottom
-          startReached={loadOlder}
-          increaseViewportBy={VIEWPORT_MARGIN}
-          computeItemKey={rowKey}
-          itemContent={itemContent}
-          components={emptyList}
-        />
+        {/* The list is mounted once there is something to open it at: given the rows it opens
+            with, it opens at the newest; mounted empty and given a page of history after, it drew
+            the page's oldest rows for some frames before following down to the newest. Once
+            mounted it stays, empty or not, so the first messages of an empty conversation are
+            drawn into it rather than mounting it on the frame they arrive in. */}
+        {loading && rows.length === 0 ? null : (
+          <Virtuoso
+            ref={list}
+            data={rows}
+            firstItemIndex={firstItemIndex}
+            initialTopMostItemIndex={rows.length > 0 ? OPEN_AT_NEWEST : 0}
+            initialItemCount={Math.min(rows.length, rowsToFill())}
+            followOutput={followOutput}
+            alignToBottom
+            startReached={loadOlder}
+            increaseViewportBy={VIEWPORT_MARGIN}
+            computeItemKey={rowKey}
+            itemContent={itemContent}
+            components={emptyList}
+          />
+        )}
       </div>
       <p className="typing" aria-live="off">
         {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
