@@ -86,13 +86,26 @@ function probe(target: string) {
       if (m && !(m[1]! in b.live)) b.live[m[1]!] = Date.now() - Number(m[2])
     }
   }
+  // The target counts once its row is drawn: the list keeps its rows hidden (CSS visibility)
+  // until it has scrolled to where it opens, and a row merely in the page is not yet seen.
+  let asked = false
+  const look = () => {
+    asked = false
+    if (b.firstSeenAt !== null || !b.target) return
+    for (const a of document.querySelectorAll('[role="log"] article')) {
+      if ((a.textContent ?? '').includes(b.target) && a.checkVisibility({ visibilityProperty: true })) b.firstSeenAt = performance.now()
+    }
+  }
   new MutationObserver((records) => {
-    if (b.firstSeenAt === null && b.target) {
+    if (b.firstSeenAt === null && b.target && !asked) {
       const list = document.querySelector('[role="log"]')
-      if (list && (list.textContent ?? '').includes(b.target)) b.firstSeenAt = performance.now()
+      if (list && (list.textContent ?? '').includes(b.target)) {
+        asked = true
+        requestAnimationFrame(look)
+      }
     }
     for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) scan(n as Element)
-  }).observe(document, { childList: true, subtree: true })
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] })
   let last = 0
   const frame = (at: number) => {
     if (b.recording && last) b.frames.push(at - last)
