@@ -93,7 +93,9 @@ function probe(target: string) {
     asked = false
     if (b.firstSeenAt !== null || !b.target) return
     for (const a of document.querySelectorAll('[role="log"] article')) {
-      if ((a.textContent ?? '').includes(b.target) && a.checkVisibility({ visibilityProperty: true })) b.firstSeenAt = performance.now()
+      if (!(a.textContent ?? '').includes(b.target) || !a.checkVisibility({ visibilityProperty: true })) continue
+      b.firstSeenAt = performance.now()
+      return
     }
   }
   new MutationObserver((records) => {

@@ -8,7 +8,8 @@ import { GUI_PATCHED } from '../../gui/patched-dependencies.js'
 import { tempDir } from './helpers/temp-dir.js'
 
 // The start-up check of patches-check.ts: the installed dependencies pass it, its list (with the
-// web app's, which its build checks: gui/patched-dependencies.ts) agrees with patches/, and a server whose dependencies lack a fix refuses to start and says what to run.
+// web app's, which the app's build checks: gui/patched-dependencies.ts) agrees with patches/, and
+// a server whose dependencies lack a fix refuses to start and says what to run.
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
