@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { memo, useCallback, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { Message, User } from '@ocomms/shared'
 import { problem } from '../backend/http'
 import { useBackend } from '../backend/hooks'
@@ -37,8 +37,10 @@ export const MessageRow = memo(function MessageRow(props: Props) {
   const savedOf = useCallback(() => !!backend.state().saved[m.id], [backend, m.id])
   const saved = useSyncExternalStore(backend.subscribe, savedOf)
   const [editing, setEditing] = useState(false)
-  // ↑ in an empty composer asks to edit my last message (see shortcuts.tsx).
-  useEffect(() => {
+  // ↑ in an empty composer asks to edit my last message (see shortcuts.tsx). Listened to from the
+  // moment the row is in the page (a layout effect; an effect runs after the next paint), so ↑
+  // pressed as soon as a sent message shows is not lost.
+  useLayoutEffect(() => {
     const onEdit = (e: Event) => (e as CustomEvent<string>).detail === m.id && setEditing(true)
     window.addEventListener(EDIT_MESSAGE_EVENT, onEdit)
     return () => window.removeEventListener(EDIT_MESSAGE_EVENT, onEdit)
