@@ -18,20 +18,45 @@ const MARK_EVERY_MS = 1_000
 // The list's options that never change, made once: the list compares its props on every render
 // of the pane (many while the page starts) and works its layout out again for any new one.
 const VIEWPORT_MARGIN = { top: 400, bottom: 200 }
-const followOutput = (atBottom: boolean) => (atBottom ? ('auto' as const) : false)
 /**
- * Where the list opens: its newest row at the bottom. The list keeps itself hidden until it has
- * scrolled there; it is given its newest rows to draw at once (`initialItemCount`, enough to fill
- * the window however short the rows), so it knows their heights in its first layout and shows
- * them the frame after. Our patch of react-virtuoso (patches/) makes `initialItemCount` count back
- * from an initial index aligned to the end, and shows the list as soon as that first scroll has
- * landed, instead of after four frames and 150 ms without change (300 ms and more of an empty
- * pane, at each start and each change of conversation).
+ * Where the list opens: at the "new messages" line when there is one, near the top with a little
+ * of what was read above it (when the unread messages fit in the window, the list stops at its end
+ * and they are all in view); else at the newest row, at the bottom. The list keeps itself hidden
+ * until it has scrolled there, and is given at first the rows whose heights that scroll needs
+ * (`initialItemCount`): for the newest, enough to fill the window however short the rows; for the
+ * line, every row above it too. Our patch of react-virtuoso (patches/) makes those the rows that
+ * end at an index aligned to the end (aligned to the start, the ones that reach the last row), and
+ * shows the list as soon as that first scroll has landed, instead of after four frames and 150 ms
+ * without change (300 ms and more of an empty pane, at each start and each change of
+ * conversation).
  */
 const OPEN_AT_NEWEST = { index: 'LAST', align: 'end' } as const
+/** How much of what was read stays in view above the "new messages" line, in pixels. */
+const READ_CONTEXT_PX = 48
+/**
+ * Rows the list draws above the "new messages" line when it opens there: more than its margin
+ * above the view (400 px) holds at 20 px a row, so opening does not reach the first row loaded,
+ * which would load older history under the list while it is still scrolling into place.
+ */
+const ROWS_ABOVE_LINE = 30
+/** Pages of older history read at most, before the list opens, to have those rows above the line. */
+const PAGES_FOR_LINE = 3
 /** The shortest a row can be (a follow-up line of plain text), for how many rows fill a window. */
 const SHORTEST_ROW_PX = 20
 const rowsToFill = () => Math.ceil((typeof window === 'undefined' ? 1080 : window.innerHeight) / SHORTEST_ROW_PX)
+
+interface Opening {
+  at: typeof OPEN_AT_NEWEST | { index: number; align: 'start'; offset: number } | 0
+  /** How many rows the list draws at first: those its first scroll needs the heights of. */
+  rows: number
+}
+/** Where the list opens (see above), given its rows and whether older ones could still be read. */
+function openingOf(rows: Row[], line: number, olderToRead: boolean): Opening {
+  if (rows.length === 0) return { at: 0, rows: 0 }
+  // The line too near the first row loaded, with more history before it: at the newest instead.
+  if (line < 0 || (line < ROWS_ABOVE_LINE && olderToRead)) return { at: OPEN_AT_NEWEST, rows: Math.min(rows.length, rowsToFill()) }
+  return { at: { index: line, align: 'start', offset: -READ_CONTEXT_PX }, rows: rows.length - Math.max(0, line - ROWS_ABOVE_LINE) }
+}
 const rowKey = (_: number, row: Row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)
 
 export type Row =
@@ -253,6 +278,39 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
     [me, openThread, highlightId],
   )
 
+  // New messages are followed at the bottom, only they: the list asks the same question when older
+  // rows are put on top, and while it is still scrolling to where it opens it answers "at the
+  // bottom", so a page of older history loaded then would have taken it down to the newest.
+  const newestRow = rows.length > 0 ? rowKey(0, rows[rows.length - 1]!) : null
+  const lastNewestRow = useRef(newestRow)
+  const newRowsAtEnd = useRef(false)
+  newRowsAtEnd.current = newestRow !== lastNewestRow.current
+  lastNewestRow.current = newestRow
+  const followOutput = useCallback((atBottom: boolean) => (atBottom && newRowsAtEnd.current ? ('auto' as const) : false), [])
+
+  // The list is mounted once there is something to open it at (see below), and opens where the
+  // rows of that render say; it reads its initial place only when it mounts. Opening at the "new
+  // messages" line wants rows above it: older pages are read first (a few at most) when it is too
+  // near the first row loaded.
+  const opening = useRef<Opening | null>(null)
+  const line = rows.findIndex((r) => r.kind === 'message' && r.firstUnread)
+  const [pagesForLine, setPagesForLine] = useState(0)
+  const readingForLine = opening.current === null && !loading && line >= 0 && line < ROWS_ABOVE_LINE && more && pagesForLine < PAGES_FOR_LINE
+  const oldestSeq = messages[0]?.seq
+  useEffect(() => {
+    if (!readingForLine || oldestSeq === undefined) return
+    let alive = true
+    backend.loadHistory(c.id, oldestSeq).then(
+      (r) => alive && (setMore(r.more), setPagesForLine((n) => n + 1)),
+      () => alive && setPagesForLine(PAGES_FOR_LINE),
+    )
+    return () => {
+      alive = false
+    }
+  }, [readingForLine, backend, c.id, oldestSeq])
+  const listShown = !(loading && rows.length === 0) && !readingForLine
+  if (listShown && opening.current === null) opening.current = openingOf(rows, line, more)
+
   return (
     <main className="conversation" aria-labelledby="conversation-title">
       <header className="conv-head">
@@ -278,13 +336,13 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             the page's oldest rows for some frames before following down to the newest. Once
             mounted it stays, empty or not, so the first messages of an empty conversation are
             drawn into it rather than mounting it on the frame they arrive in. */}
-        {loading && rows.length === 0 ? null : (
+        {!listShown ? null : (
           <Virtuoso
             ref={list}
             data={rows}
             firstItemIndex={firstItemIndex}
-            initialTopMostItemIndex={rows.length > 0 ? OPEN_AT_NEWEST : 0}
-            initialItemCount={Math.min(rows.length, rowsToFill())}
+            initialTopMostItemIndex={opening.current!.at}
+            initialItemCount={opening.current!.rows}
             followOutput={followOutput}
             alignToBottom
             startReached={loadOlder}
