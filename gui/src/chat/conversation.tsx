@@ -291,11 +291,12 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // The list is mounted once there is something to open it at (see below), and opens where the
   // rows of that render say; it reads its initial place only when it mounts. Opening at the "new
   // messages" line wants rows above it: older pages are read first (a few at most) when it is too
-  // near the first row loaded.
+  // near the first row loaded (not when opened at a message, which reads its own way back).
   const opening = useRef<Opening | null>(null)
   const line = rows.findIndex((r) => r.kind === 'message' && r.firstUnread)
   const [pagesForLine, setPagesForLine] = useState(0)
-  const readingForLine = opening.current === null && !loading && line >= 0 && line < ROWS_ABOVE_LINE && more && pagesForLine < PAGES_FOR_LINE
+  const readingForLine =
+    opening.current === null && !loading && !highlightId && line >= 0 && line < ROWS_ABOVE_LINE && more && pagesForLine < PAGES_FOR_LINE
   const oldestSeq = messages[0]?.seq
   useEffect(() => {
     if (!readingForLine || oldestSeq === undefined) return
@@ -332,10 +333,10 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
       </header>
       <div className="messages" role="log" aria-label={`Messages in ${title}`} aria-busy={loading}>
         {/* The list is mounted once there is something to open it at: given the rows it opens
-            with, it opens at the newest; mounted empty and given a page of history after, it drew
-            the page's oldest rows for some frames before following down to the newest. Once
-            mounted it stays, empty or not, so the first messages of an empty conversation are
-            drawn into it rather than mounting it on the frame they arrive in. */}
+            with, it opens where it should (above); mounted empty and given a page of history
+            after, it drew the page's oldest rows for some frames before following down to the
+            newest. Once mounted it stays, empty or not, so the first messages of an empty
+            conversation are drawn into it rather than mounting it on the frame they arrive in. */}
         {!listShown ? null : (
           <Virtuoso
             ref={list}
