@@ -293,7 +293,8 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // messages" line wants rows above it: older pages are read first (a few at most) when it is too
   // near the first row loaded (not when opened at a message, which reads its own way back).
   const opening = useRef<Opening | null>(null)
-  const line = rows.findIndex((r) => r.kind === 'message' && r.firstUnread)
+  // Looked for only until the list has opened: the rows are rebuilt on every arrival.
+  const line = opening.current === null ? rows.findIndex((r) => r.kind === 'message' && r.firstUnread) : -1
   const [pagesForLine, setPagesForLine] = useState(0)
   const readingForLine =
     opening.current === null && !loading && !highlightId && line >= 0 && line < ROWS_ABOVE_LINE && more && pagesForLine < PAGES_FOR_LINE
