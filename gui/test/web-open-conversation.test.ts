@@ -125,6 +125,7 @@ t.test('a conversation opens at its newest message (or its first unread), shown 
   // Unread messages open at the "new messages" line when they fill more than the window...
   await open('busy')
   await opens('busy', 'busy line 59', 'first unread')
+  await A.shot('web-opens-at-new-messages')
   // ... and at the newest when they fit, the line in view above them.
   await open('quiet')
   await opens('quiet', 'quiet line 22')
