@@ -19,6 +19,13 @@ const MARK_EVERY_MS = 1_000
 // of the pane (many while the page starts) and works its layout out again for any new one.
 const VIEWPORT_MARGIN = { top: 400, bottom: 200 }
 /**
+ * A row's height as laid out, fractions of a pixel included. react-virtuoso's own measure rounds
+ * it (27.75 px counted as 28): over the rows above a place the sums drifted from the page by a
+ * quarter pixel a row, so the list opened at the "new messages" line some pixels off, and rows
+ * shifted when it swapped rendered rows for its sums while scrolling.
+ */
+const rowHeight = (row: HTMLElement) => row.getBoundingClientRect().height
+/**
  * Where the list opens: at the "new messages" line when there is one, near the top with a little
  * of what was read above it (when the unread messages fit in the window, the list stops at its end
  * and they are all in view); else at the newest row, at the bottom. The list keeps itself hidden
@@ -350,6 +357,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             startReached={loadOlder}
             increaseViewportBy={VIEWPORT_MARGIN}
             computeItemKey={rowKey}
+            itemSize={rowHeight}
             itemContent={itemContent}
             components={emptyList}
           />
