@@ -221,7 +221,7 @@ t.test('the views, search with suggestions, the new-messages line, group DMs, pr
   await linus.call('message.send', { clientId: randomUUID(), conversationId: (await linus.call('conversation.list', { workspaceId: ws.id })).find((c) => c.kind === 'group_dm')!.id, text: 'ping from linus' })
   await groupLink.and(A.page.locator('.unread')).waitFor()
   await A.page.keyboard.press('Alt+Shift+ArrowDown')
-  await A.page.getByRole('log').getByText('ping from linus').waitFor()
+  await A.page.getByRole('log').getByRole('article').filter({ hasText: 'ping from linus' }).waitFor()
   t.pass('Alt+Shift+↓ goes to the next unread conversation')
 
   const composer = A.page.getByRole('textbox', { name: /^Message / })

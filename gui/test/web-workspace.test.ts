@@ -97,7 +97,7 @@ t.test('the web app: create and join channels, direct messages, drafts kept on t
   for (let i = 0; i < 50 && (await notified()).length === 0; i++) await A.page.waitForTimeout(100)
   t.same(await notified(), [{ title: '@grace', body: 'Still there?' }], 'without DND it does')
   await nav(A).getByRole('link', { name: /^Grace/ }).click()
-  await A.page.getByRole('log', { name: 'Messages in Grace' }).getByText('A word in private?').waitFor()
+  await A.page.getByRole('log', { name: 'Messages in Grace' }).getByRole('article').filter({ hasText: 'A word in private?' }).waitFor()
   t.pass('and opens there')
 
   // Pin, save and mark unread from the message's actions.

@@ -4,6 +4,7 @@ import type { Conversation, Message, User } from '@ocomms/shared'
 import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
 import { navigate } from '../router'
 import { Composer } from './composer'
+import { FirstRows, ListShown, type FirstRowsAt, type ListShownContext } from './first-rows'
 import { MessageRow } from './message'
 import { conversationTitle } from './names'
 import { PendingRow } from './pending'
@@ -63,6 +64,17 @@ function openingOf(rows: Row[], line: number, olderToRead: boolean): Opening {
   // The line too near the first row loaded, with more history before it: at the newest instead.
   if (line < 0 || (line < ROWS_ABOVE_LINE && olderToRead)) return { at: OPEN_AT_NEWEST, rows: Math.min(rows.length, rowsToFill()) }
   return { at: { index: line, align: 'start', offset: -READ_CONTEXT_PX }, rows: rows.length - Math.max(0, line - ROWS_ABOVE_LINE) }
+}
+/** The rows drawn before the list shows itself (first-rows.tsx): a window's worth each side of where it opens. */
+function firstRowsOf(rows: Row[], at: Exclude<Opening['at'], 0>): { rows: Row[]; all: boolean; at: FirstRowsAt } {
+  const fill = rowsToFill()
+  if (at.align === 'end') {
+    const shown = rows.slice(-fill)
+    return { rows: shown, all: shown.length === rows.length, at: 'end' }
+  }
+  const from = Math.max(0, at.index - fill)
+  const shown = rows.slice(from, at.index + fill)
+  return { rows: shown, all: shown.length === rows.length, at: { index: at.index - from, offset: -at.offset } }
 }
 const rowKey = (_: number, row: Row) => (row.kind === 'message' ? row.message.id : row.entry.clientId)
 
@@ -262,8 +274,8 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const typing = useTyping(c.id, null)
   const title = conversationTitle(c, me)
   const beginning = c.kind === 'public' || c.kind === 'private' ? `#${title}` : `your conversation with ${title}`
-  const emptyList = useMemo(
-    () => ({ EmptyPlaceholder: () => (loading ? null : <p className="empty">This is the very beginning of {beginning}.</p>) }),
+  const listParts = useMemo(
+    () => ({ EmptyPlaceholder: () => (loading ? null : <p className="empty">This is the very beginning of {beginning}.</p>), List: ListShown }),
     [loading, beginning],
   )
   // Stable, so the memoized rows are not re-rendered for a new function each time.
@@ -319,6 +331,20 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   }, [readingForLine, backend, c.id, oldestSeq])
   const listShown = !(loading && rows.length === 0) && !readingForLine
   if (listShown && opening.current === null) opening.current = openingOf(rows, line, more)
+  // Where it opens, its rows are drawn at once (first-rows.tsx), and the list is mounted after
+  // that frame, to measure them hidden and scroll there: in the same render, it made the first
+  // frame wait for both. Not when opened at a message, which the list scrolls to.
+  const [listDrawn, setListDrawn] = useState(false)
+  const listContext = useMemo<ListShownContext>(() => ({ onShown: () => setListDrawn(true) }), [])
+  const openAt = listShown ? opening.current!.at : 0
+  const firstRows = openAt !== 0 && !listDrawn && !highlightId ? firstRowsOf(rows, openAt) : null
+  const picturing = firstRows !== null
+  const [firstRowsDrawn, setFirstRowsDrawn] = useState(false)
+  // An effect runs after the frame is drawn (Preact: after the next animation frame).
+  useEffect(() => {
+    if (picturing) setFirstRowsDrawn(true)
+  }, [picturing])
+  const listMounted = listShown && (!picturing || firstRowsDrawn)
 
   return (
     <main className="conversation" aria-labelledby="conversation-title">
@@ -345,7 +371,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             after, it drew the page's oldest rows for some frames before following down to the
             newest. Once mounted it stays, empty or not, so the first messages of an empty
             conversation are drawn into it rather than mounting it on the frame they arrive in. */}
-        {!listShown ? null : (
+        {!listMounted ? null : (
           <Virtuoso
             ref={list}
             data={rows}
@@ -359,9 +385,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             computeItemKey={rowKey}
             itemSize={rowHeight}
             itemContent={itemContent}
-            components={emptyList}
+            components={listParts}
+            context={listContext}
           />
         )}
+        {firstRows && <FirstRows {...firstRows} keyOf={rowKey} render={itemContent} />}
       </div>
       <p className="typing" aria-live="off">
         {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}

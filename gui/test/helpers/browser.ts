@@ -27,9 +27,14 @@ export function cannotRun(): string | null {
   return null
 }
 
-export async function launchChromium(t: Teardown): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. `scrollbars`: drawn, and taking room, as in a desktop browser's or
+ * the desktop app's window (headless, Chromium hides them by default).
+ */
+export async function launchChromium(t: Teardown, options: { scrollbars?: boolean } = {}): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
+    ...(options.scrollbars ? { ignoreDefaultArgs: ['--hide-scrollbars'] } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'],
   })
   t.teardown(() => browser.close())
