@@ -22,8 +22,7 @@ const VIEWPORT_MARGIN = { top: 400, bottom: 200 }
 /**
  * A row's height as laid out, fractions of a pixel included. react-virtuoso's own measure rounds
  * it (27.75 px counted as 28): over the rows above a place the sums drifted from the page by a
- * quarter pixel a row, so the list opened at the "new messages" line some pixels off, and rows
- * shifted when it swapped rendered rows for its sums while scrolling.
+ * quarter pixel a row, so the list opened at the "new messages" line some pixels off.
  */
 const rowHeight = (row: HTMLElement) => row.getBoundingClientRect().height
 /**
