@@ -297,19 +297,46 @@ async function main() {
         }
         const started = performance.now()
         let steps = 0
+        // Rows jumping: from one drawn frame to the next, the row in the middle of the view should
+        // have moved down by exactly what the scroll moved; anything else is the list putting rows
+        // where its sums say rather than where they were (older pages put on top, rows measured as
+        // they render). Read after each frame is drawn (a task after the animation frame): inside
+        // the frame the list is still correcting itself, and what is read there is never seen.
+        const shifts: number[] = []
+        let anchor: { id: string; top: number } | null = null
+        let moved = 0
+        const view = scroller.getBoundingClientRect()
+        const afterFrame = () => {
+          if (anchor) {
+            const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
+            if (row) shifts.push(Math.abs(row.getBoundingClientRect().top - anchor.top - moved))
+          }
+          const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
+          anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+          moved = 0
+        }
         // A steady scroll, as a wheel or a flick gives: `step` px a frame.
         await new Promise<void>((resolve, reject) => {
           const tick = () => {
             // Read the list every 8th frame only: reading every row's text costs the page too.
             if (steps % 8 === 0 && oldestShown() <= stopAt) return resolve()
             if (performance.now() - started > 120_000) return reject(new Error(`stuck at ${oldestShown()}`))
-            scroller.scrollTop = Math.max(0, scroller.scrollTop - step)
+            const before = scroller.scrollTop
+            scroller.scrollTop = Math.max(0, before - step)
+            moved += before - scroller.scrollTop
             steps++
+            setTimeout(afterFrame, 0)
             requestAnimationFrame(tick)
           }
           requestAnimationFrame(tick)
         })
-        return { ms: performance.now() - started, steps, reached: oldestShown() }
+        shifts.sort((a, b) => a - b)
+        return {
+          ms: performance.now() - started,
+          steps,
+          reached: oldestShown(),
+          shifts: { frames: shifts.length, over1px: shifts.filter((d) => d > 1).length, p99: shifts[Math.floor(shifts.length * 0.99)] ?? 0, max: shifts.at(-1) ?? 0 },
+        }
       },
       { stopAt: HISTORY - SCROLL_BACK, step: 80 },
     )
@@ -322,9 +349,11 @@ async function main() {
     await record(A.page, false)
     const scrollFrames = frameSummary(scrollProbe.frames, scrollProbe.longTasks)
     const heapAfterScroll = await heapMB(heapSession)
-    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
+    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, scrollShifts: scrolled.shifts, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
     log(`#history (${HISTORY} messages) opened in ${Math.round(openMs)} ms (click to newest on screen): ${frameLine(openFrames)} [load ${loadScroll}]`)
     log(`scrolled back ${SCROLL_BACK} messages (80 px a frame, older pages loaded as it went) in ${(scrolled.ms / 1000).toFixed(1)} s: ${frameLine(scrollFrames)}; heap ${heapAfterScroll.toFixed(1)} MB (at #general ${heapAtGeneral.toFixed(1)} MB)`)
+    const { shifts } = scrolled
+    log(`rows jumping while scrolling back: ${shifts.over1px} of ${shifts.frames} frames moved a row by more than 1 px beyond the scroll (p99 ${shifts.p99.toFixed(1)} px, max ${shifts.max.toFixed(1)} px)`)
     await A.context.close()
 
     // (3) Live messages at 200/s for 20 s in the open channel, in a fresh profile.
