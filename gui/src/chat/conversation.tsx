@@ -48,7 +48,10 @@ const READ_CONTEXT_PX = 48
 const ROWS_ABOVE_LINE = 30
 /** Pages of older history read at most, before the list opens, to have those rows above the line. */
 const PAGES_FOR_LINE = 3
-/** The shortest a row can be (a follow-up line of plain text), for how many rows fill a window. */
+/**
+ * Below the shortest a row can be (a follow-up line of plain text, 27.75 px with the app's styles),
+ * with room to spare: for how many rows surely fill a window.
+ */
 const SHORTEST_ROW_PX = 20
 const rowsToFill = () => Math.ceil((typeof window === 'undefined' ? 1080 : window.innerHeight) / SHORTEST_ROW_PX)
 
