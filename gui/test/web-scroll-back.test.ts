@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { startTestServer } from '../../server/test/helpers/server.js'
+import { cannotRun, launchChromium, openTab, webDir } from './helpers/browser.js'
+
+const skip = cannotRun()
+const password = 'correct horse battery staple'
+/** Six of the pages the app reads at a time (50), so scrolling back to the first puts several on top. */
+const MESSAGES = 300
+
+/** Rows of many heights, as a real channel has: the list knows a row's height only once drawn. */
+function text(i: number): string {
+  const n = String(i).padStart(4, '0')
+  if (i % 11 === 0) return `history ${n}: the build log\n\`\`\`\nnpm test\n  ok 1 - server\n  ok 2 - web app\n\`\`\``
+  if (i % 7 === 0) return `history ${n}: three things\n1. review **the web app**\n2. ship it\n3. write it down`
+  if (i % 5 === 0) return `history ${n}: ${'a longer thought that wraps over a few lines of the message list, '.repeat(3)}`
+  return `history ${n}: short note`
+}
+
+/**
+ * Runs in the page: scrolls the list back `step` px a frame until its first message is in view,
+ * and after each frame is drawn (a task after the animation frame: inside the frame the list is
+ * still working, and what is read there is never seen) reads where the row in the middle of the
+ * view went. It should have moved down by exactly what the scroll moved.
+ */
+async function scrollBack(step: number) {
+  const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
+  const view = scroller.getBoundingClientRect()
+  const first = () => [...scroller.querySelectorAll('article')].some((a) => a.textContent!.includes('history 0001:'))
+  const jumps: Array<{ frame: number; px: number }> = []
+  let frames = 0
+  let stalled = 0
+  let anchor: { id: string; top: number } | null = null
+  let moved = 0
+  const afterFrame = () => {
+    if (anchor) {
+      const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
+      const px = row ? row.getBoundingClientRect().top - anchor.top - moved : null
+      if (px !== null && Math.abs(px) > 1) jumps.push({ frame: frames, px })
+    }
+    const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
+    anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+    moved = 0
+  }
+  const started = performance.now()
+  await new Promise<void>((resolve, reject) => {
+    const tick = () => {
+      if (scroller.scrollTop === 0 && first()) return resolve()
+      if (performance.now() - started > 60_000) return reject(new Error(`the first message was not reached in a minute (${frames} frames)`))
+      const before = scroller.scrollTop
+      scroller.scrollTop = Math.max(0, before - step)
+      moved += before - scroller.scrollTop
+      // At the top of what is loaded, waiting for the next page.
+      if (scroller.scrollTop === before) stalled++
+      frames++
+      setTimeout(afterFrame, 0)
+      requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })
+  return { frames, stalled, jumps }
+}
+
+t.test('scrolling back through history to its first message, the rows in view move with the scroll and never jump', { skip: skip ?? false }, async (t) => {
+  const server = await startTestServer(t, { webDir })
+  const { ws, people } = await server.team('ada', 'grace', 'linus')
+  const [ada, grace, linus] = people
+  const channel = async (name: string) => {
+    const c = await ada.call('channel.create', { workspaceId: ws.id, name })
+    for (const p of [grace, linus]) await p.call('conversation.join', { conversationId: c.id })
+    // Two authors taking turns now and then: some rows carry a name, some follow on.
+    for (let i = 1; i <= MESSAGES; i++) await (i % 4 === 0 ? linus : grace).call('message.send', { clientId: randomUUID(), conversationId: c.id, text: text(i) })
+    await ada.call('read.mark', { conversationId: c.id })
+    return c
+  }
+  await channel('history')
+  await channel('wheel')
+
+  // Scrollbars as a desktop window draws them.
+  const browser = await launchChromium(t, { scrollbars: true })
+  const A = await openTab(browser, server.url)
+  // The test runs compiled with esbuild's keepNames, which wraps the inner functions of those
+  // sent to the page in `__name(...)`: the page gets one that does nothing.
+  await A.context.addInitScript({ content: 'globalThis.__name = (f) => f' })
+  await A.page.goto('/signin')
+  await A.page.getByLabel('Email', { exact: true }).fill(ada.email)
+  await A.page.getByLabel('Password', { exact: true }).fill(password)
+  await A.page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  const open = async (name: string) => {
+    await A.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: new RegExp(`^${name}\\b`) }).click()
+    await A.page.getByRole('log', { name: `Messages in ${name}` }).getByRole('article').filter({ hasText: `history ${String(MESSAGES).padStart(4, "0")}:` }).waitFor()
+    // Opened and settled: the jumps counted are the scroll's own.
+    await A.page.waitForTimeout(500)
+  }
+
+  // A steady scroll of 80 px a frame, as a flick gives, set by the page at each frame. Before the
+  // rows were measured in the render that draws them (patches/, react-virtuoso), the rows in view
+  // jumped in most of these frames, by up to 300 px, and back in the next; where a page of older
+  // history came in at the top of what was loaded, by some 30 px more.
+  await open('history')
+  const scrolled = await A.page.evaluate(scrollBack, 80)
+  t.ok(scrolled.frames > 100, `scrolled back to the first message, through older pages, in ${scrolled.frames} frames (${scrolled.stalled} waiting at the top of what was loaded for the next)`)
+  t.same(scrolled.jumps, [], 'no frame moved the rows in view by more than 1 px beyond the scroll')
+
+  // The same by the wheel: the browser scrolls (on its compositor, not the page), in gestures
+  // of 4,000 px at 2,400 px a second. Frames here can be slower than the display's, so a frame
+  // may move the rows by two or three frames' worth; but scrolling back moves them down, never up.
+  await open('wheel')
+  await A.page.evaluate(() => {
+    const w = window as unknown as { wheelMoves: number[]; wheelDone: boolean }
+    const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
+    const view = scroller.getBoundingClientRect()
+    w.wheelMoves = []
+    w.wheelDone = false
+    let anchor: { id: string; top: number } | null = null
+    const afterFrame = () => {
+      if (anchor) {
+        const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
+        if (row) w.wheelMoves.push(row.getBoundingClientRect().top - anchor.top)
+      }
+      const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
+      anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+    }
+    const tick = () => {
+      setTimeout(afterFrame, 0)
+      if (!w.wheelDone) requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })
+  const cdp = await A.context.newCDPSession(A.page)
+  const box = (await A.page.getByRole('log').boundingBox())!
+  for (let i = 0; i < 4; i++) {
+    await cdp.send('Input.synthesizeScrollGesture', { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2), yDistance: 4000, speed: 2400, gestureSourceType: 'mouse', preventFling: true })
+  }
+  const moves = await A.page.evaluate(() => {
+    const w = window as unknown as { wheelMoves: number[]; wheelDone: boolean }
+    w.wheelDone = true
+    return w.wheelMoves
+  })
+  const moving = moves.filter((px) => Math.abs(px) > 1)
+  t.ok(moving.length > 100, `the wheel scrolled the list (${moving.length} frames moving)`)
+  t.same(
+    moving.filter((px) => px < -1),
+    [],
+    'no frame moved the rows up while the wheel scrolled back (before: dozens, by up to 425 px)',
+  )
+  t.same(A.errors, [], 'no errors in the page')
+})
