@@ -297,6 +297,7 @@ async function main() {
         }
         const started = performance.now()
         let steps = 0
+        let stalled = 0
         // Rows jumping: from one drawn frame to the next, the row in the middle of the view should
         // have moved down by exactly what the scroll moved; anything else is the list putting rows
         // where its sums say rather than where they were (older pages put on top, rows measured as
@@ -324,6 +325,8 @@ async function main() {
             const before = scroller.scrollTop
             scroller.scrollTop = Math.max(0, before - step)
             moved += before - scroller.scrollTop
+            // At the top of what is loaded, waiting for the next page.
+            if (scroller.scrollTop === before) stalled++
             steps++
             setTimeout(afterFrame, 0)
             requestAnimationFrame(tick)
@@ -334,6 +337,7 @@ async function main() {
         return {
           ms: performance.now() - started,
           steps,
+          stalled,
           reached: oldestShown(),
           shifts: { frames: shifts.length, over1px: shifts.filter((d) => d > 1).length, p99: shifts[Math.floor(shifts.length * 0.99)] ?? 0, max: shifts.at(-1) ?? 0 },
         }
@@ -349,9 +353,9 @@ async function main() {
     await record(A.page, false)
     const scrollFrames = frameSummary(scrollProbe.frames, scrollProbe.longTasks)
     const heapAfterScroll = await heapMB(heapSession)
-    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, scrollShifts: scrolled.shifts, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
+    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, scrollShifts: scrolled.shifts, scrollStalled: scrolled.stalled, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
     log(`#history (${HISTORY} messages) opened in ${Math.round(openMs)} ms (click to newest on screen): ${frameLine(openFrames)} [load ${loadScroll}]`)
-    log(`scrolled back ${SCROLL_BACK} messages (80 px a frame, older pages loaded as it went) in ${(scrolled.ms / 1000).toFixed(1)} s: ${frameLine(scrollFrames)}; heap ${heapAfterScroll.toFixed(1)} MB (at #general ${heapAtGeneral.toFixed(1)} MB)`)
+    log(`scrolled back ${SCROLL_BACK} messages (80 px a frame, older pages loaded as it went; ${scrolled.stalled} frames waiting at the top of what was loaded) in ${(scrolled.ms / 1000).toFixed(1)} s: ${frameLine(scrollFrames)}; heap ${heapAfterScroll.toFixed(1)} MB (at #general ${heapAtGeneral.toFixed(1)} MB)`)
     const { shifts } = scrolled
     log(`rows jumping while scrolling back: ${shifts.over1px} of ${shifts.frames} frames moved a row by more than 1 px beyond the scroll (p99 ${shifts.p99.toFixed(1)} px, max ${shifts.max.toFixed(1)} px)`)
     await A.context.close()

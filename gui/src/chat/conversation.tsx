@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
+import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso'
 import type { Conversation, Message, User } from '@ocomms/shared'
 import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
 import { navigate } from '../router'
@@ -13,6 +13,12 @@ import { PendingRow } from './pending'
 const GROUP_MS = 5 * 60_000
 /** Virtuoso's index of the first item; older pages count down from it, so the view stays put. */
 const FIRST_INDEX = 1_000_000_000
+/**
+ * Older history is asked for while this many rows are still drawn above the first one in view,
+ * not when the top of what is loaded is reached: scrolling back then does not stop there to wait
+ * for the page, and the page is put on top of rows far above the view (see `firstItemIndex`).
+ */
+const ROWS_AHEAD = 40
 /** The read marker moves at most this often while messages keep arriving. */
 const MARK_EVERY_MS = 1_000
 
@@ -192,9 +198,20 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const older = anchor.current === null ? 0 : countBefore(messages, anchor.current)
   const firstItemIndex = FIRST_INDEX - older
 
+  // One page at a time: the list asks again on every change of the rows it draws.
+  const loadingBefore = useRef<number | null>(null)
   const loadOlder = useCallback(() => {
     if (!more || messages.length === 0) return
-    backend.loadHistory(c.id, messages[0]!.seq).then((r) => setMore(r.more), () => {})
+    const before = messages[0]!.seq
+    if (loadingBefore.current === before) return
+    loadingBefore.current = before
+    backend.loadHistory(c.id, before).then(
+      (r) => setMore(r.more),
+      () => {
+        // Asked again at the next change of the rows drawn.
+        if (loadingBefore.current === before) loadingBefore.current = null
+      },
+    )
   }, [backend, c.id, messages, more])
 
   // Opened at a message (from a view, a search, a link): older pages are loaded until it is
@@ -338,6 +355,10 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // frame wait for both. Not when opened at a message, which the list scrolls to.
   const [listDrawn, setListDrawn] = useState(false)
   const listContext = useMemo<ListShownContext>(() => ({ onShown: () => setListDrawn(true) }), [])
+  // Not before the list has opened: a page put on top while it is still scrolling to where it
+  // opens moved it away from there. Until then, and for a short history that does not fill the
+  // window, the list's own call when its first row is drawn asks for it (`startReached`).
+  const onRange = useCallback((range: ListRange) => listDrawn && range.startIndex - firstItemIndex < ROWS_AHEAD && loadOlder(), [listDrawn, firstItemIndex, loadOlder])
   const openAt = listShown ? opening.current!.at : 0
   const firstRows = openAt !== 0 && !listDrawn && !highlightId ? firstRowsOf(rows, openAt) : null
   const picturing = firstRows !== null
@@ -383,6 +404,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             followOutput={followOutput}
             alignToBottom
             startReached={loadOlder}
+            rangeChanged={onRange}
             increaseViewportBy={VIEWPORT_MARGIN}
             computeItemKey={rowKey}
             itemSize={rowHeight}
