@@ -11,7 +11,7 @@ import { missingPatches, type PatchedPackage } from '../server/src/patches-check
  */
 export const GUI_PATCHED: PatchedPackage[] = [
   // The ES module build, which is the one the bundler takes. Found by the bundler, not by Node.
-  { name: 'react-virtuoso', loadedBy: [], files: { 'dist/index.mjs': ['open-at-end', 'shown-when-scrolled', 'measured-when-rendered', 'corrected-at-the-top'] } },
+  { name: 'react-virtuoso', loadedBy: [], files: { 'dist/index.mjs': ['open-at-end', 'shown-when-scrolled', 'measured-when-rendered', 'corrected-at-the-top', 'anchored'] } },
 ]
 
 /** Fails the build, saying what to run, when a copy the build would bundle lacks a fix. */

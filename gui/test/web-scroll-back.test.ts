@@ -61,7 +61,7 @@ async function scrollBack(step: number) {
   return { frames, stalled, jumps }
 }
 
-t.test('scrolling back through history to its first message, the rows in view move with the scroll and never jump', { skip: skip ?? false }, async (t) => {
+t.test('scrolling back through history, the rows in view move with the scroll and never jump, nor when rows above them change', { skip: skip ?? false }, async (t) => {
   const server = await startTestServer(t, { webDir })
   const { ws, people } = await server.team('ada', 'grace', 'linus')
   const [ada, grace, linus] = people
@@ -144,5 +144,41 @@ t.test('scrolling back through history to its first message, the rows in view mo
     [],
     'no frame moved the rows up while the wheel scrolled back (before: dozens, by up to 425 px)',
   )
+
+  // Where the wheel left it, half way back: rows above the view change while one reads. The rows
+  // in view stay where they are (before, they moved by the change: 32, 22 and 17 px here).
+  for (const change of ['a reaction', 'an edit', 'a deletion'] as const) {
+    const before = await A.page.evaluate(() => {
+      const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
+      const view = scroller.getBoundingClientRect()
+      // The second row above the view: what changes, and the row after it, are both above it.
+      const above = ([...scroller.querySelectorAll('article[data-message-id]')] as HTMLElement[]).filter((r) => r.getBoundingClientRect().bottom < view.top)
+      const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)!.closest('article')!
+      return { target: above.at(-2)?.dataset.messageId ?? null, inView: middle.dataset.messageId!, top: middle.getBoundingClientRect().top }
+    })
+    if (!before.target) {
+      t.fail(`${change}: no row drawn above the view`)
+      continue
+    }
+    const message = await ada.call('message.get', { messageId: before.target })
+    const author = [ada, grace, linus].find((p) => p.id === message.author.id)!
+    if (change === 'a reaction') await ada.call('reaction.add', { messageId: before.target, emoji: 'tada' })
+    if (change === 'an edit') await author.call('message.edit', { messageId: before.target, text: `edited: ${'a longer text now, which wraps over more lines of the list than it did. '.repeat(4)}` })
+    if (change === 'a deletion') await author.call('message.delete', { messageId: before.target })
+    // The change is drawn (the row above has its new height) and the list has had its frames.
+    await A.page.waitForFunction(
+      ({ id, change }) => {
+        const row = document.querySelector(`[role="log"] article[data-message-id="${id}"]`)
+        if (!row) return false
+        if (change === 'a reaction') return row.querySelector('[role="group"][aria-label="Reactions"]') !== null
+        if (change === 'an edit') return row.textContent!.includes('edited:')
+        return row.textContent!.toLowerCase().includes('deleted')
+      },
+      { id: before.target, change },
+    )
+    await A.page.evaluate('new Promise((done) => { let n = 10; const next = () => (--n ? requestAnimationFrame(next) : done(null)); requestAnimationFrame(next) })')
+    const top = await A.page.evaluate((id) => document.querySelector(`[role="log"] article[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? null, before.inView)
+    t.ok(top !== null && Math.abs(top - before.top) <= 1, `${change} above the view: the rows in view stay put (moved ${top === null ? 'out of the page' : `${(top - before.top).toFixed(1)} px`})`)
+  }
   t.same(A.errors, [], 'no errors in the page')
 })
