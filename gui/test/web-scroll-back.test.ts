@@ -180,5 +180,44 @@ t.test('scrolling back through history, the rows in view move with the scroll an
     const top = await A.page.evaluate((id) => document.querySelector(`[role="log"] article[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? null, before.inView)
     t.ok(top !== null && Math.abs(top - before.top) <= 1, `${change} above the view: the rows in view stay put (moved ${top === null ? 'out of the page' : `${(top - before.top).toFixed(1)} px`})`)
   }
+
+  // Still far back: a way to the newest, which says what came meanwhile, and takes one there.
+  const log = A.page.getByRole('log', { name: 'Messages in wheel' })
+  const jump = A.page.getByRole('button', { name: /^Jump to the newest|new messages? ↓$/ })
+  await jump.waitFor()
+  t.match(await jump.textContent(), /^Jump to the newest ↓$/, 'scrolled back, the pane offers to jump to the newest')
+  await A.shot('web-jump-to-newest')
+  const wheel = (await ada.call('conversation.list', { workspaceId: ws.id })).find((c) => c.name === 'wheel')!
+  await grace.call('message.send', { clientId: randomUUID(), conversationId: wheel.id, text: 'came while you read back' })
+  await A.page.getByRole('button', { name: '1 new message ↓' }).waitFor()
+  t.pass('a message from someone else meanwhile: "1 new message"')
+  await jump.click()
+  const newest = log.getByRole('article').filter({ hasText: 'came while you read back' })
+  await newest.waitFor()
+  await A.page.waitForFunction(() => {
+    const view = document.querySelector('[role="log"] [data-virtuoso-scroller]')!.getBoundingClientRect()
+    const row = [...document.querySelectorAll('[role="log"] article')].find((a) => a.textContent!.includes('came while you read back'))
+    const box = row?.getBoundingClientRect()
+    return !!box && box.top >= view.top && box.bottom <= view.bottom + 1
+  })
+  t.pass('the jump brings the newest into view')
+  await jump.waitFor({ state: 'detached' })
+  t.pass('and the button goes')
+
+  // A message written while scrolled back a little is followed down to: it is where one writes.
+  await A.page.evaluate(() => {
+    const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
+    scroller.scrollTop -= 300
+  })
+  await A.page.waitForTimeout(300)
+  await A.page.getByRole('textbox', { name: /Message #wheel/ }).fill('mine, written while scrolled back')
+  await A.page.keyboard.press('Enter')
+  await A.page.waitForFunction(() => {
+    const view = document.querySelector('[role="log"] [data-virtuoso-scroller]')!.getBoundingClientRect()
+    const row = [...document.querySelectorAll('[role="log"] article')].find((a) => a.textContent!.includes('mine, written while scrolled back'))
+    const box = row?.getBoundingClientRect()
+    return !!box && box.top >= view.top && box.bottom <= view.bottom + 1
+  })
+  t.pass('a message sent while scrolled back is scrolled into view')
   t.same(A.errors, [], 'no errors in the page')
 })

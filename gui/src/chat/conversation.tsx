@@ -19,6 +19,11 @@ const FIRST_INDEX = 1_000_000_000
  * for the page, and the page is put on top of rows far above the view (see `firstItemIndex`).
  */
 const ROWS_AHEAD = 40
+/**
+ * Scrolled back further than this many rows below the last one drawn (about two windows), the
+ * pane offers a way back to the newest; nearer, it does once something new has come meanwhile.
+ */
+const ROWS_BELOW_FOR_JUMP = 30
 /** The read marker moves at most this often while messages keep arriving. */
 const MARK_EVERY_MS = 1_000
 
@@ -125,6 +130,13 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   }
   for (const entry of pending) rows.push({ kind: 'pending', entry })
   return rows
+}
+
+/** Messages of others after `seq` (in seq order, so from the end), not deleted. */
+function countNewFromOthers(messages: Message[], seq: number, me: string): number {
+  let n = 0
+  for (let i = messages.length - 1; i >= 0 && messages[i]!.seq > seq; i--) if (messages[i]!.author.id !== me && !messages[i]!.deleted) n++
+  return n
 }
 
 /** How many of the messages (in seq order) come before `seq`: a binary search, as this runs on every change. */
@@ -319,12 +331,15 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // New messages are followed at the bottom, only they: the list asks the same question when older
   // rows are put on top, and while it is still scrolling to where it opens it answers "at the
   // bottom", so a page of older history loaded then would have taken it down to the newest.
+  // A message sent from here is followed from anywhere: one writes below what one reads.
   const newestRow = rows.length > 0 ? rowKey(0, rows[rows.length - 1]!) : null
   const lastNewestRow = useRef(newestRow)
   const newRowsAtEnd = useRef(false)
   newRowsAtEnd.current = newestRow !== lastNewestRow.current
   lastNewestRow.current = newestRow
-  const followOutput = useCallback((atBottom: boolean) => (atBottom && newRowsAtEnd.current ? ('auto' as const) : false), [])
+  const sentHere = useRef(false)
+  sentHere.current = newRowsAtEnd.current && rows.at(-1)?.kind === 'pending'
+  const followOutput = useCallback((atBottom: boolean) => ((atBottom || sentHere.current) && newRowsAtEnd.current ? ('auto' as const) : false), [])
 
   // The list is mounted once there is something to open it at (see below), and opens where the
   // rows of that render say; it reads its initial place only when it mounts. Opening at the "new
@@ -358,7 +373,25 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // Not before the list has opened: a page put on top while it is still scrolling to where it
   // opens moved it away from there. Until then, and for a short history that does not fill the
   // window, the list's own call when its first row is drawn asks for it (`startReached`).
-  const onRange = useCallback((range: ListRange) => listDrawn && range.startIndex - firstItemIndex < ROWS_AHEAD && loadOlder(), [listDrawn, firstItemIndex, loadOlder])
+  const lastIndex = useRef(0)
+  lastIndex.current = firstItemIndex + rows.length - 1
+  const [farFromNewest, setFarFromNewest] = useState(false)
+  const onRange = useCallback(
+    (range: ListRange) => {
+      setFarFromNewest(lastIndex.current - range.endIndex > ROWS_BELOW_FOR_JUMP)
+      if (listDrawn && range.startIndex - firstItemIndex < ROWS_AHEAD) loadOlder()
+    },
+    [listDrawn, firstItemIndex, loadOlder],
+  )
+  // Away from the newest: what came from others since (the list does not follow new messages
+  // then), and a button back, which says how many.
+  const [atBottom, setAtBottom] = useState(true)
+  const awaySince = useRef<number | null>(null)
+  if (atBottom) awaySince.current = null
+  else if (awaySince.current === null) awaySince.current = newest
+  const cameSince = awaySince.current === null ? 0 : countNewFromOthers(messages, awaySince.current, me.id)
+  const showJump = listDrawn && !atBottom && (farFromNewest || cameSince > 0)
+  const jumpToNewest = useCallback(() => list.current?.scrollToIndex({ index: 'LAST', align: 'end' }), [])
   const openAt = listShown ? opening.current!.at : 0
   const firstRows = openAt !== 0 && !listDrawn && !highlightId ? firstRowsOf(rows, openAt) : null
   const picturing = firstRows !== null
@@ -405,6 +438,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
             alignToBottom
             startReached={loadOlder}
             rangeChanged={onRange}
+            atBottomStateChange={setAtBottom}
             increaseViewportBy={VIEWPORT_MARGIN}
             computeItemKey={rowKey}
             itemSize={rowHeight}
@@ -414,6 +448,11 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
           />
         )}
         {firstRows && <FirstRows {...firstRows} keyOf={rowKey} render={itemContent} />}
+        {showJump && (
+          <button type="button" className="to-newest" onClick={jumpToNewest}>
+            {cameSince > 0 ? `${cameSince} new ${cameSince === 1 ? 'message' : 'messages'}` : 'Jump to the newest'} ↓
+          </button>
+        )}
       </div>
       <p className="typing" aria-live="off">
         {typing.length === 0 ? '\u00a0' : `${typing.map((h) => `@${h}`).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
