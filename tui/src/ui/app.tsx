@@ -13,8 +13,8 @@ import { Composer, composerHeight } from './composer.js'
 import * as ed from './editor.js'
 import { Help } from './help.js'
 import { KeyDecoder, type KeyPress } from './keys.js'
-import { MessagePane } from './message-pane.js'
-import { messageRows, type Row, type Segment } from './rows.js'
+import { listHeightOf, MessagePane } from './message-pane.js'
+import { firstNewIndex, lineOpening, messageRows, newLineKey, type Row, type Segment } from './rows.js'
 import { Sidebar } from './sidebar.js'
 import { indexOfLocation, presenceGlyph, selectable, sidebarItems } from './sidebar-items.js'
 import { StatusLine } from './status-line.js'
@@ -44,6 +44,8 @@ interface UiState {
   completionIndex: number
   /** The token text the person dismissed with Esc, so it does not pop up again at once. */
   completionDismissed: string | null
+  /** The "new messages" line (conversation and marker) left for the newest by sending there. */
+  lineLeft: string | null
 }
 
 export interface AppProps {
@@ -127,9 +129,12 @@ export function App({ store, copy }: AppProps) {
     editing: null,
     completionIndex: 0,
     completionDismissed: null,
+    lineLeft: null,
   })
   // Key handlers read the newest UI state even when keys arrive faster than React renders.
   const uiRef = useRef(ui)
+  // Whether the channel's pane opened at its "new messages" line (worked out with its layout, below).
+  const openedAtLineRef = useRef(false)
   const update = (fn: (u: UiState) => UiState) => {
     uiRef.current = fn(uiRef.current)
     setUi(uiRef.current)
@@ -210,8 +215,11 @@ export function App({ store, copy }: AppProps) {
   // Laid out again only when what is shown changes, not on every key typed in the composer.
   const newAfterSeq = history?.newAfterSeq
   // Until the messages are selected the pane shows its newest lines: only those are laid out
-  // (the first paint renders the markdown of a screenful, not of the whole page).
+  // (the first paint renders the markdown of a screenful, not of the whole page); or, opened at
+  // the "new messages" line, those from the line on.
   const newest = focus === 'messages' ? undefined : bodyHeight
+  const lineId = openConvId && newAfterSeq != null ? `${openConvId}:${newAfterSeq}` : null
+  const lineKept = lineId !== null && ui.lineLeft !== lineId
   const channelRows = useMemo(
     () =>
       channelWidth > 0
@@ -220,10 +228,11 @@ export function App({ store, copy }: AppProps) {
             width: channelWidth - 1,
             newAfterSeq,
             newest,
+            throughLine: lineKept,
             pending: state.pending.filter((p) => p.conversationId === openConvId && !p.threadRootId),
           })
         : Object.assign([], { complete: true }),
-    [channelMessages, channelWidth, newAfterSeq, newest, state.pending, state.savedIds, state.me?.handle, openConvId, color, meId],
+    [channelMessages, channelWidth, newAfterSeq, newest, lineKept, state.pending, state.savedIds, state.me?.handle, openConvId, color, meId],
   )
   const threadMessages = thread ? [...(thread.root ? [thread.root] : []), ...thread.replies] : []
   const threadRows = threadOpen
@@ -235,10 +244,12 @@ export function App({ store, copy }: AppProps) {
       })
     : []
 
+  // Nothing selected yet: the newest, or the first unread when the pane opened at the line.
+  const defaultSelected = () => (openedAtLineRef.current ? firstNewIndex(channelMessages, newAfterSeq, meId) : channelMessages.length - 1)
   const selectedMessage = (): Message | undefined => {
     const u = uiRef.current
     if (focusOf(u) === 'thread') return threadMessages.find((m) => m.id === u.threadSelected) ?? threadMessages.at(-1)
-    return channelMessages.find((m) => m.id === u.selected) ?? channelMessages.at(-1)
+    return channelMessages.find((m) => m.id === u.selected) ?? channelMessages[defaultSelected()]
   }
 
   // ---- actions
@@ -294,6 +305,8 @@ export function App({ store, copy }: AppProps) {
     if (problem) return store.notify(`Not sent: ${problem}`, 'error')
     update((u) => ({ ...u, editors: { ...u.editors, [key]: ed.emptyEditor() } }))
     store.setDraft(conversationId, threadRootId ?? null, '')
+    // Sent here: the pane goes to the newest, where the message is.
+    if (!threadRootId && conversationId === openConvId && lineId) update((u) => ({ ...u, lineLeft: lineId }))
     void store.send(conversationId, text, threadRootId ?? null).catch(() => {})
   }
 
@@ -488,7 +501,7 @@ export function App({ store, copy }: AppProps) {
     const inThread = focus === 'thread'
     const list = inThread ? threadMessages : channelMessages
     const selId = inThread ? u.threadSelected : u.selected
-    const at = Math.max(0, selId ? list.findIndex((m) => m.id === selId) : list.length - 1)
+    const at = Math.max(0, selId ? list.findIndex((m) => m.id === selId) : inThread ? list.length - 1 : defaultSelected())
     const select = (index: number) => {
       const m = list[Math.max(0, Math.min(list.length - 1, index))]
       if (!m) return
@@ -648,6 +661,11 @@ export function App({ store, copy }: AppProps) {
             ? { key: 'top', segments: [{ text: `This is the very beginning of ${titleOf(openConv.id)}.`, dim: true }] }
             : undefined
         : undefined
+    // Opened at the "new messages" line when the unread do not fit: the pane shows the line near
+    // its top until one sends there, and selecting the messages starts at the first unread.
+    const channelComposerHeight = reacting && !reactInThread ? reactHeight : composerHeight(channelEditor, sugg(channelKey).length)
+    const channelLineKey = lineKept ? newLineKey(channelRows) : null
+    openedAtLineRef.current = lineOpening(channelRows, listHeightOf(bodyHeight, channelComposerHeight), channelLineKey) >= 0
     const channelPane =
       channelWidth > 0 ? (
         <MessagePane
@@ -656,8 +674,9 @@ export function App({ store, copy }: AppProps) {
           topRow={topRow}
           width={channelWidth}
           height={bodyHeight}
-          selectedId={ui.selected ?? channelMessages.at(-1)?.id ?? null}
+          selectedId={ui.selected ?? channelMessages[defaultSelected()]?.id ?? null}
           focused={focus === 'messages'}
+          lineKey={channelLineKey}
           typing={typingLine(openConvId, null)}
           composer={
             reacting && !reactInThread ? (
@@ -674,7 +693,7 @@ export function App({ store, copy }: AppProps) {
               />
             )
           }
-          composerHeight={reacting && !reactInThread ? reactHeight : composerHeight(channelEditor, sugg(channelKey).length)}
+          composerHeight={channelComposerHeight}
         />
       ) : null
     const threadPane =

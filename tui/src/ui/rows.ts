@@ -98,14 +98,19 @@ function rowsOfMessage(m: Message, prev: Message | null, isFirstNew: boolean, o:
   return rows
 }
 
+/** The first message the "new messages" line goes above: after the marker, and not mine; -1 if none. */
+export function firstNewIndex(messages: Message[], newAfterSeq: number | null | undefined, meId: string | null | undefined): number {
+  return newAfterSeq == null ? -1 : messages.findIndex((m) => m.seq > newAfterSeq && m.author.id !== meId)
+}
+
 /**
  * The rows of a message list, oldest first. With `newest`, only the newest messages that make at
  * least that many rows are laid out (`complete` says whether that was all of them): rendering
  * markdown is the costly part, and a pane that shows only its newest lines needs no more.
  */
-export function messageRows(messages: Message[], o: RowOptions & { newest?: number }): Row[] & { complete: boolean } {
+export function messageRows(messages: Message[], o: RowOptions & { newest?: number; throughLine?: boolean }): Row[] & { complete: boolean } {
   // Where the "new messages" line goes: found without rendering, so a partial layout agrees.
-  const firstNew = o.newAfterSeq == null ? -1 : messages.findIndex((m) => m.seq > o.newAfterSeq! && m.author.id !== o.meId)
+  const firstNew = firstNewIndex(messages, o.newAfterSeq, o.meId)
   const pending: Row[] = []
   for (const p of o.pending ?? []) {
     pending.push({ key: `p-${p.clientId}-h`, segments: [{ text: o.meHandle ?? 'me', bold: true, dim: true }, { text: '  sending…', dim: true }] })
@@ -116,7 +121,8 @@ export function messageRows(messages: Message[], o: RowOptions & { newest?: numb
   const parts: Row[][] = []
   let count = pending.length
   let from = messages.length
-  while (from > 0 && (o.newest === undefined || count < o.newest)) {
+  // `throughLine`: the "new messages" line is laid out too, with the message above it.
+  while (from > 0 && (o.newest === undefined || count < o.newest || (o.throughLine && firstNew >= 0 && from >= firstNew))) {
     from--
     const part = rowsOfMessage(messages[from]!, messages[from - 1] ?? null, from === firstNew, o)
     parts.push(part)
@@ -126,18 +132,48 @@ export function messageRows(messages: Message[], o: RowOptions & { newest?: numb
   return rows
 }
 
+/** Lines of what was read kept above the "new messages" line when a pane opens at it. */
+export const READ_CONTEXT_LINES = 2
+
+/** The key of the "new messages" line's row, when the rows have one. */
+export const newLineKey = (rows: Row[]): string | null => rows.find((r) => r.key.startsWith('new-'))?.key ?? null
+
+/**
+ * Where the "new messages" line (the row keyed `lineKey`) is when a pane of `height` lines opens
+ * at it: when what follows it is more than the pane holds; else -1 (the pane opens at the newest,
+ * the line in view).
+ */
+export function lineOpening(rows: Row[], height: number, lineKey: string | null): number {
+  const line = lineKey === null ? -1 : rows.findIndex((r) => r.key === lineKey)
+  return line >= 0 && rows.length - line > height ? line : -1
+}
+
 /**
  * Which rows fit in `height` lines: the newest when nothing is selected, else a window that
- * holds the whole selected message (its first line when it is taller than the pane).
+ * holds the whole selected message (its first line when it is taller than the pane). With
+ * `lineKey`, the pane opens at the "new messages" line (near its top, a little of what was read
+ * above it) when what follows the line is more than the pane holds, and stays there while the
+ * selection is in view.
  */
-export function visibleWindow(rows: Row[], height: number, selectedId: string | null): { start: number; end: number } {
+export function visibleWindow(rows: Row[], height: number, selectedId: string | null, lineKey: string | null = null): { start: number; end: number } {
   const total = rows.length
   if (height <= 0) return { start: total, end: total }
-  if (!selectedId) return { start: Math.max(0, total - height), end: total }
+  if (!selectedId) {
+    const line = lineOpening(rows, height, lineKey)
+    if (line < 0) return { start: Math.max(0, total - height), end: total }
+    const start = Math.max(0, line - READ_CONTEXT_LINES)
+    return { start, end: Math.min(total, start + height) }
+  }
   const first = rows.findIndex((r) => r.messageId === selectedId)
   if (first < 0) return { start: Math.max(0, total - height), end: total }
   let last = first
   while (last + 1 < total && rows[last + 1]!.messageId === selectedId) last++
+  // Opened at the line, the pane stays there while the selection is in it.
+  const line = lineOpening(rows, height, lineKey)
+  if (line >= 0) {
+    const start = Math.max(0, line - READ_CONTEXT_LINES)
+    if (first >= start && last < start + height) return { start, end: Math.min(total, start + height) }
+  }
   // Keep the selection low in the pane so what follows it (newer) stays visible as well.
   let end = Math.min(total, last + 1 + Math.floor(height / 3))
   let start = Math.max(0, end - height)
