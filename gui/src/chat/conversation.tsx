@@ -370,15 +370,16 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   // frame wait for both. Not when opened at a message, which the list scrolls to.
   const [listDrawn, setListDrawn] = useState(false)
   const listContext = useMemo<ListShownContext>(() => ({ onShown: () => setListDrawn(true) }), [])
-  // Not before the list has opened: a page put on top while it is still scrolling to where it
-  // opens moved it away from there. Until then, and for a short history that does not fill the
-  // window, the list's own call when its first row is drawn asks for it (`startReached`).
   const lastIndex = useRef(0)
   lastIndex.current = firstItemIndex + rows.length - 1
   const [farFromNewest, setFarFromNewest] = useState(false)
   const onRange = useCallback(
     (range: ListRange) => {
       setFarFromNewest(lastIndex.current - range.endIndex > ROWS_BELOW_FOR_JUMP)
+      // Older history read ahead, not before the list has opened: a page put on top while it is
+      // still scrolling to where it opens moved it away from there. Until then, and for a short
+      // history that does not fill the window, the list's own call when its first row is drawn
+      // asks for it (`startReached`).
       if (listDrawn && range.startIndex - firstItemIndex < ROWS_AHEAD) loadOlder()
     },
     [listDrawn, firstItemIndex, loadOlder],

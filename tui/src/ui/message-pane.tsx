@@ -15,17 +15,17 @@ export interface MessagePaneProps {
   height: number
   selectedId: string | null
   focused: boolean
-  /** Unfocused, open at the "new messages" line (this row's key) rather than at the newest. */
+  /** Open at the "new messages" line (this row's key) rather than at the newest (rows.ts, `visibleWindow`). */
   lineKey?: string | null
   typing: string
   composer: ReactNode
   composerHeight: number
 }
 
-/** A conversation or a thread: title, the messages that fit, who is typing, the composer. */
 /** Lines for the messages in a pane of `height` lines: the title and the typing line go too. */
 export const listHeightOf = (height: number, composerHeight: number) => Math.max(0, height - 1 - 1 - composerHeight)
 
+/** A conversation or a thread: title, the messages that fit, who is typing, the composer. */
 export function MessagePane({ title, rows, topRow, width, height, selectedId, focused, lineKey = null, typing, composer, composerHeight }: MessagePaneProps) {
   const { color } = useTheme()
   const listHeight = listHeightOf(height, composerHeight)
