@@ -65,16 +65,17 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   const server = await startTestServer(t, { webDir })
   const { ws, people } = await server.team('ada', 'grace', 'linus')
   const [ada, grace, linus] = people
-  const channel = async (name: string) => {
+  const channel = async (name: string, messages = MESSAGES) => {
     const c = await ada.call('channel.create', { workspaceId: ws.id, name })
     for (const p of [grace, linus]) await p.call('conversation.join', { conversationId: c.id })
     // Two authors taking turns now and then: some rows carry a name, some follow on.
-    for (let i = 1; i <= MESSAGES; i++) await (i % 4 === 0 ? linus : grace).call('message.send', { clientId: randomUUID(), conversationId: c.id, text: text(i) })
+    for (let i = 1; i <= messages; i++) await (i % 4 === 0 ? linus : grace).call('message.send', { clientId: randomUUID(), conversationId: c.id, text: text(i) })
     await ada.call('read.mark', { conversationId: c.id })
     return c
   }
   await channel('history')
   await channel('wheel')
+  await channel('top', 150)
 
   // Scrollbars as a desktop window draws them.
   const browser = await launchChromium(t, { scrollbars: true })
@@ -86,9 +87,9 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   await A.page.getByLabel('Email', { exact: true }).fill(ada.email)
   await A.page.getByLabel('Password', { exact: true }).fill(password)
   await A.page.getByRole('button', { name: 'Sign in', exact: true }).click()
-  const open = async (name: string) => {
+  const open = async (name: string, messages = MESSAGES) => {
     await A.page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: new RegExp(`^${name}\\b`) }).click()
-    await A.page.getByRole('log', { name: `Messages in ${name}` }).getByRole('article').filter({ hasText: `history ${String(MESSAGES).padStart(4, "0")}:` }).waitFor()
+    await A.page.getByRole('log', { name: `Messages in ${name}` }).getByRole('article').filter({ hasText: `history ${String(messages).padStart(4, '0')}:` }).waitFor()
     // Opened and settled: the jumps counted are the scroll's own.
     await A.page.waitForTimeout(500)
   }
@@ -101,6 +102,35 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   const scrolled = await A.page.evaluate(scrollBack, 80)
   t.ok(scrolled.frames > 100, `scrolled back to the first message, through older pages, in ${scrolled.frames} frames (${scrolled.stalled} waiting at the top of what was loaded for the next)`)
   t.same(scrolled.jumps, [], 'no frame moved the rows in view by more than 1 px beyond the scroll')
+
+  // Straight to the top of what is loaded (the scrollbar dragged up, or Home), and resting there
+  // while the older pages come in on top. Before, the rows in view jumped by 240–460 px and back
+  // as each page came; then, with the fixes above, still by 60–90 px once: the first row loaded
+  // loses its day and name when a page goes on top of it, and the list anchored on that row.
+  await open('top', 150)
+  const resting = await A.page.evaluate(async () => {
+    const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
+    const view = scroller.getBoundingClientRect()
+    const afterFrame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))
+    const moves: number[] = []
+    for (let round = 0; round < 2; round++) {
+      scroller.scrollTop = 0
+      await afterFrame()
+      let anchor: { id: string; top: number } | null = null
+      for (let frame = 0; frame < 60; frame++) {
+        await afterFrame()
+        if (anchor) {
+          const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
+          moves.push(row ? row.getBoundingClientRect().top - anchor.top : Infinity)
+        }
+        const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
+        anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+      }
+    }
+    return { moves, first: [...scroller.querySelectorAll('article')].some((a) => a.textContent!.includes('history 0001:')) }
+  })
+  t.ok(resting.first, 'resting at the top, the older pages came in, down to the first message')
+  t.same(resting.moves.filter((px) => Math.abs(px) > 1), [], 'and the rows in view did not move as they came')
 
   // The same by the wheel: the browser scrolls (on its compositor, not the page), in gestures
   // of 4,000 px at 2,400 px a second. Frames here can be slower than the display's, so a frame
