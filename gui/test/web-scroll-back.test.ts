@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
-import { cannotRun, launchChromium, openTab, webDir } from './helpers/browser.js'
+import { cannotRun, hasFocus, launchChromium, openTab, webDir } from './helpers/browser.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -232,7 +232,7 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   })
   t.pass('the jump brings the newest into view')
   await jump.waitFor({ state: 'detached' })
-  t.pass('and the button goes')
+  t.ok(await hasFocus(A.page.getByRole('textbox', { name: 'Message #wheel' })), 'and the button goes, the focus in the message box')
 
   // A message written while scrolled back a little is followed down to: it is where one writes.
   await A.page.evaluate(() => {

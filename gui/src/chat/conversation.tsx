@@ -392,7 +392,12 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   else if (awaySince.current === null) awaySince.current = newest
   const cameSince = awaySince.current === null ? 0 : countNewFromOthers(messages, awaySince.current, me.id)
   const showJump = listDrawn && !atBottom && (farFromNewest || cameSince > 0)
-  const jumpToNewest = useCallback(() => list.current?.scrollToIndex({ index: 'LAST', align: 'end' }), [])
+  // The button goes once there; the focus goes to the message box rather than nowhere.
+  const pane = useRef<HTMLElement>(null)
+  const jumpToNewest = useCallback(() => {
+    list.current?.scrollToIndex({ index: 'LAST', align: 'end' })
+    pane.current?.querySelector<HTMLTextAreaElement>('.composer textarea')?.focus()
+  }, [])
   const openAt = listShown ? opening.current!.at : 0
   const firstRows = openAt !== 0 && !listDrawn && !highlightId ? firstRowsOf(rows, openAt) : null
   const picturing = firstRows !== null
@@ -404,7 +409,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const listMounted = listShown && (!picturing || firstRowsDrawn)
 
   return (
-    <main className="conversation" aria-labelledby="conversation-title">
+    <main className="conversation" aria-labelledby="conversation-title" ref={pane}>
       <header className="conv-head">
         <button type="button" className="back" aria-label="Back to conversations" onClick={props.onBack}>
           ‹
