@@ -18,14 +18,35 @@ function text(i: number): string {
 }
 
 /**
+ * Put into the page before its scripts: where the row in the middle of the message list's view
+ * is (`middleRow`), and where a row is now (`topOf`, null when it is not in the page). A row that
+ * moves other than with the scroll is what someone reading sees jump.
+ */
+const rowWatch = `(() => {
+  const scroller = () => document.querySelector('[role="log"] [data-virtuoso-scroller]')
+  window.middleRow = () => {
+    const view = scroller().getBoundingClientRect()
+    const row = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
+    return row && row.dataset.messageId ? { id: row.dataset.messageId, top: row.getBoundingClientRect().top } : null
+  }
+  window.topOf = (id) => scroller().querySelector('article[data-message-id="' + id + '"]')?.getBoundingClientRect().top ?? null
+})()`
+
+/** What `rowWatch` gives the page. */
+interface RowWatch {
+  middleRow(): { id: string; top: number } | null
+  topOf(id: string): number | null
+}
+
+/**
  * Runs in the page: scrolls the list back `step` px a frame until its first message is in view,
  * and after each frame is drawn (a task after the animation frame: inside the frame the list is
  * still working, and what is read there is never seen) reads where the row in the middle of the
  * view went. It should have moved down by exactly what the scroll moved.
  */
 async function scrollBack(step: number) {
+  const { middleRow, topOf } = window as unknown as RowWatch
   const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
-  const view = scroller.getBoundingClientRect()
   const first = () => [...scroller.querySelectorAll('article')].some((a) => a.textContent!.includes('history 0001:'))
   const jumps: Array<{ frame: number; px: number }> = []
   let frames = 0
@@ -33,13 +54,9 @@ async function scrollBack(step: number) {
   let anchor: { id: string; top: number } | null = null
   let moved = 0
   const afterFrame = () => {
-    if (anchor) {
-      const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
-      const px = row ? row.getBoundingClientRect().top - anchor.top - moved : null
-      if (px !== null && Math.abs(px) > 1) jumps.push({ frame: frames, px })
-    }
-    const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
-    anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+    const top = anchor && topOf(anchor.id)
+    if (anchor && top != null && Math.abs(top - anchor.top - moved) > 1) jumps.push({ frame: frames, px: top - anchor.top - moved })
+    anchor = middleRow()
     moved = 0
   }
   const started = performance.now()
@@ -83,6 +100,7 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   // The test runs compiled with esbuild's keepNames, which wraps the inner functions of those
   // sent to the page in `__name(...)`: the page gets one that does nothing.
   await A.context.addInitScript({ content: 'globalThis.__name = (f) => f' })
+  await A.context.addInitScript(rowWatch)
   await A.page.goto('/signin')
   await A.page.getByLabel('Email', { exact: true }).fill(ada.email)
   await A.page.getByLabel('Password', { exact: true }).fill(password)
@@ -109,8 +127,8 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   // loses its day and name when a page goes on top of it, and the list anchored on that row.
   await open('top', 150)
   const resting = await A.page.evaluate(async () => {
+    const { middleRow, topOf } = window as unknown as RowWatch
     const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
-    const view = scroller.getBoundingClientRect()
     const afterFrame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))
     const moves: number[] = []
     for (let round = 0; round < 2; round++) {
@@ -119,12 +137,8 @@ t.test('scrolling back through history, the rows in view move with the scroll an
       let anchor: { id: string; top: number } | null = null
       for (let frame = 0; frame < 60; frame++) {
         await afterFrame()
-        if (anchor) {
-          const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
-          moves.push(row ? row.getBoundingClientRect().top - anchor.top : Infinity)
-        }
-        const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
-        anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+        if (anchor) moves.push((topOf(anchor.id) ?? Infinity) - anchor.top)
+        anchor = middleRow()
       }
     }
     return { moves, first: [...scroller.querySelectorAll('article')].some((a) => a.textContent!.includes('history 0001:')) }
@@ -137,19 +151,14 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   // may move the rows by two or three frames' worth; but scrolling back moves them down, never up.
   await open('wheel')
   await A.page.evaluate(() => {
-    const w = window as unknown as { wheelMoves: number[]; wheelDone: boolean }
-    const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
-    const view = scroller.getBoundingClientRect()
+    const w = window as unknown as RowWatch & { wheelMoves: number[]; wheelDone: boolean }
     w.wheelMoves = []
     w.wheelDone = false
     let anchor: { id: string; top: number } | null = null
     const afterFrame = () => {
-      if (anchor) {
-        const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
-        if (row) w.wheelMoves.push(row.getBoundingClientRect().top - anchor.top)
-      }
-      const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
-      anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
+      const top = anchor && w.topOf(anchor.id)
+      if (anchor && top != null) w.wheelMoves.push(top - anchor.top)
+      anchor = w.middleRow()
     }
     const tick = () => {
       setTimeout(afterFrame, 0)
@@ -183,8 +192,7 @@ t.test('scrolling back through history, the rows in view move with the scroll an
       const view = scroller.getBoundingClientRect()
       // The second row above the view: what changes, and the row after it, are both above it.
       const above = ([...scroller.querySelectorAll('article[data-message-id]')] as HTMLElement[]).filter((r) => r.getBoundingClientRect().bottom < view.top)
-      const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)!.closest('article')!
-      return { target: above.at(-2)?.dataset.messageId ?? null, inView: middle.dataset.messageId!, top: middle.getBoundingClientRect().top }
+      return { target: above.at(-2)?.dataset.messageId ?? null, inView: (window as unknown as RowWatch).middleRow()! }
     })
     if (!before.target) {
       t.fail(`${change}: no row drawn above the view`)
@@ -207,8 +215,8 @@ t.test('scrolling back through history, the rows in view move with the scroll an
       { id: before.target, change },
     )
     await A.page.evaluate('new Promise((done) => { let n = 10; const next = () => (--n ? requestAnimationFrame(next) : done(null)); requestAnimationFrame(next) })')
-    const top = await A.page.evaluate((id) => document.querySelector(`[role="log"] article[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? null, before.inView)
-    t.ok(top !== null && Math.abs(top - before.top) <= 1, `${change} above the view: the rows in view stay put (moved ${top === null ? 'out of the page' : `${(top - before.top).toFixed(1)} px`})`)
+    const top = await A.page.evaluate((id) => (window as unknown as RowWatch).topOf(id), before.inView.id)
+    t.ok(top !== null && Math.abs(top - before.inView.top) <= 1, `${change} above the view: the rows in view stay put (moved ${top === null ? 'out of the page' : `${(top - before.inView.top).toFixed(1)} px`})`)
   }
 
   // Still far back: a way to the newest, which says what came meanwhile, and takes one there.
