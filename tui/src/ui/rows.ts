@@ -121,8 +121,9 @@ export function messageRows(messages: Message[], o: RowOptions & { newest?: numb
   const parts: Row[][] = []
   let count = pending.length
   let from = messages.length
-  // `throughLine`: the "new messages" line is laid out too, with the message above it.
-  while (from > 0 && (o.newest === undefined || count < o.newest || (o.throughLine && firstNew >= 0 && from >= firstNew))) {
+  // `throughLine`: the "new messages" line is laid out too, with two messages above it (what was
+  // read just before, READ_CONTEXT_LINES of it at least).
+  while (from > 0 && (o.newest === undefined || count < o.newest || (o.throughLine && firstNew >= 0 && from >= firstNew - 1))) {
     from--
     const part = rowsOfMessage(messages[from]!, messages[from - 1] ?? null, from === firstNew, o)
     parts.push(part)
