@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util'
 import type { CDPSession, Page } from 'playwright-core'
 import { startTestServer, type LiveSocket } from '../server/test/helpers/server.js'
 import { cannotRun, launchChromium, openTab, webDir, type Tab } from '../gui/test/helpers/browser.js'
+import { scrollBack } from '../gui/test/helpers/scroll-back.js'
 import { benchDatabase } from './src/database.js'
 
 const { values: args } = parseArgs({
@@ -146,6 +147,12 @@ const record = (page: Page, on: boolean) =>
     }
     b.recording = v
   }, on)
+
+/** How much the rows jumped, over the frames of a scroll (`scrollBack`'s shifts, px). */
+function jumpsOf(shifts: number[]) {
+  const off = shifts.map(Math.abs).sort((a, b) => a - b)
+  return { frames: off.length, over1px: off.filter((d) => d > 1).length, p99: off[Math.floor(off.length * 0.99)] ?? 0, max: off.at(-1) ?? 0 }
+}
 
 function frameSummary(frames: number[], longTasks: number[]) {
   const over = frames.filter((f) => f > FRAME_BUDGET_MS)
@@ -283,67 +290,8 @@ async function main() {
     }
     await record(A.page, true)
     t0 = performance.now()
-    const scrolled = await A.page.evaluate(
-      async ({ stopAt, step }) => {
-        const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller], [role="log"] [data-testid="virtuoso-scroller"]') as HTMLElement
-        if (!scroller) throw new Error('no scroller')
-        const oldestShown = () => {
-          let min = Infinity
-          for (const a of document.querySelectorAll('[role="log"] article')) {
-            const m = /history (\d+)/.exec(a.textContent ?? '')
-            if (m) min = Math.min(min, Number(m[1]))
-          }
-          return min
-        }
-        const started = performance.now()
-        let steps = 0
-        let stalled = 0
-        // Rows jumping: from one drawn frame to the next, the row in the middle of the view should
-        // have moved down by exactly what the scroll moved; anything else is the list putting rows
-        // where its sums say rather than where they were (older pages put on top, rows measured as
-        // they render). Read after each frame is drawn (a task after the animation frame): inside
-        // the frame the list is still correcting itself, and what is read there is never seen.
-        const shifts: number[] = []
-        let anchor: { id: string; top: number } | null = null
-        let moved = 0
-        const view = scroller.getBoundingClientRect()
-        const afterFrame = () => {
-          if (anchor) {
-            const row = scroller.querySelector(`article[data-message-id="${anchor.id}"]`)
-            if (row) shifts.push(Math.abs(row.getBoundingClientRect().top - anchor.top - moved))
-          }
-          const middle = document.elementFromPoint(view.left + view.width / 2, view.top + view.height / 2)?.closest('article')
-          anchor = middle?.dataset.messageId ? { id: middle.dataset.messageId, top: middle.getBoundingClientRect().top } : null
-          moved = 0
-        }
-        // A steady scroll, as a wheel or a flick gives: `step` px a frame.
-        await new Promise<void>((resolve, reject) => {
-          const tick = () => {
-            // Read the list every 8th frame only: reading every row's text costs the page too.
-            if (steps % 8 === 0 && oldestShown() <= stopAt) return resolve()
-            if (performance.now() - started > 120_000) return reject(new Error(`stuck at ${oldestShown()}`))
-            const before = scroller.scrollTop
-            scroller.scrollTop = Math.max(0, before - step)
-            moved += before - scroller.scrollTop
-            // At the top of what is loaded, waiting for the next page.
-            if (scroller.scrollTop === before) stalled++
-            steps++
-            setTimeout(afterFrame, 0)
-            requestAnimationFrame(tick)
-          }
-          requestAnimationFrame(tick)
-        })
-        shifts.sort((a, b) => a - b)
-        return {
-          ms: performance.now() - started,
-          steps,
-          stalled,
-          reached: oldestShown(),
-          shifts: { frames: shifts.length, over1px: shifts.filter((d) => d > 1).length, p99: shifts[Math.floor(shifts.length * 0.99)] ?? 0, max: shifts.at(-1) ?? 0 },
-        }
-      },
-      { stopAt: HISTORY - SCROLL_BACK, step: 80 },
-    )
+    // Back to the message SCROLL_BACK before the newest (the fixture's numbers: history 00001 the oldest).
+    const scrolled = await A.page.evaluate(scrollBack, { step: 80, until: `history ${String(HISTORY - SCROLL_BACK).padStart(5, '0')}:` })
     if (args.profile) {
       const { profile } = await cdpA.send('Profiler.stop')
       await writeFile(`${args.profile}-scroll.cpuprofile`, JSON.stringify(profile))
@@ -353,10 +301,10 @@ async function main() {
     await record(A.page, false)
     const scrollFrames = frameSummary(scrollProbe.frames, scrollProbe.longTasks)
     const heapAfterScroll = await heapMB(heapSession)
-    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, scrollShifts: scrolled.shifts, scrollStalled: scrolled.stalled, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
+    const shifts = jumpsOf(scrolled.shifts)
+    result.history = { messages: HISTORY, openMs: Math.round(openMs), openFrames, scrollBack: SCROLL_BACK, scrollMs: Math.round(scrolled.ms), scrollFrames, scrollShifts: shifts, scrollStalled: scrolled.stalled, heapAtGeneralMB: +heapAtGeneral.toFixed(1), heapAfterScrollMB: +heapAfterScroll.toFixed(1), load: loadScroll }
     log(`#history (${HISTORY} messages) opened in ${Math.round(openMs)} ms (click to newest on screen): ${frameLine(openFrames)} [load ${loadScroll}]`)
     log(`scrolled back ${SCROLL_BACK} messages (80 px a frame, older pages loaded as it went; ${scrolled.stalled} frames waiting at the top of what was loaded) in ${(scrolled.ms / 1000).toFixed(1)} s: ${frameLine(scrollFrames)}; heap ${heapAfterScroll.toFixed(1)} MB (at #general ${heapAtGeneral.toFixed(1)} MB)`)
-    const { shifts } = scrolled
     log(`rows jumping while scrolling back: ${shifts.over1px} of ${shifts.frames} frames moved a row by more than 1 px beyond the scroll (p99 ${shifts.p99.toFixed(1)} px, max ${shifts.max.toFixed(1)} px)`)
     await A.context.close()
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { startTestServer } from '../../server/test/helpers/server.js'
 import { cannotRun, hasFocus, launchChromium, openTab, webDir } from './helpers/browser.js'
+import { scrollBack } from './helpers/scroll-back.js'
 
 const skip = cannotRun()
 const password = 'correct horse battery staple'
@@ -36,46 +37,6 @@ const rowWatch = `(() => {
 interface RowWatch {
   middleRow(): { id: string; top: number } | null
   topOf(id: string): number | null
-}
-
-/**
- * Runs in the page: scrolls the list back `step` px a frame until its first message is in view,
- * and after each frame is drawn (a task after the animation frame: inside the frame the list is
- * still working, and what is read there is never seen) reads where the row in the middle of the
- * view went. It should have moved down by exactly what the scroll moved.
- */
-async function scrollBack(step: number) {
-  const { middleRow, topOf } = window as unknown as RowWatch
-  const scroller = document.querySelector('[role="log"] [data-virtuoso-scroller]') as HTMLElement
-  const first = () => [...scroller.querySelectorAll('article')].some((a) => a.textContent!.includes('history 0001:'))
-  const jumps: Array<{ frame: number; px: number }> = []
-  let frames = 0
-  let stalled = 0
-  let anchor: { id: string; top: number } | null = null
-  let moved = 0
-  const afterFrame = () => {
-    const top = anchor && topOf(anchor.id)
-    if (anchor && top != null && Math.abs(top - anchor.top - moved) > 1) jumps.push({ frame: frames, px: top - anchor.top - moved })
-    anchor = middleRow()
-    moved = 0
-  }
-  const started = performance.now()
-  await new Promise<void>((resolve, reject) => {
-    const tick = () => {
-      if (scroller.scrollTop === 0 && first()) return resolve()
-      if (performance.now() - started > 60_000) return reject(new Error(`the first message was not reached in a minute (${frames} frames)`))
-      const before = scroller.scrollTop
-      scroller.scrollTop = Math.max(0, before - step)
-      moved += before - scroller.scrollTop
-      // At the top of what is loaded, waiting for the next page.
-      if (scroller.scrollTop === before) stalled++
-      frames++
-      setTimeout(afterFrame, 0)
-      requestAnimationFrame(tick)
-    }
-    requestAnimationFrame(tick)
-  })
-  return { frames, stalled, jumps }
 }
 
 t.test('scrolling back through history, the rows in view move with the scroll and never jump, nor when rows above them change', { skip: skip ?? false }, async (t) => {
@@ -117,9 +78,13 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   // jumped in most of these frames, by up to 300 px, and back in the next; where a page of older
   // history came in at the top of what was loaded, by some 30 px more.
   await open('history')
-  const scrolled = await A.page.evaluate(scrollBack, 80)
+  const scrolled = await A.page.evaluate(scrollBack, { step: 80, until: 'history 0001:', toTop: true, timeoutMs: 60_000 })
   t.ok(scrolled.frames > 100, `scrolled back to the first message, through older pages, in ${scrolled.frames} frames (${scrolled.stalled} waiting at the top of what was loaded for the next)`)
-  t.same(scrolled.jumps, [], 'no frame moved the rows in view by more than 1 px beyond the scroll')
+  t.same(
+    scrolled.shifts.flatMap((px, frame) => (Math.abs(px) > 1 ? [{ frame, px }] : [])),
+    [],
+    'no frame moved the rows in view by more than 1 px beyond the scroll',
+  )
 
   // Straight to the top of what is loaded (the scrollbar dragged up, or Home), and resting there
   // while the older pages come in on top. Before, the rows in view jumped by 240–460 px and back
@@ -220,6 +185,13 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   }
 
   // Still far back: a way to the newest, which says what came meanwhile, and takes one there.
+  /** Waits until the row saying `text` is wholly in the list's view. */
+  const inView = (text: string) =>
+    A.page.waitForFunction((text) => {
+      const view = document.querySelector('[role="log"] [data-virtuoso-scroller]')!.getBoundingClientRect()
+      const box = [...document.querySelectorAll('[role="log"] article')].find((a) => a.textContent!.includes(text))?.getBoundingClientRect()
+      return !!box && box.top >= view.top && box.bottom <= view.bottom + 1
+    }, text)
   const log = A.page.getByRole('log', { name: 'Messages in wheel' })
   const jump = A.page.getByRole('button', { name: /^Jump to the newest|new messages? ↓$/ })
   await jump.waitFor()
@@ -232,12 +204,7 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   await jump.click()
   const newest = log.getByRole('article').filter({ hasText: 'came while you read back' })
   await newest.waitFor()
-  await A.page.waitForFunction(() => {
-    const view = document.querySelector('[role="log"] [data-virtuoso-scroller]')!.getBoundingClientRect()
-    const row = [...document.querySelectorAll('[role="log"] article')].find((a) => a.textContent!.includes('came while you read back'))
-    const box = row?.getBoundingClientRect()
-    return !!box && box.top >= view.top && box.bottom <= view.bottom + 1
-  })
+  await inView('came while you read back')
   t.pass('the jump brings the newest into view')
   await jump.waitFor({ state: 'detached' })
   t.ok(await hasFocus(A.page.getByRole('textbox', { name: 'Message #wheel' })), 'and the button goes, the focus in the message box')
@@ -250,12 +217,7 @@ t.test('scrolling back through history, the rows in view move with the scroll an
   await A.page.waitForTimeout(300)
   await A.page.getByRole('textbox', { name: /Message #wheel/ }).fill('mine, written while scrolled back')
   await A.page.keyboard.press('Enter')
-  await A.page.waitForFunction(() => {
-    const view = document.querySelector('[role="log"] [data-virtuoso-scroller]')!.getBoundingClientRect()
-    const row = [...document.querySelectorAll('[role="log"] article')].find((a) => a.textContent!.includes('mine, written while scrolled back'))
-    const box = row?.getBoundingClientRect()
-    return !!box && box.top >= view.top && box.bottom <= view.bottom + 1
-  })
+  await inView('mine, written while scrolled back')
   t.pass('a message sent while scrolled back is scrolled into view')
   t.same(A.errors, [], 'no errors in the page')
 })
