@@ -111,6 +111,9 @@ function timeOf(m: Message): { at: number; day: string } {
   return t
 }
 
+/** Whether `m` is new to me since `seq`: someone else's, after it, not deleted (the "new messages" line, the jump button's count). */
+const isNewSince = (m: Message, seq: number, me: string | null) => m.seq > seq && m.author.id !== me && !m.deleted
+
 /**
  * Messages in seq order with grouping and day marks, then what is still in the outbox.
  * `readUpTo` is where the read marker stood when the conversation was opened: the first message
@@ -122,7 +125,7 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   let lineDrawn = readUpTo === null
   for (const m of messages) {
     const newDay = !prev || timeOf(prev).day !== timeOf(m).day
-    const firstUnread = !lineDrawn && m.seq > readUpTo! && m.author.id !== me && !m.deleted
+    const firstUnread = !lineDrawn && isNewSince(m, readUpTo!, me)
     if (firstUnread) lineDrawn = true
     const grouped = !firstUnread && !!prev && !prev.deleted && prev.author.id === m.author.id && timeOf(m).at - timeOf(prev).at < GROUP_MS
     rows.push({ kind: 'message', message: m, grouped, newDay, firstUnread })
@@ -132,10 +135,10 @@ export function rowsOf(messages: Message[], pending: import('@ocomms/shared/clie
   return rows
 }
 
-/** Messages of others after `seq` (in seq order, so from the end), not deleted. */
-function countNewFromOthers(messages: Message[], seq: number, me: string): number {
+/** How many messages are new to me since `seq` (messages in seq order, so counted from the end). */
+function countNewSince(messages: Message[], seq: number, me: string): number {
   let n = 0
-  for (let i = messages.length - 1; i >= 0 && messages[i]!.seq > seq; i--) if (messages[i]!.author.id !== me && !messages[i]!.deleted) n++
+  for (let i = messages.length - 1; i >= 0 && messages[i]!.seq > seq; i--) if (isNewSince(messages[i]!, seq, me)) n++
   return n
 }
 
@@ -390,7 +393,7 @@ export function ConversationPane(props: { conversation: Conversation; me: User; 
   const awaySince = useRef<number | null>(null)
   if (atBottom) awaySince.current = null
   else if (awaySince.current === null) awaySince.current = newest
-  const cameSince = awaySince.current === null ? 0 : countNewFromOthers(messages, awaySince.current, me.id)
+  const cameSince = awaySince.current === null ? 0 : countNewSince(messages, awaySince.current, me.id)
   const showJump = listDrawn && !atBottom && (farFromNewest || cameSince > 0)
   // The button goes once there; the focus goes to the message box rather than nowhere.
   const pane = useRef<HTMLElement>(null)
