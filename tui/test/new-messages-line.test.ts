@@ -31,6 +31,17 @@ t.test('the marker from the server (lastReadSeq) wins', async (t) => {
   t.ok(m1! < line! && line! < m2!)
 })
 
+t.test('a deleted message after the marker does not carry the line: the next one does (as in the web app)', async (t) => {
+  const w = world()
+  w.d.add(message(w.random, w.bob, 'read before'), message(w.random, w.bob, 'gone', { deleted: true }), message(w.random, w.bob, 'first still there'))
+  w.d.unreads.push({ conversation: { id: w.random.id }, unread: 1, mentions: 0, lastReadSeq: 1 })
+  const app = await renderApp(w.d, { columns: 80, rows: 24 })
+  t.teardown(() => app.unmount())
+  await app.press(keys.altDown, keys.altDown)
+  const [read, deleted, line, first] = order(app.frame(), 'read before', '(message deleted)', 'new messages', 'first still there')
+  t.ok(read! >= 0 && deleted! > read! && line! > deleted! && first! > line!, 'the line between the deleted message and the next one')
+})
+
 t.test('mark unread (u) moves the line to the selected message and keeps the badge', async (t) => {
   const w = world()
   const app = await renderApp(w.d, { columns: 80, rows: 24 })

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso'
 import type { Conversation, Message, User } from '@ocomms/shared'
+import { isNewSince } from '@ocomms/shared/client'
 import { useBackend, useClientState, useOutbox, useTyping } from '../backend/hooks'
 import { navigate } from '../router'
 import { Composer } from './composer'
@@ -110,9 +111,6 @@ function timeOf(m: Message): { at: number; day: string } {
   }
   return t
 }
-
-/** Whether `m` is new to me since `seq`: someone else's, after it, not deleted (the "new messages" line, the jump button's count). */
-const isNewSince = (m: Message, seq: number, me: string | null) => m.seq > seq && m.author.id !== me && !m.deleted
 
 /**
  * Messages in seq order with grouping and day marks, then what is still in the outbox.

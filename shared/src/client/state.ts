@@ -56,6 +56,14 @@ export interface ReadMarker {
   threadRootId: string | null
   lastReadSeq: number
 }
+
+/**
+ * Whether `m` is new to `me` since a read marker at `seq`: someone else's, after the marker, not
+ * deleted (as the server counts unread). Where a frontend draws its "new messages" line, and what
+ * it counts as new, in the web app and the terminal UI alike.
+ */
+export const isNewSince = (m: Pick<Message, 'seq' | 'author' | 'deleted'>, seq: number, me: string | null | undefined): boolean =>
+  m.seq > seq && m.author.id !== me && !m.deleted
 export interface ThreadFollow {
   messageId: string
   following: boolean

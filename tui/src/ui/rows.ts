@@ -1,4 +1,5 @@
 import type { Message } from '@ocomms/shared'
+import { isNewSince } from '@ocomms/shared/reducer'
 import stringWidth from 'string-width'
 import { renderLines } from '../render-text.js'
 import type { PendingSend } from '../state/types.js'
@@ -98,9 +99,9 @@ function rowsOfMessage(m: Message, prev: Message | null, isFirstNew: boolean, o:
   return rows
 }
 
-/** The first message the "new messages" line goes above: after the marker, and not mine; -1 if none. */
+/** The first message the "new messages" line goes above (`isNewSince`: after the marker, not mine, not deleted); -1 if none. */
 export function firstNewIndex(messages: Message[], newAfterSeq: number | null | undefined, meId: string | null | undefined): number {
-  return newAfterSeq == null ? -1 : messages.findIndex((m) => m.seq > newAfterSeq && m.author.id !== meId)
+  return newAfterSeq == null ? -1 : messages.findIndex((m) => isNewSince(m, newAfterSeq, meId))
 }
 
 /**
