@@ -15,12 +15,18 @@
  * virtualised: which rows are drawn first is the list's business), watched from before the
  * page's own scripts. The web app's tab is signed in
  * once and then opened the same way (its IndexedDB and HTTP cache warm, as the desktop's are).
+ *
+ * Chromium is driven over the DevTools protocol directly (desktop/test/devtools.ts), with only the
+ * page domain on, as a window of the app is, with no debugger attached: a driver library that
+ * watches each page's network and scripts cost the page 70–90 ms of its start here (until
+ * 6 December 2026 the figures were taken that way; docs/performance.md).
  */
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { chromium, type BrowserContext } from 'playwright-core'
 import { connectDaemon } from '@ocomms/daemon'
 import { DaemonBridge, serveBridge } from '@ocomms/desktop'
+import { httpRequestFor, webSession } from '@ocomms/shared'
+import { launchDevtoolsChromium, type DevtoolsChromium } from '../desktop/test/devtools.js'
 import { serveRenderer } from '../desktop/test/renderer-page.js'
 import { desktopFixture, percentile, summary } from './src/desktop-fixture.js'
 
@@ -36,9 +42,8 @@ const { values: args } = parseArgs({
 const RUNS = Number(args.runs)
 const MESSAGES = Number(args.messages)
 const TARGET_MS = Number(args['target-ms'])
-const chromiumPath = process.env.OCOMMS_CHROMIUM ?? '/usr/bin/chromium'
 const log = (line: string) => process.stderr.write(`${line}\n`)
-
+const viewport = { width: 1280, height: 800 }
 
 /**
  * Put into every page before its own scripts: the time of the first animation frame at which
@@ -50,13 +55,15 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
  */
 const watchFirstList = `(() => {
   let asked = false
+  let shown
+  window.__firstList = new Promise((resolve) => (shown = resolve))
   const check = () => {
     asked = false
     const rows = document.querySelectorAll('[role=log] article')
     for (const row of rows) {
       if (!row.checkVisibility({ visibilityProperty: true })) continue
       seen.disconnect()
-      window.__firstList = performance.now()
+      shown(performance.now())
       return
     }
   }
@@ -69,37 +76,63 @@ const watchFirstList = `(() => {
 })()`
 
 /**
- * Opens the page afresh and answers ms from navigation start to the message list on screen;
- * with `profileTo`, writes a CPU profile of the page until then.
+ * Opens a new page at `url` and answers ms from navigation start to the message list on screen;
+ * with `profileTo`, writes a CPU profile of the page until then (not a counted load: the profiler
+ * slows the page it samples).
  */
-async function firstPaint(context: BrowserContext, url: string, profileTo?: string): Promise<number> {
-  const page = await context.newPage()
+async function firstPaint(chromium: DevtoolsChromium, url: string, profileTo?: string): Promise<number> {
+  const page = await chromium.newPage()
   try {
-    const cdp = profileTo ? await context.newCDPSession(page) : null
-    if (cdp) {
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
-      await cdp.send('Profiler.start')
+    await page.call('Emulation.setDeviceMetricsOverride', { ...viewport, deviceScaleFactor: 1, mobile: false })
+    await page.call('Page.enable')
+    await page.call('Page.addScriptToEvaluateOnNewDocument', { source: watchFirstList })
+    if (profileTo) {
+      await page.call('Profiler.enable')
+      await page.call('Profiler.setSamplingInterval', { interval: 100 })
+      await page.call('Profiler.start')
     }
-    await page.goto(url, { waitUntil: 'commit' })
-    const handle = await page.waitForFunction(() => (window as unknown as { __firstList?: number }).__firstList ?? false, null, { timeout: 30_000 })
-    if (cdp) {
-      const { profile } = await cdp.send('Profiler.stop')
-      await writeFile(profileTo!, JSON.stringify(profile))
+    await page.call('Page.navigate', { url })
+    // Asked once the new document is there (the promise is made by the watcher, before the app).
+    let first: unknown
+    for (const started = Date.now(); typeof first !== 'number'; ) {
+      first = await page.evaluate('window.__firstList').catch(() => undefined)
+      if (typeof first === 'number') break
+      if (Date.now() - started > 30_000) throw new Error(`${url}: no message list within 30 s: ${String(await page.evaluate('document.body?.innerText.slice(0, 300)').catch(() => '?'))}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    if (profileTo) {
+      const { profile } = await page.call('Profiler.stop')
+      await writeFile(profileTo, JSON.stringify(profile))
       log(`CPU profile of one desktop load: ${profileTo}`)
     }
-    return (await handle.jsonValue()) as number
-  } catch (err) {
-    log(`${url}: ${await page.evaluate(() => document.body?.innerText.slice(0, 300)).catch(() => '?')}`)
-    throw err
+    return first as number
   } finally {
     await page.close()
   }
 }
 
+/** Signs the browser in to the server at `base` as a tab does (its session a cookie), and opens the app once. */
+async function signIn(chromium: DevtoolsChromium, base: string, email: string, password: string): Promise<void> {
+  const page = await chromium.newPage()
+  try {
+    await page.call('Page.navigate', { url: `${base}/signin` })
+    const { method, path, body } = httpRequestFor('auth.login', { email, password })
+    const request = { method, body, credentials: 'same-origin', headers: { 'content-type': 'application/json', [webSession.modeHeader]: webSession.modeCookie } }
+    let status: unknown
+    for (const started = Date.now(); status !== 200 && Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
+      status = await page.evaluate(`location.origin === ${JSON.stringify(base)} ? fetch(${JSON.stringify(path)}, ${JSON.stringify(request)}).then((r) => r.status) : 0`).catch(() => 0)
+    }
+    if (status !== 200) throw new Error(`signing in answered ${String(status)}`)
+  } finally {
+    await page.close()
+  }
+  // The first opening fills the tab's IndexedDB and HTTP cache.
+  await firstPaint(chromium, `${base}/`)
+}
+
 async function main() {
   const { base, home, email, password, stop } = await desktopFixture(MESSAGES, log)
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
+  const chromium = await launchDevtoolsChromium({ args: [`--window-size=${viewport.width},${viewport.height}`] })
   const closers: Array<() => unknown> = []
   try {
     // The desktop renderer: the web app's build over the bridge to the daemon.
@@ -109,32 +142,20 @@ async function main() {
     closers.push(() => wire.close())
     const renderer = await serveRenderer(wire.url)
     closers.push(() => renderer.close())
-    const viewport = { width: 1280, height: 800 }
-    const desktopContext = await browser.newContext({ viewport })
-    await desktopContext.addInitScript(watchFirstList)
-    await firstPaint(desktopContext, `${renderer.url}/`)
+    await firstPaint(chromium, `${renderer.url}/`)
     const desktop: number[] = []
-    for (let i = 0; i < RUNS; i++) desktop.push(await firstPaint(desktopContext, `${renderer.url}/`))
-    // Not counted: the profiler slows the page it samples.
-    if (args.profile) await firstPaint(desktopContext, `${renderer.url}/`, args.profile)
+    for (let i = 0; i < RUNS; i++) desktop.push(await firstPaint(chromium, `${renderer.url}/`))
+    if (args.profile) await firstPaint(chromium, `${renderer.url}/`, args.profile)
 
     // The web app in a tab, signed in once.
-    const webContext = await browser.newContext({ viewport, baseURL: base })
-    await webContext.addInitScript(watchFirstList)
-    const signIn = await webContext.newPage()
-    await signIn.goto('/signin')
-    await signIn.getByLabel('Email', { exact: true }).fill(email)
-    await signIn.getByLabel('Password', { exact: true }).fill(password)
-    await signIn.getByRole('button', { name: 'Sign in', exact: true }).click()
-    await signIn.getByRole('log').getByRole('article').first().waitFor({ timeout: 30_000 })
-    await signIn.close()
+    await signIn(chromium, base, email, password)
     const web: number[] = []
-    for (let i = 0; i < RUNS; i++) web.push(await firstPaint(webContext, `${base}/`))
+    for (let i = 0; i < RUNS; i++) web.push(await firstPaint(chromium, `${base}/`))
 
     const p95 = percentile([...desktop].sort((a, b) => a - b), 95)
     console.log(
       [
-        `Renderer first paint: navigation start to #general's message list on screen (${MESSAGES} messages in it) (${RUNS} page loads each, Chromium ${browser.version()})`,
+        `Renderer first paint: navigation start to #general's message list on screen (${MESSAGES} messages in it) (${RUNS} page loads each, ${String(await chromium.version())})`,
         summary('desktop renderer, daemon cache via the bridge', desktop),
         summary('web app in a tab, server (warm IndexedDB)', web),
         `target ${TARGET_MS} ms (desktop) at p95: ${p95 <= TARGET_MS ? 'met' : 'MISSED'}`,
@@ -142,7 +163,7 @@ async function main() {
     )
   } finally {
     for (const close of closers.reverse()) await close()
-    await browser.close()
+    await chromium.close()
     await stop()
   }
 }

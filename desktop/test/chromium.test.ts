@@ -1,19 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import WebSocket from 'ws'
 import { serveBridge } from '../src/index.js'
+import { chromiumPath, launchDevtoolsChromium } from './devtools.js'
 import { bridgeFor, startTestServer, team, until, type Person } from './helpers.js'
 
 process.env.OCOMMS_NOTIFY = 'off'
 
-const chromium = process.env.OCOMMS_CHROMIUM ?? '/usr/bin/chromium'
-const missing = spawnSync(chromium, ['--version'], { stdio: 'ignore' }).status === 0 ? null : `no Chromium at ${chromium}`
+const missing = spawnSync(chromiumPath, ['--version'], { stdio: 'ignore' }).status === 0 ? null : `no Chromium at ${chromiumPath}`
 const desktopDir = fileURLToPath(new URL('..', import.meta.url))
 
 /** The stand-in page, with `window.ocomms` made from the WebSocket transport instead of the preload. */
@@ -40,39 +38,13 @@ async function servePage(bridgeUrl: string) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(r)) }
 }
 
-/** Headless Chromium driven over the DevTools protocol (a local port): evaluates in the page. */
+/** Headless Chromium opened at `url`, driven over the DevTools protocol (devtools.ts): evaluates in the page. */
 async function openChromium(t: { teardown(fn: () => unknown): void }, url: string) {
-  const profile = await mkdtemp(join(tmpdir(), 'ocomms-chromium-'))
-  const child = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let err = ''
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  t.teardown(async () => {
-    child.kill('SIGKILL')
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))
-    await rm(profile, { recursive: true, force: true })
-  })
-  const port = await until(() => /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(err)?.[1], 20_000)
-  const page = await until(async () => {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; url: string; webSocketDebuggerUrl: string }>
-    return targets.find((x) => x.type === 'page' && x.url.startsWith(url))
-  })
-  const ws = new WebSocket(page.webSocketDebuggerUrl)
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
-  t.teardown(() => ws.close())
-  let id = 0
-  const evaluate = (expression: string) =>
-    new Promise<unknown>((resolve) => {
-      const mine = ++id
-      const onMessage = (data: WebSocket.RawData) => {
-        const m = JSON.parse(String(data)) as { id?: number; result?: { result?: { value?: unknown } } }
-        if (m.id !== mine) return
-        ws.off('message', onMessage)
-        resolve(m.result?.result?.value)
-      }
-      ws.on('message', onMessage)
-      ws.send(JSON.stringify({ id: mine, method: 'Runtime.evaluate', params: { expression, returnByValue: true, awaitPromise: true } }))
-    })
-  return { evaluate }
+  const chromium = await launchDevtoolsChromium({ url })
+  t.teardown(() => chromium.close())
+  const target = await until(async () => (await chromium.pages()).find((x) => x.url.startsWith(url)))
+  const page = await chromium.attach(target)
+  return { evaluate: (expression: string) => page.evaluate(expression) }
 }
 
 t.test('the renderer in Chromium, through the bridge over its WebSocket transport, to a real daemon and server', { skip: missing ?? false }, async (t) => {
