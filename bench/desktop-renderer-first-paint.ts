@@ -28,7 +28,7 @@ import { DaemonBridge, serveBridge } from '@ocomms/desktop'
 import { httpRequestFor, webSession } from '@ocomms/shared'
 import { launchDevtoolsChromium, type DevtoolsChromium } from '../desktop/test/devtools.js'
 import { serveRenderer } from '../desktop/test/renderer-page.js'
-import { desktopFixture, percentile, summary } from './src/desktop-fixture.js'
+import { desktopFixture, percentile, sleep, summary } from './src/desktop-fixture.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -92,13 +92,13 @@ async function firstPaint(chromium: DevtoolsChromium, url: string, profileTo?: s
       await page.call('Profiler.start')
     }
     await page.call('Page.navigate', { url })
-    // Asked once the new document is there (the promise is made by the watcher, before the app).
-    let first: unknown
-    for (const started = Date.now(); typeof first !== 'number'; ) {
-      first = await page.evaluate('window.__firstList').catch(() => undefined)
-      if (typeof first === 'number') break
+    // Asked until the new document is there (its watcher makes the promise, before the app runs).
+    const started = Date.now()
+    let first = await page.evaluate('window.__firstList').catch(() => undefined)
+    while (typeof first !== 'number') {
       if (Date.now() - started > 30_000) throw new Error(`${url}: no message list within 30 s: ${String(await page.evaluate('document.body?.innerText.slice(0, 300)').catch(() => '?'))}`)
-      await new Promise((r) => setTimeout(r, 20))
+      await sleep(20)
+      first = await page.evaluate('window.__firstList').catch(() => undefined)
     }
     if (profileTo) {
       const { profile } = await page.call('Profiler.stop')
@@ -118,9 +118,13 @@ async function signIn(chromium: DevtoolsChromium, base: string, email: string, p
     await page.call('Page.navigate', { url: `${base}/signin` })
     const { method, path, body } = httpRequestFor('auth.login', { email, password })
     const request = { method, body, credentials: 'same-origin', headers: { 'content-type': 'application/json', [webSession.modeHeader]: webSession.modeCookie } }
-    let status: unknown
-    for (const started = Date.now(); status !== 200 && Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
-      status = await page.evaluate(`location.origin === ${JSON.stringify(base)} ? fetch(${JSON.stringify(path)}, ${JSON.stringify(request)}).then((r) => r.status) : 0`).catch(() => 0)
+    // Once the sign-in page is the document (the request must come from the server's origin).
+    const login = `location.origin === ${JSON.stringify(base)} ? fetch(${JSON.stringify(path)}, ${JSON.stringify(request)}).then((r) => r.status) : 0`
+    const started = Date.now()
+    let status = await page.evaluate(login).catch(() => 0)
+    while (status === 0 && Date.now() - started < 10_000) {
+      await sleep(50)
+      status = await page.evaluate(login).catch(() => 0)
     }
     if (status !== 200) throw new Error(`signing in answered ${String(status)}`)
   } finally {

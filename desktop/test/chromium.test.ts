@@ -44,7 +44,8 @@ async function openChromium(t: { teardown(fn: () => unknown): void }, url: strin
   t.teardown(() => chromium.close())
   const target = await until(async () => (await chromium.pages()).find((x) => x.url.startsWith(url)))
   const page = await chromium.attach(target)
-  return { evaluate: (expression: string) => page.evaluate(expression) }
+  // Asked while the page may still be loading: an exception then reads as "not yet".
+  return { evaluate: (expression: string) => page.evaluate(expression).catch(() => undefined) }
 }
 
 t.test('the renderer in Chromium, through the bridge over its WebSocket transport, to a real daemon and server', { skip: missing ?? false }, async (t) => {
