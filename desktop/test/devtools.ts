@@ -52,13 +52,17 @@ export async function launchDevtoolsChromium(options: { args?: string[]; url?: s
     await exited
     await rm(profile, { recursive: true, force: true }).catch(() => {})
   }
-  let port: string | undefined
-  for (const started = Date.now(); !port; await new Promise((r) => setTimeout(r, 50))) {
-    port = /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(stderr)?.[1]
-    if (!port && (child.exitCode !== null || Date.now() - started > 20_000)) {
+  // Chromium says on stderr which port it chose.
+  const listening = () => /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(stderr)?.[1]
+  const started = Date.now()
+  let port = listening()
+  while (!port) {
+    if (child.exitCode !== null || Date.now() - started > 20_000) {
       await close()
       throw new Error(`Chromium did not start: ${stderr.slice(-500)}`)
     }
+    await new Promise((r) => setTimeout(r, 50))
+    port = listening()
   }
   const http = (path: string, method = 'GET') => fetch(`http://127.0.0.1:${port}${path}`, { method })
   const attach = async (target: { id: string; webSocketDebuggerUrl: string }): Promise<DevtoolsPage> => {
