@@ -64,6 +64,7 @@ export interface ReadMarker {
  */
 export const isNewSince = (m: Pick<Message, 'seq' | 'author' | 'deleted'>, seq: number, me: string | null | undefined): boolean =>
   m.seq > seq && m.author.id !== me && !m.deleted
+
 export interface ThreadFollow {
   messageId: string
   following: boolean
