@@ -7,9 +7,10 @@ import { writeFileSync } from 'node:fs'
  * timeline; the send path marks its steps on it (received, admitted, checked, stored,
  * committed, ...) and counts the statements it sends; the answer ends it. Every few seconds,
  * and at exit, the file gets, per step, the p50/p99/mean of the time since the step before it,
- * and the statements per send. The steps of a batch (group commit) are marked on the timeline
- * of the send that started it: on a quiet server that is every send. docs/performance.md
- * says what it found.
+ * the statements per send, and what the slowest 1 % of sends spent their time on; all of it
+ * over the sends since the server was last quiet for a second. The steps of a batch (group
+ * commit) are marked on the timeline of the send that started it: on a quiet server that is
+ * every send. docs/performance.md says what it found.
  */
 interface Timeline {
   start: bigint
@@ -21,11 +22,34 @@ const file = process.env.OCOMMS_TRACE_SEND
 const store = file ? new AsyncLocalStorage<Timeline>() : null
 const steps = new Map<string, number[]>()
 const statementCounts: number[] = []
+/** Each send's steps (microseconds since the step before), for the slowest sends' breakdown. */
+const perSend: Array<{ total: number; steps: Array<[string, number]> }> = []
 let sends = 0
+
+/**
+ * A second without a send starts the summary again, so that it describes the sends since the
+ * server was last quiet: a benchmark's warm-up and earlier steps, each followed by a pause, do not
+ * mix into the step measured after them.
+ */
+const quietNs = 1_000_000_000n
+let lastSendAt = 0n
+
+function startAgainIfQuiet(now: bigint): void {
+  if (now - lastSendAt > quietNs) {
+    steps.clear()
+    statementCounts.length = 0
+    perSend.length = 0
+    sends = 0
+  }
+  lastSendAt = now
+}
 
 /** Runs `fn` with a new send timeline (when tracing). */
 export function traceSend<T>(fn: () => T): T {
-  return store ? store.run({ start: process.hrtime.bigint(), marks: [], statements: 0 }, fn) : fn()
+  if (!store) return fn()
+  const start = process.hrtime.bigint()
+  startAgainIfQuiet(start)
+  return store.run({ start, marks: [], statements: 0 }, fn)
 }
 
 /** Marks a step of the current send, if one is traced. */
@@ -46,17 +70,23 @@ export const tracingStatements = Boolean(file)
 export function endSend(step: string): void {
   const t = store?.getStore()
   if (!t) return
-  t.marks.push([step, process.hrtime.bigint()])
+  const now = process.hrtime.bigint()
+  lastSendAt = now
+  t.marks.push([step, now])
   let before = t.start
+  const own: Array<[string, number]> = []
   for (const [name, at] of t.marks) {
+    const us = Number(at - before) / 1e3
     const list = steps.get(name) ?? []
-    list.push(Number(at - before) / 1e3)
+    list.push(us)
     steps.set(name, list)
+    own.push([name, us])
     before = at
   }
   const total = steps.get('total') ?? []
   total.push(Number(before - t.start) / 1e3)
   steps.set('total', total)
+  perSend.push({ total: total.at(-1)!, steps: own })
   statementCounts.push(t.statements)
   sends++
 }
@@ -83,6 +113,20 @@ function write(): void {
       mean: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
     }
   }
+  // What the slowest 1 % waited on: the mean of each step over the sends at or above the p99 of
+  // the total, and for how many of them each step was the longest.
+  const slowest = [...perSend].sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.ceil(perSend.length / 100)))
+  const slowSteps: Record<string, { meanUs: number; longestIn: number }> = {}
+  for (const send of slowest) {
+    const longest = send.steps.reduce((a, b) => (b[1] > a[1] ? b : a))[0]
+    for (const [name, us] of send.steps) {
+      const entry = (slowSteps[name] ??= { meanUs: 0, longestIn: 0 })
+      entry.meanUs += us / slowest.length
+      if (name === longest) entry.longestIn++
+    }
+  }
+  for (const entry of Object.values(slowSteps)) entry.meanUs = Math.round(entry.meanUs)
+  out.slowestPercent = { sends: slowest.length, fromUs: Math.round(slowest.at(-1)!.total), stepsUs: slowSteps }
   writeFileSync(file, JSON.stringify(out, null, 2))
 }
 
