@@ -399,10 +399,19 @@ export async function p8(ctx: Context): Promise<Row> {
 
 const idleSeconds = 5
 
-/** Sends for a second, not measured: the statements' first plans, the pool's connections, the JIT. */
-async function p10WarmUp(ctx: Context) {
-  await ctx.workers.all({ cmd: 'send', rate: 50 / ctx.workers.count, durationMs: 1_000, paced: true })
-  await sleep(500)
+/**
+ * Sends, not measured, so that the steps meet the server as a day in use leaves it: the
+ * statements' plans made, the pool's connections open, the send path compiled by the JIT, in
+ * batches (`busy`) and alone (`at`, the first step's rate, which also lets the JavaScript heap grow
+ * back to that rate after the idle measurement). A second at 50 msg/s, the warm-up until
+ * 6 December 2026, left the first step running code still being compiled: its CPU per message was
+ * 1.7 times that of the same step run after the 1,000 msg/s one (docs/performance.md, P10).
+ */
+async function p10WarmUp(ctx: Context, phase: { busy: true } | { at: number }) {
+  const [rate, seconds] = 'busy' in phase ? [1_000, 5] : [phase.at, 5]
+  await ctx.workers.all({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1_000, paced: true })
+  // The last deliveries, and the compiler's last jobs, before what follows.
+  await sleep(1_500)
 }
 
 type P10Step = Awaited<ReturnType<typeof p10Step>>
@@ -435,7 +444,7 @@ export async function p10(ctx: Context): Promise<Row[]> {
   const members = clients / p10.length
   const chosen = ctx.seeded.clients(clients, (i) => [p10[i % p10.length]!])
   await connect(ctx, ctx.server.url, chosen)
-  await p10WarmUp(ctx)
+  await p10WarmUp(ctx, { busy: true })
   // What the server and PostgreSQL spend with everyone connected and nobody sending: a cost per
   // second that a step's CPU per message carries divided by its rate, ten times more at 100 msg/s
   // than at 1,000.
@@ -443,6 +452,7 @@ export async function p10(ctx: Context): Promise<Row[]> {
   await sleep(idleSeconds * 1000)
   const still = await idle(idleSeconds)
   ctx.log(`  idle, ${int(clients)} connected: CPU per second: server ${f(still.server * 1000, 1)} ms${still.pg !== null ? `, PostgreSQL ${f(still.pg * 1000, 1)} ms` : ''}`)
+  await p10WarmUp(ctx, { at: steps[0]! })
   const ours: P10Step[] = []
   const cpuAt = new Map<number, number>()
   for (const rate of steps) {
@@ -468,7 +478,8 @@ export async function p10(ctx: Context): Promise<Row[]> {
   const theirs: P10Step[] = []
   try {
     await connect(ctx, bare.url, chosen)
-    await p10WarmUp(ctx)
+    await p10WarmUp(ctx, { busy: true })
+    await p10WarmUp(ctx, { at: steps[0]! })
     for (const rate of steps) {
       const step = await p10Step(ctx, rate, seconds, members, bare.pid)
       theirs.push(step)
