@@ -408,8 +408,8 @@ const idleSeconds = 5
  * 1.7 times that of the same step run after the 1,000 msg/s one (docs/performance.md, P10).
  */
 async function p10WarmUp(ctx: Context, phase: { busy: true } | { at: number }) {
-  const [rate, seconds] = 'busy' in phase ? [1_000, 5] : [phase.at, 5]
-  await ctx.workers.all({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: seconds * 1_000, paced: true })
+  const rate = 'busy' in phase ? 1_000 : phase.at
+  await ctx.workers.all({ cmd: 'send', rate: rate / ctx.workers.count, durationMs: 5_000, paced: true })
   // The last deliveries, and the compiler's last jobs, before what follows.
   await sleep(1_500)
 }
