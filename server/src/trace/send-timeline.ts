@@ -24,7 +24,6 @@ const steps = new Map<string, number[]>()
 const statementCounts: number[] = []
 /** Each send's steps (microseconds since the step before), for the slowest sends' breakdown. */
 const perSend: Array<{ total: number; steps: Array<[string, number]> }> = []
-let sends = 0
 
 /**
  * A second without a send starts the summary again, so that it describes the sends since the
@@ -39,7 +38,6 @@ function startAgainIfQuiet(now: bigint): void {
     steps.clear()
     statementCounts.length = 0
     perSend.length = 0
-    sends = 0
   }
   lastSendAt = now
 }
@@ -88,19 +86,18 @@ export function endSend(step: string): void {
   steps.set('total', total)
   perSend.push({ total: total.at(-1)!, steps: own })
   statementCounts.push(t.statements)
-  sends++
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
 
 function write(): void {
-  if (!file || sends === 0) return
+  if (!file || perSend.length === 0) return
   // A statement the driver queues behind a busy connection (its first use of a statement there
   // waits for the statement's description) is sent from another context and not counted: the
   // median is the send path's count, the mean a little lower.
   const counts = [...statementCounts].sort((a, b) => a - b)
   const out: Record<string, unknown> = {
-    sends,
+    sends: perSend.length,
     statementsPerSend: { mean: counts.reduce((a, b) => a + b, 0) / counts.length, p50: pct(counts, 50), max: counts.at(-1) },
     stepsUs: {},
   }
