@@ -20,10 +20,8 @@ interface Timeline {
 
 const file = process.env.OCOMMS_TRACE_SEND
 const store = file ? new AsyncLocalStorage<Timeline>() : null
-const steps = new Map<string, number[]>()
-const statementCounts: number[] = []
-/** Each send's steps (microseconds since the step before), for the slowest sends' breakdown. */
-const perSend: Array<{ total: number; steps: Array<[string, number]> }> = []
+/** Each traced send since the server was last quiet: its steps (µs since the step before), total and statements. */
+const perSend: Array<{ total: number; statements: number; steps: Array<[string, number]> }> = []
 
 /**
  * A second without a send starts the summary again, so that it describes the sends since the
@@ -34,11 +32,7 @@ const quietNs = 1_000_000_000n
 let lastSendAt = 0n
 
 function startAgainIfQuiet(now: bigint): void {
-  if (now - lastSendAt > quietNs) {
-    steps.clear()
-    statementCounts.length = 0
-    perSend.length = 0
-  }
+  if (now - lastSendAt > quietNs) perSend.length = 0
   lastSendAt = now
 }
 
@@ -72,20 +66,12 @@ export function endSend(step: string): void {
   lastSendAt = now
   t.marks.push([step, now])
   let before = t.start
-  const own: Array<[string, number]> = []
+  const steps: Array<[string, number]> = []
   for (const [name, at] of t.marks) {
-    const us = Number(at - before) / 1e3
-    const list = steps.get(name) ?? []
-    list.push(us)
-    steps.set(name, list)
-    own.push([name, us])
+    steps.push([name, Number(at - before) / 1e3])
     before = at
   }
-  const total = steps.get('total') ?? []
-  total.push(Number(before - t.start) / 1e3)
-  steps.set('total', total)
-  perSend.push({ total: total.at(-1)!, steps: own })
-  statementCounts.push(t.statements)
+  perSend.push({ total: Number(before - t.start) / 1e3, statements: t.statements, steps })
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
@@ -95,12 +81,22 @@ function write(): void {
   // A statement the driver queues behind a busy connection (its first use of a statement there
   // waits for the statement's description) is sent from another context and not counted: the
   // median is the send path's count, the mean a little lower.
-  const counts = [...statementCounts].sort((a, b) => a - b)
+  const counts = perSend.map((send) => send.statements).sort((a, b) => a - b)
   const out: Record<string, unknown> = {
     sends: perSend.length,
     statementsPerSend: { mean: counts.reduce((a, b) => a + b, 0) / counts.length, p50: pct(counts, 50), max: counts.at(-1) },
     stepsUs: {},
   }
+  // Each step in the order sends first reached it, then the whole send.
+  const steps = new Map<string, number[]>()
+  for (const send of perSend) {
+    for (const [name, us] of send.steps) {
+      const list = steps.get(name)
+      if (list) list.push(us)
+      else steps.set(name, [us])
+    }
+  }
+  steps.set('total', perSend.map((send) => send.total))
   for (const [name, list] of steps) {
     const sorted = [...list].sort((a, b) => a - b)
     ;(out.stepsUs as Record<string, unknown>)[name] = {
